@@ -1,0 +1,47 @@
+"""The bolt App, wired to settings, the database and every listener."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+import handlers
+from bot.config import Settings
+from handlers import middleware
+
+SLACK_TIMEOUT_SECONDS = 10
+
+
+def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
+    """A Web API client for the bot token, at SLACK_API_URL when set."""
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        timeout=SLACK_TIMEOUT_SECONDS,
+    )
+    if not retries:
+        client.retry_handlers.clear()
+    return client
+
+
+def build_app(
+    settings: Settings, engine: Engine, *, on_commit: Callable[[], None] | None = None
+) -> App:
+    """The bolt App with middleware, listeners and the error handler registered."""
+    app = App(
+        client=build_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        token_verification_enabled=False,
+        logger=logging.getLogger("cadence.bolt"),
+    )
+    middleware.install(app, engine=engine, settings=settings, on_commit=on_commit or _nothing)
+    handlers.register(app)
+    return app
+
+
+def _nothing() -> None:
+    return None

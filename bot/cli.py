@@ -1,0 +1,181 @@
+"""`cadence-bot`: run the bot, migrate the database, run a job now, or check the set-up."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import build_app, build_client
+from bot.config import ConfigError, Settings, load_database_settings, load_settings
+from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.jobs import JOBS, JobRuntime, run_job
+from bot.logs import configure_logging
+from bot.scheduler import build_scheduler
+from bot.serve import EVENTS_PATH, make_http_server
+from storage.db import make_engine
+from storage.migrate import current_revision, head_revision, upgrade
+
+logger = logging.getLogger("cadence")
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cadence-bot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except SQLAlchemyError as exc:
+        print(f"Cadence cannot reach its database: {exc.__class__.__name__}: {exc}",
+              file=sys.stderr)  # fmt: skip
+        print("Check DATABASE_URL and that the database server is running.", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cadence-bot", description="Cadence: your AI operating cadence, run in Slack."
+    )
+    parser.set_defaults(func=_cmd_run)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands.add_parser("run", help="migrate, start the scheduler and serve Slack (default)")
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        title="db commands", metavar="DB_COMMAND", required=True
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=_cmd_db_upgrade)
+    jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
+        title="jobs commands", metavar="JOBS_COMMAND", required=True
+    )
+    jobs.add_parser("list", help="list the jobs").set_defaults(func=_cmd_jobs_list)
+    run_one = jobs.add_parser("run", help="run one job once, now")
+    run_one.add_argument("name", help="the job's name (see `cadence-bot jobs list`)")
+    run_one.set_defaults(func=_cmd_jobs_run)
+    commands.add_parser("check", help="verify the token, the database and the configuration")
+    for name, func in (("run", _cmd_run), ("check", _cmd_check)):
+        commands.choices[name].set_defaults(func=func)
+    return parser
+
+
+def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    settings = load_database_settings()
+    configure_logging(settings.log_level_number)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    print(f"Database is at revision {current_revision(engine)}.")
+    return 0
+
+
+def _cmd_jobs_list(_args: argparse.Namespace) -> int:
+    for job in JOBS.values():
+        print(f"{job.name:24} {job.description}")
+    return 0
+
+
+def _cmd_jobs_run(args: argparse.Namespace) -> int:
+    job = JOBS.get(args.name)
+    if job is None:
+        known = ", ".join(sorted(JOBS))
+        print(f"There is no job called {args.name!r}. Known jobs: {known}.", file=sys.stderr)
+        return EXIT_CONFIG
+    settings = load_settings()
+    configure_logging(settings.log_level_number)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = JobRuntime(settings, engine, OutboxDeliverer(engine, build_client(settings)))
+    print(f"{job.name}: {run_job(job, runtime)}")
+    return 0
+
+
+def _cmd_check(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    problems = 0
+    try:
+        identity = build_client(settings).auth_test()
+        print(f"ok   Slack token works: bot @{identity.get('user')} in {identity.get('team')}.")
+    except SlackApiError as exc:
+        problems += 1
+        print(f"FAIL Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error')}). "
+              "Copy the Bot User OAuth Token again from your app's OAuth & Permissions page.")  # fmt: skip
+    except OSError as exc:
+        problems += 1
+        print(f"FAIL Cannot reach Slack at {settings.slack_api_url or 'slack.com'}: {exc}.")
+    try:
+        engine = make_engine(settings.database_url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        at, head = current_revision(engine), head_revision(engine)
+        if at == head:
+            print(f"ok   Database reachable and up to date (revision {head}).")
+        else:
+            print(f"WARN Database reachable but at revision {at}, code expects {head}: "
+                  "run `cadence-bot db upgrade`.")  # fmt: skip
+    except SQLAlchemyError as exc:
+        problems += 1
+        print(f"FAIL Cannot use the database at DATABASE_URL: {exc.__class__.__name__}.")
+    mode = "Socket Mode" if settings.socket_mode else f"HTTP on port {settings.port}"
+    print(f"ok   Will serve Slack over {mode}; times shown in {settings.cadence_timezone}.")
+    return 0 if problems == 0 else 1
+
+
+def _cmd_run(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level_number)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False))
+    worker = OutboxWorker(deliverer)
+    app = build_app(settings, engine, on_commit=worker.kick)
+    scheduler = build_scheduler(JobRuntime(settings, engine, deliverer))
+    worker.start()
+    scheduler.start()
+    try:
+        _serve(app, settings)
+    finally:
+        scheduler.shutdown(wait=False)
+        worker.stop()
+        engine.dispose()
+        logger.info("Cadence stopped.")
+    return 0
+
+
+def _serve(app: object, settings: Settings) -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info("Received %s, stopping.", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if settings.slack_app_token is not None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[arg-type]
+        handler.connect()
+        logger.info("Cadence is connected to Slack over Socket Mode.")
+        stop.wait()
+        handler.close()
+        return
+    server = make_http_server(app, port=settings.port)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    thread.start()
+    logger.info("Cadence is listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

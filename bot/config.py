@@ -1,0 +1,165 @@
+"""Settings from the environment or a `.env` file, checked once at start-up."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_SETTINGS = "https://api.slack.com/apps"
+
+# Where a person finds each value; shown when the value is missing or malformed.
+WHERE_TO_GET: dict[str, str] = {
+    "SLACK_BOT_TOKEN": (
+        f"the Bot User OAuth Token (starts with xoxb-) on your app's "
+        f"'OAuth & Permissions' page at {APP_SETTINGS}"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        f"the Signing Secret on your app's 'Basic Information' page at {APP_SETTINGS}"
+    ),
+    "SLACK_APP_TOKEN": (
+        f"an App-Level Token with the connections:write scope (starts with xapp-), "
+        f"created under 'Basic Information' at {APP_SETTINGS}; leave it unset to serve HTTP"
+    ),
+    "DATABASE_URL": (
+        "an SQLAlchemy URL such as sqlite:///cadence.db or "
+        "postgresql+psycopg://user@host:5432/cadence"
+    ),
+    "SLACK_API_URL": "an http(s) URL such as https://slack.com/api/ (normally left unset)",
+    "PORT": "a TCP port number between 1 and 65535 (default 3000)",
+    "CADENCE_TIMEZONE": "an IANA time zone name such as Europe/Paris (default UTC)",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and where to get it."""
+
+
+class DatabaseSettings(BaseSettings):
+    """The settings that database maintenance needs (no Slack tokens)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = "sqlite:///cadence.db"
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        if value.startswith("postgres://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"{value!r} is not a log level")
+        return level
+
+    @property
+    def log_level_number(self) -> int:
+        """The numeric logging level."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+class Settings(DatabaseSettings):
+    """Everything Cadence reads from its environment."""
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    cadence_timezone: str = "UTC"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _secret_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("slack_app_token", mode="before")
+    @classmethod
+    def _app_token_shape(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url", mode="before")
+    @classmethod
+    def _api_url_shape(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        parsed = urlparse(str(value))
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL")
+        return str(value) if str(value).endswith("/") else f"{value}/"
+
+    @field_validator("cadence_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a known time zone") from exc
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is configured, else HTTP."""
+        return self.slack_app_token is not None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_problems(exc)) from None
+
+
+def load_database_settings() -> DatabaseSettings:
+    """Read only what database maintenance needs."""
+    try:
+        return DatabaseSettings()
+    except ValidationError as exc:
+        raise ConfigError(describe_problems(exc)) from None
+
+
+def describe_problems(exc: ValidationError) -> str:
+    """One plain sentence per bad setting, naming the variable and where to get it."""
+    lines = ["Cadence cannot start: its configuration is incomplete."]
+    for error in exc.errors():
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        if error["type"] == "missing":
+            problem = "is not set"
+        else:
+            problem = "is invalid: " + str(error["msg"]).removeprefix("Value error, ")
+        where = WHERE_TO_GET.get(name)
+        hint = f" Set it to {where}." if where else ""
+        lines.append(f"  - {name} {problem}.{hint}")
+    lines.append("Put the values in the environment or in a .env file in this directory.")
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Delivers outbox messages to Slack: rate-limited, retried, never lost, never doubled."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine, or_, update
+from sqlmodel import col, select
+
+from cadence.clock import now
+from cadence.vocabulary import OutboxStatus
+from storage.db import session_scope
+from storage.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+CHANNEL_PACE_SECONDS = 1.0
+# Slack answers these with ok:false but they pass; everything else with ok:false is final.
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                    "request_timeout"}  # fmt: skip
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        return (
+            f"sent {self.sent}, retrying {self.retried}, failed {self.failed}, "
+            f"deferred {self.deferred}"
+        )
+
+
+class OutboxDeliverer:
+    """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
+
+    def __init__(self, engine: Engine, client: WebClient) -> None:
+        self.engine = engine
+        self.client = client
+        self._last_post: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def deliver_due(self, *, limit: int = 100) -> DeliveryReport:
+        """Deliver every due message once; return what happened."""
+        report = DeliveryReport()
+        with self._lock:
+            for message_id in self._due_ids(limit):
+                if not self._claim(message_id):
+                    continue
+                self._deliver_one(message_id, report)
+        return report
+
+    def _due_ids(self, limit: int) -> list[int]:
+        with session_scope(self.engine) as db:
+            query = (
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
+                .where(OutboxMessage.next_attempt_at <= now())
+                .where(
+                    or_(
+                        col(OutboxMessage.locked_until).is_(None),
+                        col(OutboxMessage.locked_until) < now(),
+                    )
+                )  # fmt: skip
+                .order_by(col(OutboxMessage.id))
+                .limit(limit)
+            )
+            return [i for i in db.exec(query).all() if i is not None]
+
+    def _claim(self, message_id: int) -> bool:
+        """Lease one row; only one replica wins the conditional update."""
+        with session_scope(self.engine) as db:
+            result = db.exec(  # type: ignore[call-overload]
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == message_id)
+                .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+                .where(
+                    or_(
+                        col(OutboxMessage.locked_until).is_(None),
+                        col(OutboxMessage.locked_until) < now(),
+                    )
+                )  # fmt: skip
+                .values(locked_until=now() + LEASE)
+            )
+            return bool(result.rowcount == 1)
+
+    def _deliver_one(self, message_id: int, report: DeliveryReport) -> None:
+        with session_scope(self.engine) as db:
+            message = db.get(OutboxMessage, message_id)
+            if message is None:
+                return
+            payload = dict(message.payload)
+            channel = str(payload.get("channel", ""))
+            wait = self._pace_wait(message.method, channel)
+            if wait > 0:
+                self._reschedule(message, delay=wait, error=None)
+                report.deferred += 1
+                return
+            message.attempts += 1
+            try:
+                response = self.client.api_call(message.method, json=payload)
+            except SlackApiError as exc:
+                self._on_api_error(message, exc, report)
+                return
+            except (OSError, TimeoutError) as exc:
+                # Connection refused, reset, DNS, or a timed-out read: Slack may be down.
+                self._retry_later(message, f"network: {type(exc).__name__}: {exc}", report)
+                return
+            message.status = OutboxStatus.SENT
+            message.sent_at = now()
+            message.locked_until = None
+            message.result_channel = response.get("channel") or channel or None
+            message.result_ts = response.get("ts") or response.get("message_ts")
+            message.last_error = None
+            report.sent += 1
+            if message.method == "chat.postMessage" and channel:
+                self._last_post[channel] = time.monotonic()
+
+    def _pace_wait(self, method: str, channel: str) -> float:
+        """Seconds to wait before posting again in `channel` (Slack allows ~1 per second)."""
+        if method != "chat.postMessage" or not channel:
+            return 0.0
+        last = self._last_post.get(channel)
+        if last is None:
+            return 0.0
+        return max(0.0, CHANNEL_PACE_SECONDS - (time.monotonic() - last))
+
+    def _on_api_error(
+        self, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport
+    ) -> None:
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or f"http {status}")
+        if status == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
+            message.attempts -= 1  # Slack asked us to wait; that is not a failed attempt
+            self._reschedule(message, delay=retry_after, error="ratelimited")
+            report.retried += 1
+        elif status >= 500 or error in TRANSIENT_ERRORS:
+            self._retry_later(message, error, report)
+        else:
+            self._give_up(message, error, report)
+
+    def _retry_later(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+        if message.attempts >= MAX_ATTEMPTS:
+            self._give_up(message, f"{error} (after {message.attempts} attempts)", report)
+            return
+        self._reschedule(message, delay=min(2 ** (message.attempts - 1), 300), error=error)
+        report.retried += 1
+
+    def _reschedule(self, message: OutboxMessage, *, delay: float, error: str | None) -> None:
+        message.next_attempt_at = now() + timedelta(seconds=delay)
+        message.locked_until = None
+        if error is not None:
+            message.last_error = error[:500]
+
+    def _give_up(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+        message.status = OutboxStatus.FAILED
+        message.locked_until = None
+        message.last_error = error[:500]
+        report.failed += 1
+        report.errors.append(f"{message.idempotency_key}: {error}")
+        logger.error(
+            "Gave up delivering %s (%s): %s", message.idempotency_key, message.method, error
+        )
+
+
+class OutboxWorker:
+    """A background thread that delivers the outbox promptly when kicked, and every few seconds."""
+
+    def __init__(self, deliverer: OutboxDeliverer, *, interval: float = 2.0) -> None:
+        self.deliverer = deliverer
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start delivering in the background."""
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def kick(self, *_: Any) -> None:
+        """Deliver now rather than at the next tick (called after a change commits)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the current pass."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                report = self.deliverer.deliver_due()
+            except Exception:
+                # The worker must outlive a database hiccup; the next tick tries again.
+                logger.exception("Outbox delivery pass failed")
+                continue
+            if report.deferred or report.retried:
+                # Something is due again soon: look sooner than the regular tick.
+                self._wake.wait(0.5)
+                self._wake.set()

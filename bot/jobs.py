@@ -1,0 +1,71 @@
+"""Scheduled jobs by name: what the scheduler runs and `cadence-bot jobs run NAME` runs now."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.delivery import OutboxDeliverer
+from cadence.clock import now
+from storage.db import session_scope
+from storage.jobs import claim_job_slot, finish_job_run
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class JobRuntime:
+    """What jobs may use."""
+
+    settings: Settings
+    engine: Engine
+    deliverer: OutboxDeliverer
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named job; `trigger` (APScheduler trigger arguments) makes it scheduled."""
+
+    name: str
+    description: str
+    run: Callable[[JobRuntime], str]
+    trigger: dict[str, Any] = field(default_factory=dict)
+    slot: Callable[[], str] | None = None
+
+
+def _deliver_outbox(runtime: JobRuntime) -> str:
+    return runtime.deliverer.deliver_due().summary()
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in [
+        Job(
+            name="deliver-outbox",
+            description="Send every due outbox message to Slack (runs continuously in the bot).",
+            run=_deliver_outbox,
+        ),
+    ]
+}
+
+
+def run_job(job: Job, runtime: JobRuntime) -> str:
+    """Run a job once; a slotted job runs only if no replica has run this slot yet."""
+    if job.slot is None:
+        return job.run(runtime)
+    slot = job.slot()
+    with session_scope(runtime.engine) as db:
+        claim = claim_job_slot(db, job_name=job.name, slot=slot)
+    if claim is None:
+        return f"skipped: slot {slot} already ran"
+    outcome = job.run(runtime)
+    with session_scope(runtime.engine) as db:
+        claim = db.merge(claim)
+        finish_job_run(db, run=claim, outcome=outcome)
+    logger.info("Job %s (%s) at %s: %s", job.name, slot, now().isoformat(), outcome)
+    return outcome

@@ -1,0 +1,39 @@
+"""The append-only audit log: governance is evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import AuditEvent
+
+
+def record(
+    db: Session,
+    *,
+    team_id: str,
+    actor: str,
+    action: str,
+    workflow_id: int | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Append one audit event; never updated or deleted afterwards."""
+    event = AuditEvent(
+        team_id=team_id, actor=actor, action=action, workflow_id=workflow_id, detail=detail
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def list_events(
+    db: Session, *, team_id: str, workflow_id: int | None = None, action: str | None = None
+) -> list[AuditEvent]:
+    """Audit events, oldest first, optionally for one workflow or one kind of action."""
+    query = select(AuditEvent).where(AuditEvent.team_id == team_id)
+    if workflow_id is not None:
+        query = query.where(AuditEvent.workflow_id == workflow_id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    return list(db.exec(query.order_by(col(AuditEvent.id))).all())

@@ -1,0 +1,30 @@
+"""Outbox intents: what Cadence wants said in Slack, written with the change that caused it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.models import OutboxMessage
+
+
+def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Record an intent once per idempotency key; a repeated key returns the existing row."""
+    existing = db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    message = OutboxMessage(idempotency_key=key, method=method, payload=payload)
+    db.add(message)
+    db.flush()
+    return message
+
+
+def post_message(
+    db: Session, *, key: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> OutboxMessage:
+    """Queue a chat.postMessage to a channel, or to a user id (delivered as a DM)."""
+    payload: dict[str, Any] = {"channel": channel, "text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    return enqueue(db, key=key, method="chat.postMessage", payload=payload)

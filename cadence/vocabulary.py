@@ -1,0 +1,117 @@
+"""The words of the accountability stack, shared by every layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RiskTier(StrEnum):
+    """How much harm a workflow can do when it goes wrong."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class OwnerRole(StrEnum):
+    """The accountable roles on a workflow."""
+
+    OUTCOME = "outcome"
+    WORKFLOW = "workflow"
+    STAGE = "stage"
+
+    @property
+    def label(self) -> str:
+        """How the role reads in a sentence."""
+        return {"outcome": "outcome owner", "workflow": "workflow owner", "stage": "stage owner"}[
+            self.value
+        ]
+
+
+class DecisionPoint(StrEnum):
+    """Critical decision points that have a decision-rights entry."""
+
+    MODEL_CHANGE = "model_change"
+    POLICY_EXCEPTION = "policy_exception"
+    INCIDENT_RESPONSE = "incident_response"
+    ROLLOUT_GATE = "rollout_gate"
+    BUDGET = "budget"
+    COMPLIANCE = "compliance"
+    GOVERNANCE = "governance"
+
+    @property
+    def label(self) -> str:
+        """Human name of the decision point."""
+        return DECISION_POINT_LABELS[self]
+
+
+DECISION_POINT_LABELS: dict[DecisionPoint, str] = {
+    DecisionPoint.MODEL_CHANGE: "Model change",
+    DecisionPoint.POLICY_EXCEPTION: "Policy exception",
+    DecisionPoint.INCIDENT_RESPONSE: "Incident response",
+    DecisionPoint.ROLLOUT_GATE: "Rollout gate",
+    DecisionPoint.BUDGET: "Budget",
+    DecisionPoint.COMPLIANCE: "Compliance",
+    DecisionPoint.GOVERNANCE: "Weekly governance decision",
+}
+
+
+class Duty(StrEnum):
+    """What a party does at a decision point."""
+
+    RECOMMENDS = "recommends"
+    APPROVES = "approves"
+    EXECUTES = "executes"
+    INFORMED = "informed"
+
+
+class CouncilMatter(StrEnum):
+    """Kinds of decision beyond any owner's authority: they always go to the AI council."""
+
+    SEV1_INCIDENT = "sev1_incident"
+    BUDGET_OVERRUN = "budget_overrun"
+    COMPLIANCE_EXCEPTION = "compliance_exception"
+    MAJOR_PIVOT = "major_pivot"
+    RISK_TIER_CHANGE = "risk_tier_change"
+    EXTERNAL_COMMITMENT = "external_commitment"
+
+    @property
+    def label(self) -> str:
+        """Human name of the matter."""
+        return self.value.replace("sev1", "sev-1").replace("_", " ").capitalize()
+
+
+class GovernanceChoice(StrEnum):
+    """The four decisions of a weekly governance thread."""
+
+    CONTINUE = "continue"
+    STABILIZE = "stabilize"
+    PAUSE = "pause"
+    REDESIGN = "redesign"
+
+
+class EscalationStatus(StrEnum):
+    """Where an escalation stands."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    HANDED_OFF = "handed_off"
+    RESOLVED = "resolved"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outbox message."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class ScorecardMetric(StrEnum):
+    """The weekly scorecard's measures."""
+
+    THROUGHPUT = "throughput"
+    QUALITY = "quality"
+    EXCEPTION_RATE = "exception_rate"
+    REWORK_VOLUME = "rework_volume"
+    DECISION_LATENCY = "decision_latency"

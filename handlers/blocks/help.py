@@ -1,0 +1,95 @@
+"""The /cadence help message: every command with an example."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.blocks.kit import context, divider, escape, fallback_text, header, section
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    """One line of help."""
+
+    usage: str
+    example: str
+    summary: str
+
+
+HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
+    (
+        "Workflows",
+        [
+            CommandHelp("/cadence workflow add NAME [in #channel] [outcome \"…\"] [risk low|medium|high]",
+                        "/cadence workflow add Support resolution in #ai-support-gov outcome \"reduce time to resolution\" risk high",
+                        "Register an AI-enabled workflow and its governance channel (default: this channel, risk medium)."),
+            CommandHelp("/cadence workflow list", "/cadence workflow list", "Every workflow with its owners."),
+            CommandHelp("/cadence workflow show NAME", "/cadence workflow show Support resolution",
+                        "One workflow: channel, outcome, risk tier, owners and gaps."),
+            CommandHelp("/cadence workflow rename NAME to NEW NAME",
+                        "/cadence workflow rename Support resolution to Support triage", "Rename a workflow."),
+            CommandHelp("/cadence workflow archive NAME", "/cadence workflow archive Support triage",
+                        "Retire a workflow; its history is kept."),
+        ],
+    ),
+    (
+        "Owners",
+        [
+            CommandHelp("/owner outcome @person WORKFLOW", "/owner outcome @maria Support resolution",
+                        "Name the outcome owner, accountable for the business result."),
+            CommandHelp("/owner workflow @person WORKFLOW", "/owner workflow @li Support resolution",
+                        "Name the workflow owner, accountable for end-to-end execution."),
+            CommandHelp("/owner stage \"STAGE\" @person WORKFLOW",
+                        "/owner stage \"Exception handling\" @sam Support resolution", "Name a stage owner."),
+            CommandHelp("/owner", "/owner", "Open a form to assign an owner."),
+            CommandHelp("/owner list [WORKFLOW]", "/owner list Support resolution", "Who owns what, and the gaps."),
+        ],
+    ),
+    (
+        "AI council and decision rights",
+        [
+            CommandHelp("/cadence council add|remove @person", "/cadence council add @dana",
+                        "Manage the AI council, the body above owners."),
+            CommandHelp("/cadence council list", "/cadence council list", "Who sits on the council."),
+            CommandHelp("/cadence rights WORKFLOW", "/cadence rights Support resolution",
+                        "Edit who recommends, approves, executes and is informed at each decision point."),
+            CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
+                        "Post the one-page escalation map, with its gaps, in this channel."),
+        ],
+    ),
+    (
+        "Escalations",
+        [
+            CommandHelp("/escalate WORKFLOW: WHAT HAPPENED [#kind]",
+                        "/escalate Support resolution: refund bot promised credits #policy-exception",
+                        "Raise a matter; it goes to whoever the decision-rights map says."),
+        ],
+    ),
+    ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
+]  # fmt: skip
+
+SUBCOMMAND_NAMES = ["help", "workflow", "council", "rights", "map"]
+
+
+def build_help(*, intro: str | None = None) -> list[dict[str, Any]]:
+    """The help message blocks, optionally led by a sentence (e.g. a "did you mean")."""
+    blocks: list[dict[str, Any]] = []
+    if intro:
+        blocks.append(section(intro))
+    blocks.append(header("Cadence commands"))
+    for title, commands in HELP_SECTIONS:
+        blocks.append(divider())
+        lines = [f"*{title}*"]
+        for item in commands:
+            lines.append(
+                f"• `{escape(item.usage)}`\n   {escape(item.summary)}  _e.g._ `{escape(item.example)}`"
+            )
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context("Names of workflows match whatever the case. Mention people with @."))
+    return blocks
+
+
+def help_text(*, intro: str | None = None) -> str:
+    """Notification text for the help message."""
+    return fallback_text((intro + " " if intro else "") + "Cadence commands: /cadence help")

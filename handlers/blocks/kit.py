@@ -1,0 +1,92 @@
+"""Small Block Kit builders that keep every text inside Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+CONTEXT_TEXT = 3000
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+BUTTON_VALUE = 2000
+MODAL_TITLE = 24
+MESSAGE_TEXT = 4000
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it cannot forge mentions or links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    """A plain_text object."""
+    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+
+
+def header(text: str) -> dict[str, Any]:
+    """A header block."""
+    return {"type": "header", "text": plain(text, HEADER_TEXT)}
+
+
+def section(text: str, *, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A mrkdwn section block."""
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT)},
+    }
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(*texts: str) -> dict[str, Any]:
+    """A context block of mrkdwn snippets (at most 10)."""
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(t, CONTEXT_TEXT)} for t in texts[:10]],
+    }
+
+
+def divider() -> dict[str, Any]:
+    """A divider block."""
+    return {"type": "divider"}
+
+
+def button(
+    text: str, *, action_id: str, value: str = "", style: str | None = None
+) -> dict[str, Any]:
+    """A button element."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT),
+        "action_id": action_id,
+    }
+    if value:
+        element["value"] = value[:BUTTON_VALUE]
+    if style:
+        element["style"] = style
+    return element
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    """An option for selects and radio buttons."""
+    return {"text": plain(text, OPTION_TEXT), "value": value[:OPTION_VALUE]}
+
+
+def fallback_text(text: str) -> str:
+    """The notification text that accompanies blocks."""
+    return truncate(text, MESSAGE_TEXT)
+
+
+def cap_blocks(blocks: list[dict[str, Any]], limit: int, *, more: str) -> list[dict[str, Any]]:
+    """Keep at most `limit` blocks; the last one says what was left out."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], context(more)]

@@ -1,0 +1,276 @@
+"""Every table Cadence keeps. Uniqueness that matters is declared here, not hoped for."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from cadence.clock import now
+from storage.types import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _created() -> Any:
+    return Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
+
+
+def _when() -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+def _only_current(name: str, *columns: str, open_column: str) -> Index:
+    """A unique index over rows still in force (history rows are kept beside them)."""
+    where = text(f"{open_column} IS NULL")
+    return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+
+
+class WorkspaceSettings(SQLModel, table=True):
+    """Per-workspace preferences: time zone and when the weekly rhythm runs."""
+
+    __tablename__ = "workspace_settings"
+    team_id: str = Field(primary_key=True, max_length=32)
+    timezone: str = Field(default="UTC", max_length=64)
+    governance_weekday: int = Field(default=0, ge=0, le=6)
+    governance_hour: int = Field(default=9, ge=0, le=23)
+    council_channel_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
+class Workflow(SQLModel, table=True):
+    """An AI-enabled workflow that someone is accountable for."""
+
+    __tablename__ = "workflow"
+    __table_args__ = (
+        _only_current("uq_workflow_active_name", "team_id", "name_key", open_column="archived_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    channel_id: str = Field(max_length=32)
+    business_outcome: str | None = Field(default=None, max_length=300)
+    risk_tier: str = Field(default="medium", max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    archived_at: datetime | None = _when()
+    archived_by: str | None = Field(default=None, max_length=32)
+
+
+class OwnerAssignment(SQLModel, table=True):
+    """Who holds an owner role on a workflow, and since when; ended rows are history."""
+
+    __tablename__ = "owner_assignment"
+    __table_args__ = (
+        _only_current(
+            "uq_owner_assignment_current", "workflow_id", "role", "stage", open_column="ended_at"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    role: str = Field(max_length=16)
+    stage: str = Field(default="", max_length=80)
+    user_id: str = Field(max_length=32)
+    assigned_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    ended_at: datetime | None = _when()
+    ended_by: str | None = Field(default=None, max_length=32)
+
+
+class CouncilMember(SQLModel, table=True):
+    """A member of the AI council, the body above owners; removed rows are history."""
+
+    __tablename__ = "council_member"
+    __table_args__ = (
+        _only_current("uq_council_member_current", "team_id", "user_id", open_column="removed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    removed_at: datetime | None = _when()
+    removed_by: str | None = Field(default=None, max_length=32)
+
+
+class DecisionRight(SQLModel, table=True):
+    """Who recommends / approves / executes / is informed at one decision point.
+
+    `parties` holds party tokens: "outcome_owner", "workflow_owner", "council" or "user:U123".
+    A missing row means the default for that duty.
+    """
+
+    __tablename__ = "decision_right"
+    __table_args__ = (UniqueConstraint("workflow_id", "decision_point", "duty"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    decision_point: str = Field(max_length=32)
+    duty: str = Field(max_length=16)
+    parties: list[str] = _json(list)
+    updated_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
+class Escalation(SQLModel, table=True):
+    """A matter raised with /escalate and routed by the decision-rights map."""
+
+    __tablename__ = "escalation"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    decision_point: str = Field(max_length=32)
+    council_matter: str | None = Field(default=None, max_length=32)
+    summary: str = Field(max_length=300)
+    details: str | None = Field(default=None, max_length=3000)
+    raised_by: str = Field(max_length=32)
+    source_channel_id: str | None = Field(default=None, max_length=32)
+    routed_to: str | None = Field(default=None, max_length=32)
+    needs_council: bool = False
+    status: str = Field(default="open", max_length=16, index=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    created_at: datetime = _created()
+    acknowledged_at: datetime | None = _when()
+    resolved_at: datetime | None = _when()
+
+
+class EscalationEvent(SQLModel, table=True):
+    """One step in an escalation's life: routed, acknowledged, handed off, resolved."""
+
+    __tablename__ = "escalation_event"
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=32)
+    actor: str = Field(max_length=32)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
+class GovernanceSession(SQLModel, table=True):
+    """The weekly governance thread of one workflow."""
+
+    __tablename__ = "governance_session"
+    __table_args__ = (UniqueConstraint("workflow_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    week_start: date
+    channel_id: str = Field(max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = _created()
+    closed_at: datetime | None = _when()
+
+
+class Vote(SQLModel, table=True):
+    """One person's current vote in a governance session (changing it updates the row)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("session_id", "voter"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="governance_session.id", index=True)
+    voter: str = Field(max_length=32)
+    choice: str = Field(max_length=16)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
+class Decision(SQLModel, table=True):
+    """The final decision of a governance session, recorded by the accountable owner."""
+
+    __tablename__ = "decision"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="governance_session.id", unique=True)
+    choice: str = Field(max_length=16)
+    rationale: str = Field(max_length=3000)
+    recorded_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class ActionItem(SQLModel, table=True):
+    """A follow-up action, usually from a decision, with an owner and a due date."""
+
+    __tablename__ = "action_item"
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
+    description: str = Field(max_length=500)
+    owner_id: str = Field(max_length=32)
+    due_on: date | None = None
+    status: str = Field(default="open", max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    completed_at: datetime | None = _when()
+
+
+class ScorecardEntry(SQLModel, table=True):
+    """One weekly measure of a workflow (throughput, quality trend, exception rate...)."""
+
+    __tablename__ = "scorecard_entry"
+    __table_args__ = (UniqueConstraint("workflow_id", "week_start", "metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    week_start: date
+    metric: str = Field(max_length=32)
+    value: float
+    note: str | None = Field(default=None, max_length=300)
+    recorded_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message Cadence has decided to send, written with the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    method: str = Field(max_length=64)
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _created()
+    locked_until: datetime | None = _when()
+    last_error: str | None = Field(default=None, max_length=500)
+    result_channel: str | None = Field(default=None, max_length=32)
+    result_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _created()
+    sent_at: datetime | None = _when()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only evidence of every change that matters."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int | None = Field(default=None, foreign_key="workflow.id", index=True)
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
+class JobRun(SQLModel, table=True):
+    """A claimed run of a scheduled job; the unique slot stops replicas running it twice."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_name", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job_name: str = Field(max_length=64)
+    slot: str = Field(max_length=64)
+    created_at: datetime = _created()
+    finished_at: datetime | None = _when()
+    outcome: str | None = Field(default=None, max_length=500)
