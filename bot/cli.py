@@ -106,8 +106,9 @@ def _cmd_check(_args: argparse.Namespace) -> int:
         print(f"ok   Slack token works: bot @{identity.get('user')} in {identity.get('team')}.")
     except SlackApiError as exc:
         problems += 1
-        print(f"FAIL Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error')}). "
-              "Copy the Bot User OAuth Token again from your app's OAuth & Permissions page.")  # fmt: skip
+        error = exc.response.get("error")
+        print(f"FAIL Slack rejected SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token "
+              "again from your app's OAuth & Permissions page.")  # fmt: skip
     except OSError as exc:
         problems += 1
         print(f"FAIL Cannot reach Slack at {settings.slack_api_url or 'slack.com'}: {exc}.")
@@ -162,7 +163,8 @@ def _serve(app: object, settings: Settings) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[arg-type]
+        app_token = settings.slack_app_token.get_secret_value()
+        handler = SocketModeHandler(app, app_token)  # type: ignore[arg-type]
         handler.connect()
         logger.info("Cadence is connected to Slack over Socket Mode.")
         stop.wait()

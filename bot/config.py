@@ -133,10 +133,10 @@ class Settings(DatabaseSettings):
         return self.slack_app_token is not None
 
 
-def load_settings(**overrides: Any) -> Settings:
+def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
     """Read settings, turning validation errors into one readable ConfigError."""
     try:
-        return Settings(**overrides)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise ConfigError(describe_problems(exc)) from None
 

@@ -47,6 +47,11 @@ class DeliveryReport:
         )
 
 
+def _unlocked() -> Any:
+    """Rows no replica holds a live lease on."""
+    return or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now())
+
+
 class OutboxDeliverer:
     """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
 
@@ -72,12 +77,7 @@ class OutboxDeliverer:
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status == OutboxStatus.PENDING)
                 .where(OutboxMessage.next_attempt_at <= now())
-                .where(
-                    or_(
-                        col(OutboxMessage.locked_until).is_(None),
-                        col(OutboxMessage.locked_until) < now(),
-                    )
-                )  # fmt: skip
+                .where(_unlocked())
                 .order_by(col(OutboxMessage.id))
                 .limit(limit)
             )
@@ -90,12 +90,7 @@ class OutboxDeliverer:
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == message_id)
                 .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
-                .where(
-                    or_(
-                        col(OutboxMessage.locked_until).is_(None),
-                        col(OutboxMessage.locked_until) < now(),
-                    )
-                )  # fmt: skip
+                .where(_unlocked())
                 .values(locked_until=now() + LEASE)
             )
             return bool(result.rowcount == 1)

@@ -6,9 +6,11 @@ from __future__ import annotations
 class CadenceError(Exception):
     """Base of every error a person can fix; `user_message` is shown to them privately."""
 
-    def __init__(self, user_message: str) -> None:
+    def __init__(self, user_message: str, *, field: str | None = None) -> None:
         super().__init__(user_message)
         self.user_message = user_message
+        # Which form field the error is about ("person", "stage", "workflow"), for modals.
+        self.field = field
 
 
 class InvalidInput(CadenceError):
@@ -26,7 +28,7 @@ class UnknownWorkflow(CadenceError):
             hint = " Did you mean " + " or ".join(f"*{s}*" for s in self.suggestions) + "?"
         else:
             hint = " See `/cadence workflow list` for the workflows Cadence knows."
-        super().__init__(f"I couldn't find a workflow called *{name}*.{hint}")
+        super().__init__(f"I couldn't find a workflow called *{name}*.{hint}", field="workflow")
 
 
 class NotAuthorized(CadenceError):

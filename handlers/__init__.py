@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, errors
+from handlers import commands, errors, events, views
 
 
 def register(app: App) -> None:
     """Register every listener and the error handler."""
     errors.register(app)
     commands.register(app)
+    views.register(app)
+    events.register(app)

@@ -11,3 +11,28 @@ class Command(StrEnum):
     CADENCE = "/cadence"
     OWNER = "/owner"
     ESCALATE = "/escalate"
+
+
+class View(StrEnum):
+    """Modal callback_ids."""
+
+    OWNER = "owner-modal"
+    RIGHTS = "rights-modal"
+
+
+class OwnerField(StrEnum):
+    """block_ids of the owner modal's inputs (each input's action_id is 'value')."""
+
+    WORKFLOW = "owner-workflow"
+    ROLE = "owner-role"
+    STAGE = "owner-stage"
+    PERSON = "owner-person"
+
+
+INPUT_ACTION = "value"
+RIGHTS_BLOCK_PREFIX = "rights"
+
+
+def rights_block_id(point: str, duty: str) -> str:
+    """block_id of one duty at one decision point in the rights modal."""
+    return f"{RIGHTS_BLOCK_PREFIX}:{point}:{duty}"

@@ -19,7 +19,7 @@ def install(app: App, *, engine: Engine, settings: Settings, on_commit: Callable
     """Give every request its own session (`db`) and the settings (`settings`)."""
 
     @app.middleware
-    def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+    def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:
         session = new_session(engine)
         # A session opens no connection until used, so requests that never touch it cost nothing.
         event.listen(session, "after_commit", lambda _s: on_commit())

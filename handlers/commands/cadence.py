@@ -13,9 +13,12 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
+from cadence.people import Person
 from handlers.blocks.help import SUBCOMMAND_NAMES, build_help, help_text
+from handlers.blocks.kit import fallback_text
 from handlers.ids import Command
 from handlers.middleware import unit_of_work
+from handlers.people import require_person
 
 
 class SlashCommand(BaseModel):
@@ -40,6 +43,27 @@ class CommandRequest:
     client: WebClient
     respond: Respond
     settings: Settings
+
+    @property
+    def team_id(self) -> str:
+        """The workspace the command came from."""
+        return self.command.team_id
+
+    def actor(self) -> Person:
+        """The person who ran the command, as Slack describes them."""
+        return require_person(self.client, self.command.user_id)
+
+    def reply(
+        self, text: str, *, blocks: list[dict[str, Any]] | None = None, public: bool = False
+    ) -> None:
+        """Commit the change first, then answer (privately unless `public`)."""
+        self.db.commit()
+        self.respond(
+            text=fallback_text(text),
+            blocks=blocks,
+            response_type="in_channel" if public else "ephemeral",
+            replace_original=False,
+        )
 
 
 Subcommand = Callable[[CommandRequest], None]
@@ -94,5 +118,7 @@ def handle_cadence_command(
 
 
 def register(app: App) -> None:
-    """Register /cadence."""
+    """Register /cadence and its sub-commands."""
+    from handlers.commands import council, escalation_map, rights, workflow  # noqa: F401  (they register)
+
     app.command(Command.CADENCE)(handle_cadence_command)

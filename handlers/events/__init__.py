@@ -1,0 +1,12 @@
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.events import home
+
+
+def register(app: App) -> None:
+    """Register every event listener."""
+    home.register(app)

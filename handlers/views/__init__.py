@@ -1,0 +1,13 @@
+"""Modal submission listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.views import owner_modal, rights_modal
+
+
+def register(app: App) -> None:
+    """Register every modal's submission listener."""
+    owner_modal.register(app)
+    rights_modal.register(app)

@@ -1,0 +1,86 @@
+"""Who may do what. Every authority rule of Cadence lives here."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from cadence.errors import NotAuthorized
+from cadence.people import Person, mention
+from cadence.vocabulary import CouncilMatter, DecisionPoint, OwnerRole
+from storage.models import CouncilMember, OwnerAssignment, Workflow
+
+# Matters beyond any owner's authority: the council decides, whatever the map says.
+COUNCIL_MATTERS: dict[CouncilMatter, DecisionPoint] = {
+    CouncilMatter.SEV1_INCIDENT: DecisionPoint.INCIDENT_RESPONSE,
+    CouncilMatter.BUDGET_OVERRUN: DecisionPoint.BUDGET,
+    CouncilMatter.COMPLIANCE_EXCEPTION: DecisionPoint.COMPLIANCE,
+    CouncilMatter.MAJOR_PIVOT: DecisionPoint.GOVERNANCE,
+    CouncilMatter.RISK_TIER_CHANGE: DecisionPoint.ROLLOUT_GATE,
+    CouncilMatter.EXTERNAL_COMMITMENT: DecisionPoint.POLICY_EXCEPTION,
+}
+
+
+def council_matters_for(point: DecisionPoint) -> list[CouncilMatter]:
+    """The council-only matters that arise at a decision point."""
+    return [matter for matter, at in COUNCIL_MATTERS.items() if at == point]
+
+
+def _council_ids(db: Session, team_id: str) -> list[str]:
+    query = select(CouncilMember.user_id).where(
+        CouncilMember.team_id == team_id, col(CouncilMember.removed_at).is_(None)
+    )
+    return list(db.exec(query).all())
+
+
+def _outcome_owner(db: Session, workflow_id: int) -> str | None:
+    query = select(OwnerAssignment.user_id).where(
+        OwnerAssignment.workflow_id == workflow_id,
+        OwnerAssignment.role == OwnerRole.OUTCOME,
+        col(OwnerAssignment.ended_at).is_(None),
+    )
+    return db.exec(query).first()
+
+
+def is_council_member(db: Session, *, team_id: str, user_id: str) -> bool:
+    """Whether the user currently sits on the AI council."""
+    return user_id in _council_ids(db, team_id)
+
+
+def require_map_authority(
+    db: Session, *, team_id: str, actor: Person, workflow: Workflow | None = None
+) -> None:
+    """Refuse politely, naming who can, unless `actor` may change this part of the map."""
+    if actor.is_workspace_admin or is_council_member(db, team_id=team_id, user_id=actor.id):
+        return
+    owner = _outcome_owner(db, workflow.id or 0) if workflow is not None else None
+    if owner == actor.id:
+        return
+    who = [_council_phrase(db, team_id), "a workspace admin"]
+    if workflow is not None:
+        who.append(
+            f"the outcome owner of *{workflow.name}* ({mention(owner)})"
+            if owner
+            else f"the outcome owner of *{workflow.name}* (none yet)"
+        )
+    raise NotAuthorized(
+        "Sorry, you can't change that. It can be done by " + ", ".join(who[:-1]) + f" or {who[-1]}."
+    )
+
+
+def require_council_authority(db: Session, *, team_id: str, actor: Person) -> None:
+    """Only council members and workspace admins manage the council (admins bootstrap it)."""
+    if actor.is_workspace_admin or is_council_member(db, team_id=team_id, user_id=actor.id):
+        return
+    raise NotAuthorized(
+        "Sorry, only " + _council_phrase(db, team_id) + " or a workspace admin can change the "
+        "AI council."
+    )
+
+
+def _council_phrase(db: Session, team_id: str) -> str:
+    members = _council_ids(db, team_id)
+    if not members:
+        return "the AI council (no members yet)"
+    shown = ", ".join(mention(m) for m in members[:5])
+    more = f" and {len(members) - 5} more" if len(members) > 5 else ""
+    return f"a member of the AI council ({shown}{more})"

@@ -1,0 +1,169 @@
+"""Owner assignments: outcome, workflow and stage owners, with their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from cadence import audit, authority, outbox
+from cadence.clock import now
+from cadence.errors import InvalidInput
+from cadence.people import Person, mention, require_assignable
+from cadence.vocabulary import OwnerRole
+from storage.models import OwnerAssignment, Workflow
+
+STAGE_MAX = 80
+
+
+@dataclass
+class Owners:
+    """Who currently owns a workflow."""
+
+    outcome: str | None = None
+    workflow: str | None = None
+    stages: dict[str, str] = field(default_factory=dict)
+
+    def gaps(self) -> list[str]:
+        """What is missing, in words."""
+        missing = []
+        if self.outcome is None:
+            missing.append("no outcome owner")
+        if self.workflow is None:
+            missing.append("no workflow owner")
+        return missing
+
+    def user_ids(self) -> set[str]:
+        """Everyone who holds a role."""
+        return {u for u in [self.outcome, self.workflow, *self.stages.values()] if u}
+
+
+@dataclass
+class AssignmentResult:
+    """What an assignment did."""
+
+    assignment: OwnerAssignment
+    previous: str | None
+    changed: bool
+
+
+def current_owners(db: Session, *, workflow_id: int) -> Owners:
+    """The owners in force now."""
+    owners = Owners()
+    for row in _current_rows(db, workflow_id):
+        if row.role == OwnerRole.OUTCOME:
+            owners.outcome = row.user_id
+        elif row.role == OwnerRole.WORKFLOW:
+            owners.workflow = row.user_id
+        else:
+            owners.stages[row.stage] = row.user_id
+    return owners
+
+
+def owner_history(db: Session, *, workflow_id: int) -> list[OwnerAssignment]:
+    """Every assignment ever made on the workflow, oldest first."""
+    query = select(OwnerAssignment).where(OwnerAssignment.workflow_id == workflow_id)
+    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
+
+
+def _current_rows(db: Session, workflow_id: int) -> list[OwnerAssignment]:
+    query = select(OwnerAssignment).where(
+        OwnerAssignment.workflow_id == workflow_id, col(OwnerAssignment.ended_at).is_(None)
+    )
+    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
+
+
+def clean_stage(stage: str | None, role: OwnerRole, existing: list[str]) -> str:
+    """The stage name to store: '' for non-stage roles, an existing spelling if it matches."""
+    if role != OwnerRole.STAGE:
+        return ""
+    stage = " ".join((stage or "").strip().strip("\"'“”").split())
+    if not stage:
+        raise InvalidInput(
+            'Which stage? Put its name in quotes, e.g. `/owner stage "Exception handling" '
+            "@sam Support resolution`.",
+            field="stage",
+        )
+    if len(stage) > STAGE_MAX:
+        raise InvalidInput(f"Please keep stage names to {STAGE_MAX} characters.", field="stage")
+    return next((s for s in existing if s.casefold() == stage.casefold()), stage)
+
+
+def assign_owner(
+    db: Session,
+    *,
+    workflow: Workflow,
+    role: OwnerRole,
+    person: Person,
+    actor: Person,
+    stage: str | None = None,
+) -> AssignmentResult:
+    """Make `person` the owner in `role`; the previous holder's row is ended, never overwritten."""
+    authority.require_map_authority(db, team_id=workflow.team_id, actor=actor, workflow=workflow)
+    require_assignable(person)
+    rows = _current_rows(db, workflow.id or 0)
+    stage_name = clean_stage(stage, role, [r.stage for r in rows if r.role == OwnerRole.STAGE])
+    current = next((r for r in rows if r.role == role and r.stage == stage_name), None)
+    if current is not None and current.user_id == person.id:
+        return AssignmentResult(current, previous=person.id, changed=False)
+    if current is not None:
+        current.ended_at = now()
+        current.ended_by = actor.id
+        db.add(current)
+        db.flush()
+    assignment = OwnerAssignment(
+        workflow_id=workflow.id or 0,
+        role=role,
+        stage=stage_name,
+        user_id=person.id,
+        assigned_by=actor.id,
+    )
+    db.add(assignment)
+    db.flush()
+    previous = current.user_id if current is not None else None
+    audit.record(db, team_id=workflow.team_id, actor=actor.id, action="owner.assigned",
+                 workflow_id=workflow.id, role=str(role), stage=stage_name or None,
+                 user_id=person.id, previous_user_id=previous)  # fmt: skip
+    _announce(db, workflow, assignment, previous, actor)
+    return AssignmentResult(assignment, previous=previous, changed=True)
+
+
+def role_phrase(role: OwnerRole | str, stage: str = "") -> str:
+    """'outcome owner', or 'stage owner for “Exception handling”'."""
+    role = OwnerRole(role)
+    return f"stage owner for “{stage}”" if role == OwnerRole.STAGE else role.label
+
+
+def _announce(
+    db: Session,
+    workflow: Workflow,
+    assignment: OwnerAssignment,
+    previous: str | None,
+    actor: Person,
+) -> None:
+    """DM the new and previous owner and post a notice in the governance channel."""
+    what = f"{role_phrase(assignment.role, assignment.stage)} of *{workflow.name}*"
+    key = f"owner-assigned:{assignment.id}"
+    outbox.post_message(
+        db,
+        key=f"{key}:dm-new",
+        channel=assignment.user_id,
+        text=f"{actor.mention} made you the {what}."
+        + (f" You take over from {mention(previous)}." if previous else ""),
+    )
+    if previous and previous != assignment.user_id:
+        outbox.post_message(
+            db,
+            key=f"{key}:dm-previous",
+            channel=previous,
+            text=f"{actor.mention} handed the {what} to {mention(assignment.user_id)}. "
+            "Thank you for holding it.",
+        )
+    change = f" (was {mention(previous)})" if previous else ""
+    outbox.post_message(
+        db,
+        key=f"{key}:notice",
+        channel=workflow.channel_id,
+        text=f"{mention(assignment.user_id)} is now the {what}{change}, "
+        f"assigned by {actor.mention}.",
+    )

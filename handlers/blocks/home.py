@@ -1,0 +1,40 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence.home import HomeSummary
+from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
+
+HOME_BLOCKS = 100
+
+
+def build_home(summary: HomeSummary) -> dict[str, Any]:
+    """A home view: your roles, your council seat, gaps, and how to start."""
+    blocks: list[dict[str, Any]] = [header("Cadence: your AI operating cadence")]
+    if summary.roles:
+        lines = [f"• {role} of *{escape(w.name)}* (<#{w.channel_id}>)" for w, role in summary.roles]
+        blocks.append(section("*You are accountable for*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("You don't own any workflow yet."))
+    if summary.on_council:
+        blocks.append(section(":classical_building: You sit on the *AI council*."))
+    blocks.append(divider())
+    if summary.gaps:
+        lines = [f"• *{escape(w.name)}*: {', '.join(g)}" for w, g in summary.gaps[:40]]
+        blocks.append(section(":warning: *Accountability gaps*\n" + "\n".join(lines)))
+    elif summary.workflow_count:
+        blocks.append(
+            section(f":white_check_mark: All {summary.workflow_count} workflows have owners.")
+        )
+    else:
+        blocks.append(
+            section(
+                "*Get started*\n1. `/cadence workflow add Support resolution in #ai-support-gov`\n"
+                "2. `/owner outcome @person Support resolution`\n"
+                "3. `/cadence map Support resolution`"
+            )
+        )
+    blocks.append(context("Type `/cadence help` for every command."))
+    return {"type": "home", "blocks": cap_blocks(blocks, HOME_BLOCKS, more="More not shown.")}

@@ -1,0 +1,45 @@
+"""/cadence council add | remove | list."""
+
+from __future__ import annotations
+
+from cadence import council
+from cadence.errors import InvalidInput
+from cadence.people import mention
+from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
+from handlers.parsing import require_one_user, user_mentions
+from handlers.people import require_person
+
+
+@subcommand("council")
+def handle_council(req: CommandRequest) -> None:
+    """Add or remove council members, or list them."""
+    action, rest = split_subcommand(req.args)
+    if action in ("", "list", "ls"):
+        members = council.list_members(req.db, team_id=req.team_id)
+        if not members:
+            req.reply(
+                "The AI council has no members yet. A workspace admin can start it with "
+                "`/cadence council add @person`."
+            )
+            return
+        lines = [f"• {mention(m.user_id)} (since {m.created_at:%Y-%m-%d})" for m in members]
+        req.reply(f"*AI council* ({len(members)})\n" + "\n".join(lines))
+        return
+    if action not in ("add", "remove", "rm"):
+        raise InvalidInput(
+            "`/cadence council` takes add, remove or list, e.g. `/cadence council add @dana`."
+        )
+    users = user_mentions(rest) or [
+        require_one_user(rest, example=f"/cadence council {action} @dana")
+    ]
+    actor = req.actor()
+    done = []
+    for user_id in users:
+        person = require_person(req.client, user_id)
+        if action == "add":
+            council.add_member(req.db, team_id=req.team_id, person=person, actor=actor)
+        else:
+            council.remove_member(req.db, team_id=req.team_id, person=person, actor=actor)
+        done.append(person.mention)
+    verb = "added to" if action == "add" else "removed from"
+    req.reply(f":white_check_mark: {', '.join(done)} {verb} the AI council.")

@@ -1,0 +1,17 @@
+"""/cadence map WORKFLOW: post the escalation map in the channel."""
+
+from __future__ import annotations
+
+from cadence import escalation_map, workflows
+from handlers.blocks.escalation_map import build_escalation_map, map_text
+from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.people import fetch_people
+
+
+@subcommand("map")
+def handle_map(req: CommandRequest) -> None:
+    """Post the one-page map, with its gaps, where the command was run."""
+    workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
+    people = fetch_people(req.client, escalation_map.people_to_check(req.db, workflow=workflow))
+    built = escalation_map.build_map(req.db, workflow=workflow, people=people)
+    req.reply(map_text(built), blocks=build_escalation_map(built), public=True)

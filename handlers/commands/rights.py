@@ -1,0 +1,21 @@
+"""/cadence rights WORKFLOW: open the decision-rights modal."""
+
+from __future__ import annotations
+
+from cadence import authority, owners, rights, workflows
+from handlers.blocks.modals import build_rights_modal
+from handlers.commands.cadence import CommandRequest, subcommand
+
+
+@subcommand("rights")
+def handle_rights(req: CommandRequest) -> None:
+    """Open the editor; people without the authority are told who has it instead."""
+    workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
+    authority.require_map_authority(
+        req.db, team_id=req.team_id, actor=req.actor(), workflow=workflow
+    )
+    current = owners.current_owners(req.db, workflow_id=workflow.id or 0)
+    view = build_rights_modal(
+        workflow, current, rights.rights_map(req.db, workflow_id=workflow.id or 0)
+    )
+    req.client.views_open(trigger_id=req.command.trigger_id, view=view)

@@ -1,0 +1,107 @@
+"""/cadence workflow add | list | show | rename | archive."""
+
+from __future__ import annotations
+
+from cadence import owners, workflows
+from cadence.errors import InvalidInput, UnknownWorkflow
+from cadence.people import mention
+from handlers.blocks.kit import escape
+from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
+from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
+from handlers.parsing import parse_workflow_add
+
+ACTIONS = "add, list, show, rename, archive"
+
+
+@subcommand("workflow")
+def handle_workflow(req: CommandRequest) -> None:
+    """Dispatch `/cadence workflow ACTION ...`."""
+    action, rest = split_subcommand(req.args)
+    handler = {
+        "add": _add,
+        "list": _list,
+        "ls": _list,
+        "show": _show,
+        "rename": _rename,
+        "archive": _archive,
+    }.get(action)
+    if handler is None:
+        raise InvalidInput(
+            f"`/cadence workflow` takes one of: {ACTIONS}. "
+            "For example: `/cadence workflow add Support resolution in #ai-support-gov`."
+        )
+    handler(req, rest)
+
+
+def _add(req: CommandRequest, text: str) -> None:
+    spec = parse_workflow_add(text)
+    channel = spec.channel_id or req.command.channel_id
+    workflow = workflows.add_workflow(
+        req.db,
+        team_id=req.team_id,
+        name=spec.name,
+        channel_id=channel,
+        actor=req.actor(),
+        business_outcome=spec.business_outcome,
+        risk_tier=spec.risk_tier,
+    )
+    outcome = f", outcome _{escape(spec.business_outcome)}_" if spec.business_outcome else ""
+    req.reply(
+        f":white_check_mark: Registered *{escape(workflow.name)}* (risk {workflow.risk_tier}"
+        f"{outcome}) with governance in <#{channel}>.\n"
+        f"Next: `/owner outcome @person {workflow.name}` and "
+        f"`/owner workflow @person {workflow.name}`."
+    )
+
+
+def _list(req: CommandRequest, _text: str) -> None:
+    items = [
+        (w, owners.current_owners(req.db, workflow_id=w.id or 0))
+        for w in workflows.list_workflows(req.db, team_id=req.team_id)
+    ]
+    req.reply("AI workflows", blocks=build_workflow_list(items))
+
+
+def _show(req: CommandRequest, text: str) -> None:
+    workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=text)
+    current = owners.current_owners(req.db, workflow_id=workflow.id or 0)
+    history = [
+        f"• {a.created_at:%Y-%m-%d}: {mention(a.user_id)} "
+        f"{owners.role_phrase(a.role, a.stage)}, by {mention(a.assigned_by)}"
+        + (f" (until {a.ended_at:%Y-%m-%d})" if a.ended_at else "")
+        for a in owners.owner_history(req.db, workflow_id=workflow.id or 0)
+    ]
+    req.reply(workflow.name, blocks=build_workflow_detail(workflow, current, history))
+
+
+def _rename(req: CommandRequest, text: str) -> None:
+    old, new = _split_rename(req, text)
+    workflow = workflows.rename_workflow(
+        req.db, team_id=req.team_id, name=old, new_name=new, actor=req.actor()
+    )
+    req.reply(f":white_check_mark: *{escape(old)}* is now called *{escape(workflow.name)}*.")
+
+
+def _split_rename(req: CommandRequest, text: str) -> tuple[str, str]:
+    """'OLD to NEW', where either name may itself contain ' to '."""
+    pieces = text.split(" to ")
+    if len(pieces) < 2:
+        raise InvalidInput(
+            "Say which workflow and its new name: `/cadence workflow rename OLD to NEW`."
+        )
+    splits = [(" to ".join(pieces[:i]), " to ".join(pieces[i:])) for i in range(1, len(pieces))]
+    for old, new in splits:
+        try:
+            workflows.find_workflow(req.db, team_id=req.team_id, name=old)
+        except UnknownWorkflow:
+            continue
+        return old, new
+    return splits[0]
+
+
+def _archive(req: CommandRequest, text: str) -> None:
+    workflow = workflows.archive_workflow(req.db, team_id=req.team_id, name=text, actor=req.actor())
+    req.reply(
+        f":file_cabinet: Archived *{escape(workflow.name)}*. "
+        "Its owners, rights and history are kept."
+    )

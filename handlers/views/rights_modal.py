@@ -1,0 +1,77 @@
+"""Submission of the decision-rights editor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from cadence import owners, rights
+from cadence.errors import CadenceError
+from cadence.rights import RightsMap
+from cadence.vocabulary import DecisionPoint, Duty
+from handlers.blocks.kit import escape
+from handlers.blocks.modals import NOBODY, build_done_modal, modal_error
+from handlers.ids import INPUT_ACTION, View, rights_block_id
+from handlers.middleware import unit_of_work
+from handlers.people import require_person
+from storage.models import Workflow
+
+
+def read_rights(values: dict[str, Any]) -> RightsMap:
+    """The map as submitted; duties missing from the form are left out (unchanged)."""
+    wanted: RightsMap = {}
+    for point in DecisionPoint:
+        for duty in Duty:
+            state = values.get(rights_block_id(point, duty), {}).get(INPUT_ACTION)
+            if state is None:
+                continue
+            if "selected_options" in state:
+                parties = [o["value"] for o in state["selected_options"] or []]
+            else:
+                selected = state.get("selected_option") or {}
+                parties = [selected["value"]] if selected.get("value") not in (None, NOBODY) else []
+            wanted.setdefault(point, {})[duty] = parties
+    return wanted
+
+
+@unit_of_work
+def handle_rights_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
+) -> None:
+    """Save the changed duties, then confirm in the modal."""
+    workflow_id = int(json.loads(view.get("private_metadata") or "{}").get("workflow_id", 0))
+    workflow = db.get(Workflow, workflow_id)
+    first_block = rights_block_id(DecisionPoint.MODEL_CHANGE, Duty.RECOMMENDS)
+    if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
+        ack(response_action="errors", errors={first_block: "This workflow no longer exists."})
+        return
+    try:
+        changes = rights.update_rights(
+            db,
+            workflow=workflow,
+            owners=owners.current_owners(db, workflow_id=workflow_id),
+            wanted=read_rights(view["state"]["values"]),
+            actor=require_person(client, body["user"]["id"]),
+        )
+    except CadenceError as error:
+        ack(response_action="errors", errors={first_block: modal_error(error.user_message)})
+        return
+    db.commit()
+    if not changes:
+        text = f"Nothing changed in the decision rights of *{escape(workflow.name)}*."
+    else:
+        lines = "\n".join(f"• {escape(rights.describe_change(c))}" for c in changes[:20])
+        text = (
+            f":white_check_mark: Saved {len(changes)} change(s) to *{escape(workflow.name)}*:\n"
+            + lines
+        )
+    ack(response_action="update", view=build_done_modal("Decision rights", text))
+
+
+def register(app: App) -> None:
+    """Register the editor's submission listener."""
+    app.view(View.RIGHTS)(handle_rights_submission)

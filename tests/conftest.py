@@ -1,0 +1,202 @@
+"""Shared fixtures: a fake Slack, databases (SQLite and PostgreSQL), a clock, a running bot."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from bot.app import build_app, build_client
+from bot.config import Settings, load_settings
+from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.serve import EVENTS_PATH, make_http_server
+from cadence import clock
+from storage.db import make_engine, new_session
+from storage.migrate import upgrade
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_sim import SlackSim
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+POSTGRES_URL = os.environ.get(
+    "CADENCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+# The people and channels of the test workspace.
+ADMIN, MARIA, LI, SAM, DANA, EVE, HELPER_BOT, GONE = (
+    "UADMIN", "UMARIA", "ULI", "USAM", "UDANA", "UEVE", "UHELPERBOT", "UGONE",
+)  # fmt: skip
+GENERAL, GOV = "C0GENERAL", "CGOV"
+
+
+def populate_workspace(fake: FakeSlack) -> None:
+    """The standard cast: an admin, four colleagues, a regular member, a bot, a leaver."""
+    fake.add_user(ADMIN, name="ada", real_name="Ada Admin", is_admin=True)
+    fake.add_user(MARIA, name="maria", real_name="Maria Lopez")
+    fake.add_user(LI, name="li", real_name="Li Wei")
+    fake.add_user(SAM, name="sam", real_name="Sam Okafor")
+    fake.add_user(DANA, name="dana", real_name="Dana Cohen")
+    fake.add_user(EVE, name="eve", real_name="Eve Member")
+    fake.add_user(HELPER_BOT, name="helperbot", real_name="Helper Bot", is_bot=True)
+    fake.add_user(GONE, name="gone", real_name="Former Colleague", deleted=True)
+    fake.add_channel(GENERAL, name="general")
+    fake.add_channel(GOV, name="ai-support-gov")
+
+
+@pytest.fixture(scope="session")
+def fake_slack_server() -> Iterator[FakeSlack]:
+    """One fake Slack Web API for the whole run."""
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_slack(fake_slack_server: FakeSlack) -> FakeSlack:
+    """The fake, emptied and populated with the standard workspace."""
+    fake_slack_server.reset()
+    populate_workspace(fake_slack_server)
+    return fake_slack_server
+
+
+class FrozenClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[FrozenClock]:
+    """Cadence's clock, frozen at a Monday morning, UTC."""
+    frozen = FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    clock.set_clock(frozen)
+    yield frozen
+    clock.set_clock(None)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A throwaway PostgreSQL database for this run, or None when no server is reachable."""
+    admin_url = make_url(POSTGRES_URL)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 — any failure to connect means "no PostgreSQL here"
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must be reachable in CI at {POSTGRES_URL}: {exc}")
+        yield None
+        return
+    name = f"cadence_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_postgres(url: str) -> Engine:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest, tmp_path, postgres_database) -> Iterator[Engine]:
+    """A migrated, empty database on each supported backend."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'cadence.db'}")
+    else:
+        if postgres_database is None:
+            pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+        engine = _fresh_postgres(postgres_database)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(tmp_path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'cadence.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on the SQLite database."""
+    session = new_session(engine)
+    yield session
+    session.close()
+
+
+def make_settings(fake: FakeSlack, database_url: str, **extra: object) -> Settings:
+    """Settings pointing at the fake Slack, ignoring any developer .env file."""
+    return load_settings(
+        env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.url,
+        database_url=database_url,
+        **extra,
+    )
+
+
+@dataclass
+class RunningBot:
+    """The real bot serving HTTP on a free port, with its outbox worker running."""
+
+    settings: Settings
+    engine: Engine
+    fake: FakeSlack
+    sim: SlackSim
+    deliverer: OutboxDeliverer
+    url: str
+
+    def session(self) -> Session:
+        """A session to inspect what the bot stored."""
+        return new_session(self.engine)
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
+    """Cadence running as in production (HTTP mode), talking to the fake Slack."""
+    settings = make_settings(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False))
+    worker = OutboxWorker(deliverer, interval=0.2)
+    app = build_app(settings, engine, on_commit=worker.kick)
+    server = make_http_server(app, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    worker.start()
+    url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
+    yield RunningBot(
+        settings, engine, fake_slack, SlackSim(url, SIGNING_SECRET, fake_slack), deliverer, url
+    )
+    worker.stop()
+    server.shutdown()
+    server.server_close()
+    engine.dispose()
