@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from slack_bolt import App, BoltContext
 from sqlalchemy import Engine, event
 
 from bot.config import Settings
+from handlers.errors import handle_error
 from storage.db import new_session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,22 +31,31 @@ def install(app: App, *, engine: Engine, settings: Settings, on_commit: Callable
 
 
 def unit_of_work(listener: F) -> F:
-    """Commit the listener's `db` session when it returns, roll back if it raises, then close.
+    """Commit the listener's `db` session when it returns; on error roll back and answer.
 
     Bolt runs the listener after ack() in a worker thread, so the session's life is tied to the
-    listener call, not to the middleware chain.
+    listener call, not to the middleware chain. Errors are answered here rather than re-raised:
+    bolt 1.30's async runner resets an already-sent ack() to "unhandled" when the listener raises
+    right after acking, so a refusal would reach Slack as a failure.
     """
+    names = inspect.signature(listener).parameters
+    missing = {"ack", "body", "client", "db"} - set(names)
+    if missing:
+        raise TypeError(f"{listener.__name__} must take {sorted(missing)} to be a unit of work")
 
     @functools.wraps(listener)
     def wrapper(**kwargs: Any) -> Any:
-        db = kwargs["db"]
+        db, ack = kwargs["db"], kwargs["ack"]
         try:
             result = listener(**kwargs)
             db.commit()
             return result
-        except BaseException:
+        except Exception as error:
             db.rollback()
-            raise
+            if ack.response is None:
+                ack()
+            handle_error(error, kwargs["body"], kwargs["client"])
+            return None
         finally:
             db.close()
 

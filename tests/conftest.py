@@ -98,7 +98,7 @@ def postgres_database() -> Iterator[str | None]:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 — any failure to connect means "no PostgreSQL here"
+    except Exception as exc:  # any failure to connect means "no PostgreSQL here"
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must be reachable in CI at {POSTGRES_URL}: {exc}")
         yield None

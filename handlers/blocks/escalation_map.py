@@ -32,7 +32,7 @@ def _row_text(row: MapRow) -> str:
 def build_escalation_map(escalation_map: EscalationMap) -> list[dict[str, Any]]:
     """Every decision point with its four roles, council-only matters, and every gap."""
     workflow = escalation_map.workflow
-    gap_count = len(escalation_map.gaps) + sum(len(r.gaps) for r in escalation_map.rows)
+    rows_with_gaps = [r for r in escalation_map.rows if r.gaps]
     blocks: list[dict[str, Any]] = [
         header(f"Escalation map: {workflow.name}"),
         section(workflow_summary(workflow) + "\n" + owners_line(escalation_map.owners)),
@@ -42,9 +42,14 @@ def build_escalation_map(escalation_map: EscalationMap) -> list[dict[str, Any]]:
             + ", ".join(m.label.lower() for m in COUNCIL_MATTERS)
         ),
     ]
-    if gap_count:
-        overall = "; ".join(escalation_map.gaps) or "see the decision points below"
-        blocks.append(section(f":warning: *{gap_count} gap(s):* {overall}"))
+    if escalation_map.gaps or rows_with_gaps:
+        lines = [f"• {gap}" for gap in escalation_map.gaps]
+        if rows_with_gaps:
+            lines.append(
+                f"• {len(rows_with_gaps)} of {len(escalation_map.rows)} decision points have a "
+                "role unset or held by someone who left (marked below)"
+            )
+        blocks.append(section(":warning: *Gaps*\n" + "\n".join(lines)))
     else:
         blocks.append(section(":white_check_mark: No gaps: every decision point has people."))
     blocks.append(divider())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
@@ -14,8 +14,9 @@ from handlers.middleware import unit_of_work
 
 
 @unit_of_work
-def handle_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient,
-                       db: Session) -> None:  # fmt: skip
+def handle_home_opened(
+    ack: Ack, event: dict[str, Any], body: dict[str, Any], client: WebClient, db: Session
+) -> None:
     """Show the person their roles and the gaps (events are acked by bolt before this runs)."""
     if event.get("tab", "home") != "home":
         return

@@ -1,0 +1,41 @@
+"""Small helpers for end-to-end tests: run a command and read what the person saw."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage.models import AuditEvent, OutboxMessage
+from tests.conftest import GENERAL, RunningBot
+from tests.slack_sim import all_text
+
+
+def run(bot: RunningBot, command: str, text: str, *, user: str, channel: str = GENERAL) -> dict:
+    """Run a slash command as `user`; return the bot's answer (ack body or response_url post)."""
+    reply = bot.sim.command(command, text, user=user, channel=channel)
+    assert reply.status == 200, reply.body
+    assert reply.elapsed < 3, f"ack took {reply.elapsed:.2f}s"
+    if reply.body.strip():
+        return reply.json or {"text": reply.body}
+    return bot.fake.wait_for_responses(key=reply.response_url)[0]
+
+
+def said(answer: dict) -> str:
+    """Everything visible in an answer: its text and its blocks."""
+    return answer.get("text", "") + "\n" + all_text(answer.get("blocks") or [])
+
+
+def audit_actions(bot: RunningBot) -> list[str]:
+    """Every audit action stored so far, oldest first."""
+    with bot.session() as db:
+        return [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
+
+
+def outbox_keys(bot: RunningBot) -> list[str]:
+    """Every outbox idempotency key stored so far."""
+    with bot.session() as db:
+        return [m.idempotency_key for m in db.exec(select(OutboxMessage)).all()]
+
+
+def channel_texts(bot: RunningBot, channel: str) -> list[str]:
+    """Texts the bot posted in a channel (or DM), oldest first."""
+    return [m.get("text", "") for m in bot.fake.messages(channel=channel)]
