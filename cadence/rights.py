@@ -36,6 +36,8 @@ DUTY_NOUNS: dict[Duty, str] = {
 }
 
 RightsMap = dict[DecisionPoint, dict[Duty, list[str]]]
+POINT_VALUES = {p.value for p in DecisionPoint}
+DUTY_VALUES = {d.value for d in Duty}
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def rights_map(db: Session, *, workflow_id: int) -> RightsMap:
     result = default_map()
     rows = db.exec(select(DecisionRight).where(DecisionRight.workflow_id == workflow_id)).all()
     for row in rows:
-        if row.decision_point in DecisionPoint.__members__.values() and row.duty in Duty:
+        if row.decision_point in POINT_VALUES and row.duty in DUTY_VALUES:
             result[DecisionPoint(row.decision_point)][Duty(row.duty)] = list(row.parties)
     return result
 

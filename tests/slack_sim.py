@@ -128,13 +128,17 @@ def _is_empty(value: Any) -> bool:
 
 
 def _option(element: dict, value: Any) -> dict:
-    """The element's option whose value is `value` (external selects make one up)."""
+    """The option whose value, or visible text, is `value` (external selects make one up)."""
     if isinstance(value, dict):
         return value
     if element["type"] in ("external_select", "multi_external_select"):
         return {"text": {"type": "plain_text", "text": str(value)}, "value": str(value)}
     for option in options_of(element):
         if option.get("value") == value:
+            return option
+    # A person picks by what they read, so the visible text selects an option too.
+    for option in options_of(element):
+        if _plain(option.get("text")) == value:
             return option
     offered = [(o.get("value"), _plain(o.get("text"))) for o in options_of(element)]
     raise AssertionError(

@@ -14,7 +14,10 @@ def build_home(summary: HomeSummary) -> dict[str, Any]:
     """A home view: your roles, your council seat, gaps, and how to start."""
     blocks: list[dict[str, Any]] = [header("Cadence: your AI operating cadence")]
     if summary.roles:
-        lines = [f"• {role} of *{escape(w.name)}* (<#{w.channel_id}>)" for w, role in summary.roles]
+        lines = [
+            f"• {role[:1].upper()}{role[1:]} of *{escape(w.name)}* (<#{w.channel_id}>)"
+            for w, role in summary.roles
+        ]
         blocks.append(section("*You are accountable for*\n" + "\n".join(lines)))
     else:
         blocks.append(section("You don't own any workflow yet."))

@@ -1,0 +1,44 @@
+"""/cadence help, unknown sub-commands, and the Home tab."""
+
+from __future__ import annotations
+
+from tests.conftest import ADMIN, EVE, MARIA
+from tests.e2e.helpers import run, said
+from tests.slack_sim import all_text
+
+
+def test_help_is_ephemeral_lists_every_command_and_posts_nothing(bot):
+    answer = run(bot, "/cadence", "help", user=EVE)
+    text = said(answer)
+    assert answer.get("response_type", "ephemeral") == "ephemeral"
+    commands = ["/cadence workflow add", "/owner outcome", "/owner stage", "/owner list",
+                "/cadence council add", "/cadence rights", "/cadence map", "/escalate"]  # fmt: skip
+    for command in commands:
+        assert command in text
+    assert "e.g." in text
+    assert not bot.fake.calls_to("chat.postMessage")
+
+
+def test_empty_command_shows_help(bot):
+    assert "Cadence commands" in said(run(bot, "/cadence", "", user=EVE))
+
+
+def test_unknown_subcommand_gets_did_you_mean_and_help(bot):
+    text = said(run(bot, "/cadence", "wrokflow list", user=EVE))
+    assert "I don't know `/cadence wrokflow`. Did you mean `/cadence workflow`?" in text
+    assert "Cadence commands" in text
+    nothing_close = said(run(bot, "/cadence", "xyzzy", user=EVE))
+    assert "I don't know `/cadence xyzzy`" in nothing_close and "Cadence commands" in nothing_close
+
+
+def test_home_tab_shows_roles_and_gaps(bot):
+    run(bot, "/cadence", "workflow add Support resolution", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> Support resolution", user=ADMIN)
+    assert bot.sim.home_opened(MARIA).status == 200
+    bot.fake.wait_for("views.publish")
+    home = all_text(bot.fake.home(MARIA)["blocks"])
+    assert "Outcome owner of *Support resolution*" in home
+    assert "no workflow owner" in home
+    bot.sim.home_opened(EVE)
+    bot.fake.wait_for("views.publish", count=2)
+    assert "don't own any workflow" in all_text(bot.fake.home(EVE)["blocks"])
