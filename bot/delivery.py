@@ -55,9 +55,13 @@ def _unlocked() -> Any:
 class OutboxDeliverer:
     """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
 
-    def __init__(self, engine: Engine, client: WebClient) -> None:
+    def __init__(
+        self, engine: Engine, client: WebClient, *, channel_pace: float | None = None
+    ) -> None:
         self.engine = engine
         self.client = client
+        # Seconds between posts in one channel; None means CHANNEL_PACE_SECONDS (Slack's ~1/s).
+        self.channel_pace = channel_pace
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -134,7 +138,8 @@ class OutboxDeliverer:
         last = self._last_post.get(channel)
         if last is None:
             return 0.0
-        return max(0.0, CHANNEL_PACE_SECONDS - (time.monotonic() - last))
+        pace = CHANNEL_PACE_SECONDS if self.channel_pace is None else self.channel_pace
+        return max(0.0, pace - (time.monotonic() - last))
 
     def _on_api_error(
         self, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport

@@ -185,11 +185,12 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     settings = make_settings(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}")
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False))
+    # Pacing is real but short here; tests/bot/test_delivery.py checks Slack's 1 s pacing.
+    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False), channel_pace=0.05)
     worker = OutboxWorker(deliverer, interval=0.2)
     app = build_app(settings, engine, on_commit=worker.kick)
     server = make_http_server(app, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     worker.start()
     url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
