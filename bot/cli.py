@@ -29,6 +29,10 @@ logger = logging.getLogger("cadence")
 EXIT_CONFIG = 2
 
 
+class PortUnavailable(Exception):
+    """The HTTP port is taken or not allowed."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cadence-bot` console script."""
     args = _parser().parse_args(argv)
@@ -37,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
+    except PortUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         print(f"Cadence cannot reach its database: {exc.__class__.__name__}: {exc}",
               file=sys.stderr)  # fmt: skip
@@ -170,7 +177,13 @@ def _serve(app: object, settings: Settings) -> None:
         stop.wait()
         handler.close()
         return
-    server = make_http_server(app, port=settings.port)  # type: ignore[arg-type]
+    try:
+        server = make_http_server(app, port=settings.port)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise PortUnavailable(
+            f"Cadence cannot listen on PORT {settings.port}: {exc.strerror or exc}. "
+            "Stop whatever uses that port or set PORT to a free one."
+        ) from None
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     logger.info("Cadence is listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 APP_SETTINGS = "https://api.slack.com/apps"
 
@@ -53,12 +55,16 @@ class DatabaseSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql", "postgres")):
-            raise ValueError("must start with sqlite:// or postgresql://")
         if value.startswith("postgres://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgres://")
+            value = "postgresql://" + value.removeprefix("postgres://")
         if value.startswith("postgresql://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql") or "://" not in value:
+            raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
     @field_validator("log_level")

@@ -63,7 +63,13 @@ def run_job(job: Job, runtime: JobRuntime) -> str:
         claim = claim_job_slot(db, job_name=job.name, slot=slot)
     if claim is None:
         return f"skipped: slot {slot} already ran"
-    outcome = job.run(runtime)
+    try:
+        outcome = job.run(runtime)
+    except BaseException:
+        # A crashed run must not burn its slot: release it so the job can be run again.
+        with session_scope(runtime.engine) as db:
+            db.delete(db.merge(claim))
+        raise
     with session_scope(runtime.engine) as db:
         claim = db.merge(claim)
         finish_job_run(db, run=claim, outcome=outcome)

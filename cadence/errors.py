@@ -26,9 +26,11 @@ class UnknownWorkflow(CadenceError):
         hint = ""
         if self.suggestions:
             hint = " Did you mean " + " or ".join(f"*{s}*" for s in self.suggestions) + "?"
+            hint = hint.replace("&", "&amp;")
         else:
             hint = " See `/cadence workflow list` for the workflows Cadence knows."
-        super().__init__(f"I couldn't find a workflow called *{name}*.{hint}", field="workflow")
+        shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        super().__init__(f"I couldn't find a workflow called *{shown}*.{hint}", field="workflow")
 
 
 class NotAuthorized(CadenceError):

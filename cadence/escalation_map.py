@@ -10,6 +10,7 @@ from sqlmodel import Session
 from cadence import council, owners, rights
 from cadence.authority import council_matters_for
 from cadence.people import Person, mention
+from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
 from storage.models import Workflow
 
@@ -68,7 +69,7 @@ def build_map(
             gaps.append(f"{label} {mention(user)} has left the workspace")
     for stage, user in current.stages.items():
         if has_left(user, people):
-            gaps.append(f"stage owner for “{stage}” {mention(user)} has left the workspace")
+            gaps.append(f"stage owner for “{escape(stage)}” {mention(user)} has left the workspace")
     if not council_ids:
         gaps.append("no AI council yet: council-only matters have nowhere to go")
     rows = []

@@ -10,6 +10,7 @@ from cadence import audit, council, outbox, owners, rights
 from cadence.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
 from cadence.people import mention
+from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
 from storage.models import Escalation, EscalationEvent, Workflow
 
@@ -47,7 +48,8 @@ def classify(tag: str | None) -> tuple[DecisionPoint, CouncilMatter | None]:
     kind = KIND_TAGS.get(tag.lower().lstrip("#"))
     if kind is None:
         known = ", ".join(f"#{t}" for t in KIND_TAGS)
-        raise InvalidInput(f"I don't know the kind *#{tag.lstrip('#')}*. Use one of: {known}.")
+        shown = escape(tag.lstrip("#"))
+        raise InvalidInput(f"I don't know the kind *#{shown}*. Use one of: {known}.")
     if isinstance(kind, CouncilMatter):
         return COUNCIL_MATTERS[kind], kind
     return kind, None
@@ -123,8 +125,8 @@ def _announce(
     kind = DecisionPoint(escalation.decision_point).label
     if escalation.council_matter:
         kind = CouncilMatter(escalation.council_matter).label + " (council matter)"
-    head = f":rotating_light: Escalation on *{workflow.name}* — {kind}"
-    body = f"> {escalation.summary}\nRaised by {mention(escalation.raised_by)}."
+    head = f":rotating_light: Escalation on *{escape(workflow.name)}* — {kind}"
+    body = f"> {escape(escalation.summary)}\nRaised by {mention(escalation.raised_by)}."
     for user in routed_to:
         outbox.post_message(db, key=f"escalation:{escalation.id}:dm:{user}", channel=user,
                             text=f"{head}\n{body}\nIt comes to you as {via}.")  # fmt: skip

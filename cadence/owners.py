@@ -10,10 +10,13 @@ from cadence import audit, authority, outbox
 from cadence.clock import now
 from cadence.errors import InvalidInput
 from cadence.people import Person, mention, require_assignable
+from cadence.text import escape, has_markup
 from cadence.vocabulary import OwnerRole
 from storage.models import OwnerAssignment, Workflow
 
 STAGE_MAX = 80
+# Keeps the rights editor inside Slack's 100 options per select (roles + stages + nobody).
+STAGES_PER_WORKFLOW_MAX = 25
 
 
 @dataclass
@@ -86,7 +89,15 @@ def clean_stage(stage: str | None, role: OwnerRole, existing: list[str]) -> str:
         )
     if len(stage) > STAGE_MAX:
         raise InvalidInput(f"Please keep stage names to {STAGE_MAX} characters.", field="stage")
-    return next((s for s in existing if s.casefold() == stage.casefold()), stage)
+    if has_markup(stage):
+        raise InvalidInput("A stage name can't contain mentions, links, < or >.", field="stage")
+    match = next((s for s in existing if s.casefold() == stage.casefold()), None)
+    if match is None and len(existing) >= STAGES_PER_WORKFLOW_MAX:
+        raise InvalidInput(
+            f"A workflow can have at most {STAGES_PER_WORKFLOW_MAX} stages with owners.",
+            field="stage",
+        )
+    return match or stage
 
 
 def assign_owner(
@@ -131,7 +142,7 @@ def assign_owner(
 def role_phrase(role: OwnerRole | str, stage: str = "") -> str:
     """'outcome owner', or 'stage owner for “Exception handling”'."""
     role = OwnerRole(role)
-    return f"stage owner for “{stage}”" if role == OwnerRole.STAGE else role.label
+    return f"stage owner for “{escape(stage)}”" if role == OwnerRole.STAGE else role.label
 
 
 def _announce(
@@ -142,7 +153,7 @@ def _announce(
     actor: Person,
 ) -> None:
     """DM the new and previous owner and post a notice in the governance channel."""
-    what = f"{role_phrase(assignment.role, assignment.stage)} of *{workflow.name}*"
+    what = f"{role_phrase(assignment.role, assignment.stage)} of *{escape(workflow.name)}*"
     key = f"owner-assigned:{assignment.id}"
     outbox.post_message(
         db,

@@ -15,6 +15,7 @@ from cadence.clock import now
 from cadence.errors import InvalidInput
 from cadence.owners import Owners
 from cadence.people import Person
+from cadence.text import escape
 from cadence.vocabulary import DecisionPoint, Duty
 from storage.models import DecisionRight, Workflow
 
@@ -78,7 +79,7 @@ def valid_parties(owners: Owners) -> list[str]:
 def party_label(token: str) -> str:
     """How a party reads: 'Outcome owner', 'Stage owner (Intake)', 'AI council'."""
     if token.startswith(STAGE_PREFIX):
-        return f"Stage owner ({token.removeprefix(STAGE_PREFIX)})"
+        return f"Stage owner ({escape(token.removeprefix(STAGE_PREFIX))})"
     return {OUTCOME_OWNER: "Outcome owner", WORKFLOW_OWNER: "Workflow owner",
             COUNCIL: "AI council"}.get(token, token)  # fmt: skip
 
@@ -111,7 +112,7 @@ def update_rights(
             if unknown:
                 raise InvalidInput(
                     f"{point.label} / {duty.value}: {party_label(unknown[0])} is not a role on "
-                    f"*{workflow.name}*. Pick an owner role or the AI council."
+                    f"*{escape(workflow.name)}*. Pick an owner role or the AI council."
                 )
             parties = list(dict.fromkeys(parties))
             if parties != current[point][duty]:
@@ -132,7 +133,7 @@ def update_rights(
             db,
             key=f"rights-updated:{event.id}:notice",
             channel=workflow.channel_id,
-            text=f"{actor.mention} updated the decision rights of *{workflow.name}*:\n"
+            text=f"{actor.mention} updated the decision rights of *{escape(workflow.name)}*:\n"
             + "\n".join(lines),
         )
     return changes

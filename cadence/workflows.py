@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 
 from sqlmodel import Session, col, select
 
@@ -11,6 +10,7 @@ from cadence import audit, authority, outbox
 from cadence.clock import now
 from cadence.errors import Conflict, InvalidInput, UnknownWorkflow
 from cadence.people import Person
+from cadence.text import escape, has_markup
 from cadence.vocabulary import RiskTier
 from storage.models import Workflow
 
@@ -30,8 +30,8 @@ def clean_name(name: str) -> str:
         raise InvalidInput("Please give the workflow a name, e.g. `Support resolution`.")
     if len(name) > NAME_MAX:
         raise InvalidInput(f"That name is {len(name)} characters; please keep it to {NAME_MAX}.")
-    if re.search(r"<[@#!]", name):
-        raise InvalidInput("A workflow name can't contain mentions of people or channels.")
+    if has_markup(name):
+        raise InvalidInput("A workflow name can't contain mentions, links, < or >.")
     return name
 
 
@@ -59,7 +59,7 @@ def find_workflow(db: Session, *, team_id: str, name: str) -> Workflow:
 def _require_free(db: Session, *, team_id: str, name: str) -> None:
     key = name_key(name)
     if any(w.name_key == key for w in list_workflows(db, team_id=team_id)):
-        raise Conflict(f"There is already a workflow called *{name}*. Pick another name.")
+        raise Conflict(f"There is already a workflow called *{escape(name)}*. Pick another name.")
 
 
 def add_workflow(
@@ -97,9 +97,9 @@ def add_workflow(
         key=f"workflow-added:{workflow.id}:notice",
         channel=channel_id,
         text=(
-            f"{actor.mention} registered the AI workflow *{name}* with Cadence; this channel is "
-            f"its governance channel. Next: name its owners with `/owner outcome @person {name}` "
-            f"and `/owner workflow @person {name}`."
+            f"{actor.mention} registered the AI workflow *{escape(name)}* with Cadence; this "
+            "channel is its governance channel. Next: name its owners with "
+            f"`/owner outcome @person {escape(name)}` and `/owner workflow @person {escape(name)}`."
         ),
     )
     return workflow
@@ -124,7 +124,7 @@ def rename_workflow(
         db,
         key=f"workflow-renamed:{event.id}:notice",
         channel=workflow.channel_id,
-        text=f"{actor.mention} renamed the workflow *{old}* to *{new_name}*.",
+        text=f"{actor.mention} renamed the workflow *{escape(old)}* to *{escape(new_name)}*.",
     )
     return workflow
 
@@ -143,6 +143,6 @@ def archive_workflow(db: Session, *, team_id: str, name: str, actor: Person) -> 
         db,
         key=f"workflow-archived:{workflow.id}:notice",
         channel=workflow.channel_id,
-        text=f"{actor.mention} archived the workflow *{workflow.name}*. Its history is kept.",
+        text=f"{actor.mention} archived the workflow *{escape(workflow.name)}*. History is kept.",
     )
     return workflow

@@ -11,21 +11,35 @@ from cadence.rights import party_label
 from handlers.blocks.kit import context, divider, escape, header, section
 from handlers.blocks.workflows import owners_line, workflow_summary
 
+PEOPLE_SHOWN = 8
+GAPS_SHOWN = 12
 
-def _people(users: list[str]) -> str:
-    return ", ".join(mention(u) for u in dict.fromkeys(users)) if users else "_nobody_"
+
+def _people(users: list[str], limit: int = PEOPLE_SHOWN) -> str:
+    unique = list(dict.fromkeys(users))
+    if not unique:
+        return "_nobody_"
+    shown = ", ".join(mention(u) for u in unique[:limit])
+    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
+
+
+def _listed(items: list[str], limit: int) -> list[str]:
+    return items[:limit] + ([f"…and {len(items) - limit} more"] if len(items) > limit else [])
 
 
 def _row_text(row: MapRow) -> str:
+    # Council matters and gaps come before the duty lines so a long row loses people, not them.
     lines = [f"*{row.point.label}*"]
-    for line in row.duties:
-        roles = ", ".join(party_label(p) for p in line.parties) or "unset"
-        lines.append(f"{line.duty.value.capitalize()}: {_people(line.people)} ({roles})")
     if row.council_matters:
         matters = ", ".join(m.label.lower() for m in row.council_matters)
         lines.append(f":classical_building: Always the AI council: {matters}")
     if row.gaps:
-        lines.append(":warning: " + "; ".join(row.gaps))
+        lines.append(":warning: " + "; ".join(_listed(row.gaps, GAPS_SHOWN)))
+    for line in row.duties:
+        roles = ", ".join(party_label(p) for p in line.parties[:PEOPLE_SHOWN]) or "unset"
+        if len(line.parties) > PEOPLE_SHOWN:
+            roles += ", …"
+        lines.append(f"{line.duty.value.capitalize()}: {_people(line.people)} ({roles})")
     return "\n".join(lines)
 
 
@@ -37,18 +51,19 @@ def build_escalation_map(escalation_map: EscalationMap) -> list[dict[str, Any]]:
         header(f"Escalation map: {workflow.name}"),
         section(workflow_summary(workflow) + "\n" + owners_line(escalation_map.owners)),
         section(
-            f"*AI council:* {_people(escalation_map.council_ids)}\n"
+            f"*AI council:* {_people(escalation_map.council_ids, limit=20)}\n"
             "_Beyond any owner's authority, always decided by the council:_ "
             + ", ".join(m.label.lower() for m in COUNCIL_MATTERS)
         ),
     ]
     if escalation_map.gaps or rows_with_gaps:
-        lines = [f"• {gap}" for gap in escalation_map.gaps]
+        lines = []
         if rows_with_gaps:
             lines.append(
                 f"• {len(rows_with_gaps)} of {len(escalation_map.rows)} decision points have a "
                 "role unset or held by someone who left (marked below)"
             )
+        lines += [f"• {gap}" for gap in _listed(escalation_map.gaps, GAPS_SHOWN)]
         blocks.append(section(":warning: *Gaps*\n" + "\n".join(lines)))
     else:
         blocks.append(section(":white_check_mark: No gaps: every decision point has people."))
@@ -65,4 +80,4 @@ def build_escalation_map(escalation_map: EscalationMap) -> list[dict[str, Any]]:
 
 def map_text(escalation_map: EscalationMap) -> str:
     """Notification text for the map."""
-    return f"Escalation map for {escalation_map.workflow.name}"
+    return f"Escalation map for {escape(escalation_map.workflow.name)}"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadence.text import escape
+
+__all__ = ["escape"]
+
 SECTION_TEXT = 3000
 HEADER_TEXT = 150
 CONTEXT_TEXT = 3000
@@ -18,11 +22,6 @@ MESSAGE_TEXT = 4000
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn so it cannot forge mentions or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:

@@ -9,13 +9,14 @@ from typing import Any
 from cadence.authority import council_matters_for
 from cadence.owners import Owners
 from cadence.rights import RightsMap, party_label, valid_parties
+from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
 from handlers.ids import INPUT_ACTION, OwnerField, View, rights_block_id
 from storage.models import Workflow
 
 NOBODY = "none"
-MODAL_WORKFLOW_OPTIONS = 100
+SELECT_OPTIONS = 100
 
 
 def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], **extra: Any) -> dict:
@@ -46,7 +47,7 @@ def build_owner_modal(workflows: list[Workflow]) -> dict[str, Any]:
         _input(OwnerField.WORKFLOW, "Workflow", {
             "type": "static_select", "action_id": INPUT_ACTION,
             "placeholder": plain("Choose a workflow", 150),
-            "options": [option(w.name, str(w.id)) for w in workflows[:MODAL_WORKFLOW_OPTIONS]],
+            "options": [option(w.name, str(w.id)) for w in workflows[:SELECT_OPTIONS]],
         }),
         _input(OwnerField.ROLE, "Role", {
             "type": "radio_buttons", "action_id": INPUT_ACTION, "options": roles,
@@ -66,8 +67,9 @@ def build_owner_modal(workflows: list[Workflow]) -> dict[str, Any]:
 
 def build_rights_modal(workflow: Workflow, owners: Owners, current: RightsMap) -> dict[str, Any]:
     """One select per duty per decision point, preset to the map in force."""
-    parties = valid_parties(owners)
-    role_options = [option(party_label(p), p) for p in parties]
+    # Slack allows 100 options per select; owners.STAGES_PER_WORKFLOW_MAX keeps us far below.
+    parties = valid_parties(owners)[: SELECT_OPTIONS - 1]
+    role_options = [option(unescape(party_label(p)), p) for p in parties]
     single_options = [*role_options, option("Nobody (unset)", NOBODY)]
     blocks: list[dict[str, Any]] = [
         section(
@@ -94,7 +96,9 @@ def build_rights_modal(workflow: Workflow, owners: Owners, current: RightsMap) -
                     "placeholder": plain("Nobody", 150),
                 }
                 if chosen:
-                    element["initial_options"] = [option(party_label(p), p) for p in chosen]
+                    element["initial_options"] = [
+                        option(unescape(party_label(p)), p) for p in chosen
+                    ]
                 blocks.append(_input(block_id, label, element, optional=True))
                 continue
             initial = chosen[0] if chosen else NOBODY

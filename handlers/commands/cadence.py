@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
 from cadence.people import Person
+from cadence.text import escape, unescape
 from handlers.blocks.help import SUBCOMMAND_NAMES, build_help, help_text
 from handlers.blocks.kit import fallback_text
 from handlers.ids import Command
@@ -31,6 +32,12 @@ class SlashCommand(BaseModel):
     channel_id: str
     trigger_id: str = ""
     response_url: str = ""
+
+    @field_validator("text")
+    @classmethod
+    def _typed_text(cls, value: str) -> str:
+        # should_escape sends typed &, <, > as entities; mentions stay real <@U…> markup.
+        return unescape(value)
 
 
 @dataclass
@@ -109,7 +116,7 @@ def handle_cadence_command(
         intro = None
         if name and name != "help":
             guess = did_you_mean(name, sorted({*SUBCOMMAND_NAMES, *SUBCOMMANDS}))
-            intro = f"I don't know `/cadence {name}`."
+            intro = f"I don't know `/cadence {escape(name)}`."
             intro += f" Did you mean `/cadence {guess}`?" if guess else " Here is what I can do:"
         ack(text=help_text(intro=intro), blocks=build_help(intro=intro))
         return

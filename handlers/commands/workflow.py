@@ -71,7 +71,7 @@ def _show(req: CommandRequest, text: str) -> None:
         + (f" (until {a.ended_at:%Y-%m-%d})" if a.ended_at else "")
         for a in owners.owner_history(req.db, workflow_id=workflow.id or 0)
     ]
-    req.reply(workflow.name, blocks=build_workflow_detail(workflow, current, history))
+    req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
 
 
 def _rename(req: CommandRequest, text: str) -> None:

@@ -84,3 +84,12 @@ def test_a_retried_request_does_not_duplicate_the_escalation(bot):
     escalation_dms = [m for m in bot.fake.dms(MARIA) if "Escalation on" in m["text"]]
     assert len(escalation_dms) == 1
     assert sum("Routed to" in t for t in channel_texts(bot, GOV)) == 1
+
+
+def test_a_summary_cannot_ping_the_channel(bot):
+    _staffed(bot)
+    run(bot, "/escalate", f"{SUPPORT}: &lt;!channel&gt; refunds &amp; credits", user=EVE)
+    bot.fake.wait_for(lambda: any("Routed to" in t for t in channel_texts(bot, GOV)))
+    notice = next(t for t in channel_texts(bot, GOV) if "Routed to" in t)
+    assert "&lt;!channel&gt; refunds &amp; credits" in notice
+    assert "<!channel>" not in notice

@@ -86,3 +86,14 @@ def test_member_without_authority_cannot_add(bot):
 
 def test_workflow_subcommand_without_action_explains(bot):
     assert "add, list, show, rename, archive" in said(run(bot, "/cadence", "workflow", user=MARIA))
+
+
+def test_typed_ampersands_and_brackets_arrive_escaped_and_are_handled(bot):
+    # With should_escape, Slack sends a typed "R&D" as "R&amp;D" and "<" as "&lt;".
+    answer = said(run(bot, "/cadence", "workflow add R&amp;D triage", user=ADMIN))
+    assert "Registered *R&amp;D triage*" in answer
+    with bot.session() as db:
+        assert db.exec(select(Workflow)).one().name == "R&D triage"
+    forged = said(run(bot, "/cadence", "workflow add &lt;!channel&gt; alerts", user=ADMIN))
+    assert "can't contain mentions, links, < or >" in forged
+    assert audit_actions(bot) == ["workflow.added"]

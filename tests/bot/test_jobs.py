@@ -1,0 +1,130 @@
+"""Jobs by name: slotted jobs run once per slot, and only triggered jobs are scheduled."""
+
+from __future__ import annotations
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.app import build_client
+from bot.delivery import OutboxDeliverer
+from bot.jobs import JOBS, Job, JobRuntime, run_job
+from bot.scheduler import build_scheduler
+from storage.db import new_session
+from storage.models import JobRun
+from tests.conftest import make_settings
+from tests.fakes.slack_api import FakeSlack
+
+
+@pytest.fixture
+def runtime(fake_slack: FakeSlack, engine: Engine) -> JobRuntime:
+    """What a job gets, on a migrated SQLite database, in Paris time."""
+    settings = make_settings(fake_slack, str(engine.url), cadence_timezone="Europe/Paris")
+    return JobRuntime(settings, engine, OutboxDeliverer(engine, build_client(settings)))
+
+
+def counting_job(runs: list[str], *, slot: str | None = "2026-W48", **extra: object) -> Job:
+    """A job that records each run; slotted unless slot is None."""
+
+    def run(_runtime: JobRuntime) -> str:
+        runs.append("ran")
+        return f"run {len(runs)}"
+
+    return Job(
+        name="weekly-governance",
+        description="Open this week's governance threads.",
+        run=run,
+        slot=(lambda: slot) if slot is not None else None,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_slotted_job_runs_once_per_slot(runtime, frozen_clock):
+    runs: list[str] = []
+    job = counting_job(runs)
+
+    first = run_job(job, runtime)
+    second = run_job(job, runtime)
+
+    assert first == "run 1"
+    assert runs == ["ran"]
+    assert second.startswith("skipped")
+    assert "2026-W48" in second
+    with new_session(runtime.engine) as db:
+        [claim] = db.exec(select(JobRun)).all()
+    assert (claim.job_name, claim.slot, claim.outcome) == ("weekly-governance", "2026-W48", "run 1")
+    assert claim.finished_at == frozen_clock.current
+
+
+def test_slotted_job_runs_again_in_the_next_slot(runtime):
+    runs: list[str] = []
+
+    run_job(counting_job(runs, slot="2026-W48"), runtime)
+    outcome = run_job(counting_job(runs, slot="2026-W49"), runtime)
+
+    assert outcome == "run 2"
+    assert runs == ["ran", "ran"]
+
+
+def test_slotted_job_that_crashed_can_run_again_in_the_same_slot(runtime):
+    """A run that raised must not burn its slot: `cadence-bot jobs run NAME` has to be able
+    to redo it (and the next scheduled fire too); today the claim stays, outcome empty."""
+    runs: list[str] = []
+
+    def crash(_runtime: JobRuntime) -> str:
+        raise ConnectionError("database went away mid-run")
+
+    crashing = Job(name="weekly-governance", description="x", run=crash, slot=lambda: "2026-W48")
+    with pytest.raises(ConnectionError):
+        run_job(crashing, runtime)
+
+    outcome = run_job(counting_job(runs, slot="2026-W48"), runtime)
+
+    assert runs == ["ran"], f"the retry was refused: {outcome!r}"
+    assert outcome == "run 1"
+
+
+def test_unslotted_job_runs_every_time(runtime):
+    runs: list[str] = []
+    job = counting_job(runs, slot=None)
+
+    run_job(job, runtime)
+    run_job(job, runtime)
+
+    assert runs == ["ran", "ran"]
+    with new_session(runtime.engine) as db:
+        assert db.exec(select(JobRun)).all() == []
+
+
+def test_deliver_outbox_job_reports_what_it_sent(runtime):
+    assert run_job(JOBS["deliver-outbox"], runtime) == ("sent 0, retrying 0, failed 0, deferred 0")
+
+
+def test_scheduler_adds_only_jobs_with_a_trigger(runtime, monkeypatch):
+    scheduled = counting_job([], trigger={"trigger": "cron", "day_of_week": "mon", "hour": 9})
+    manual = Job(name="manual-only", description="Run by hand.", run=lambda _r: "done")
+    # Swap the registry's contents, not the name: bot.scheduler imported the dict itself.
+    for name in list(JOBS):
+        monkeypatch.delitem(JOBS, name)
+    for job in (scheduled, manual):
+        monkeypatch.setitem(JOBS, job.name, job)
+
+    scheduler = build_scheduler(runtime)
+
+    [added] = scheduler.get_jobs()
+    assert added.id == "weekly-governance"
+    assert added.args == (scheduled, runtime)
+    assert added.func is run_job
+    assert added.max_instances == 1
+    assert added.coalesce is True
+    assert isinstance(added.trigger, CronTrigger)
+    assert str(added.trigger.timezone) == "Europe/Paris"
+
+
+def test_shipped_untriggered_jobs_are_not_scheduled(runtime):
+    scheduler = build_scheduler(runtime)
+
+    scheduled = {job.id for job in scheduler.get_jobs()}
+    assert "deliver-outbox" not in scheduled, "the outbox worker delivers continuously"
+    assert scheduled == {name for name, job in JOBS.items() if job.trigger}
