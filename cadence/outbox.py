@@ -8,6 +8,9 @@ from sqlmodel import Session, select
 
 from storage.models import OutboxMessage
 
+# Slack shows up to 4,000 characters of a message's text before cutting it.
+MESSAGE_TEXT_MAX = 4000
+
 
 def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row."""
@@ -24,6 +27,8 @@ def post_message(
     db: Session, *, key: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
 ) -> OutboxMessage:
     """Queue a chat.postMessage to a channel, or to a user id (delivered as a DM)."""
+    if len(text) > MESSAGE_TEXT_MAX:
+        text = text[: MESSAGE_TEXT_MAX - 1] + "…"
     payload: dict[str, Any] = {"channel": channel, "text": text}
     if blocks:
         payload["blocks"] = blocks

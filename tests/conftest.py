@@ -19,8 +19,10 @@ from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer, OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
 from cadence import clock
+from handlers.blocks.kit import MESSAGE_TEXT
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
+from tests.blockkit import assert_within_limits
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_sim import SlackSim
 
@@ -201,3 +203,22 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     server.shutdown()
     server.server_close()
     engine.dispose()
+    assert_everything_sent_fits_block_kit(fake_slack)
+
+
+def assert_everything_sent_fits_block_kit(fake: FakeSlack) -> None:
+    """Every message, answer, modal and Home view the bot sent stays inside Block Kit's limits."""
+    messages = [
+        c.params
+        for c in fake.calls
+        if c.method in ("chat.postMessage", "chat.postEphemeral", "chat.update")
+    ]
+    for message in [*messages, *fake.responses()]:
+        text = message.get("text") or ""
+        assert len(text) <= MESSAGE_TEXT, f"message text of {len(text)} characters: {text[:80]}"
+        if message.get("blocks"):
+            assert_within_limits({"blocks": message["blocks"]}, "message", text=text)
+    for call in fake.calls:
+        if call.method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = call.params["view"]
+            assert_within_limits(view, "home" if view.get("type") == "home" else "modal")
