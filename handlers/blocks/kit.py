@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cadence.text import escape
 
@@ -77,6 +79,11 @@ def button(
 def option(text: str, value: str) -> dict[str, Any]:
     """An option for selects and radio buttons."""
     return {"text": plain(text, OPTION_TEXT), "value": value[:OPTION_VALUE]}
+
+
+def local_date(moment: datetime, timezone: str) -> str:
+    """A stored UTC moment as a date in the workspace's time zone."""
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d}"
 
 
 def fallback_text(text: str) -> str:

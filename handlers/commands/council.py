@@ -5,6 +5,7 @@ from __future__ import annotations
 from cadence import council
 from cadence.errors import InvalidInput
 from cadence.people import mention
+from handlers.blocks.kit import local_date
 from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
 from handlers.parsing import require_one_user, user_mentions
 from handlers.people import require_person
@@ -22,7 +23,8 @@ def handle_council(req: CommandRequest) -> None:
                 "`/cadence council add @person`."
             )
             return
-        lines = [f"• {mention(m.user_id)} (since {m.created_at:%Y-%m-%d})" for m in members]
+        tz = req.settings.cadence_timezone
+        lines = [f"• {mention(m.user_id)} (since {local_date(m.created_at, tz)})" for m in members]
         req.reply(f"*AI council* ({len(members)})\n" + "\n".join(lines))
         return
     if action not in ("add", "remove", "rm"):

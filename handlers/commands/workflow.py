@@ -5,7 +5,7 @@ from __future__ import annotations
 from cadence import owners, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
 from cadence.people import mention
-from handlers.blocks.kit import escape
+from handlers.blocks.kit import escape, local_date
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
 from handlers.parsing import parse_workflow_add
@@ -65,10 +65,11 @@ def _list(req: CommandRequest, _text: str) -> None:
 def _show(req: CommandRequest, text: str) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=text)
     current = owners.current_owners(req.db, workflow_id=workflow.id or 0)
+    tz = req.settings.cadence_timezone
     history = [
-        f"• {a.created_at:%Y-%m-%d}: {mention(a.user_id)} "
+        f"• {local_date(a.created_at, tz)}: {mention(a.user_id)} "
         f"{owners.role_phrase(a.role, a.stage)}, by {mention(a.assigned_by)}"
-        + (f" (until {a.ended_at:%Y-%m-%d})" if a.ended_at else "")
+        + (f" (until {local_date(a.ended_at, tz)})" if a.ended_at else "")
         for a in owners.owner_history(req.db, workflow_id=workflow.id or 0)
     ]
     req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
