@@ -6,6 +6,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from cadence.clock import now
+from cadence.vocabulary import OutboxStatus
+from storage.db import insert_if_absent
 from storage.models import OutboxMessage
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
@@ -14,13 +17,21 @@ MESSAGE_TEXT_MAX = 4000
 
 def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row."""
-    existing = db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
-    if existing is not None:
-        return existing
-    message = OutboxMessage(idempotency_key=key, method=method, payload=payload)
-    db.add(message)
-    db.flush()
-    return message
+    db.flush()  # rows added to the session earlier must exist before the raw insert
+    moment = now()
+    insert_if_absent(
+        db,
+        OutboxMessage,
+        key=["idempotency_key"],
+        idempotency_key=key,
+        method=method,
+        payload=payload,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=moment,
+        created_at=moment,
+    )
+    return db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
 def post_message(

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -38,6 +40,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_if_absent(db: Session, model: type[SQLModel], *, key: list[str], **values: Any) -> bool:
+    """Insert one row unless a row with the same `key` columns exists; True if inserted.
+
+    One INSERT … ON CONFLICT DO NOTHING on both backends: no savepoint (which SQLite would
+    commit early) and no race between two replicas checking first and inserting second.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=key)
+        .returning(table.c[key[0]])
+    )
+    return db.execute(statement).first() is not None
 
 
 def new_session(engine: Engine) -> Session:

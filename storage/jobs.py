@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cadence.clock import now
+from storage.db import insert_if_absent
 from storage.models import JobRun
 
 
 def claim_job_slot(db: Session, *, job_name: str, slot: str) -> JobRun | None:
-    """Insert the (job, slot) claim; None when another replica already holds it."""
-    run = JobRun(job_name=job_name, slot=slot)
-    try:
-        with db.begin_nested():
-            db.add(run)
-    except IntegrityError:
+    """Claim the (job, slot); None when another replica already holds it."""
+    claimed = insert_if_absent(
+        db, JobRun, key=["job_name", "slot"], job_name=job_name, slot=slot, created_at=now()
+    )
+    if not claimed:
         return None
-    return run
+    return db.exec(select(JobRun).where(JobRun.job_name == job_name, JobRun.slot == slot)).one()
 
 
 def finish_job_run(db: Session, *, run: JobRun, outcome: str) -> None:

@@ -1,0 +1,1 @@
+"""Storage tests: each one runs against SQLite and PostgreSQL through `any_engine`."""
