@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,6 +15,7 @@ from bot.config import Settings
 from handlers import middleware
 
 SLACK_TIMEOUT_SECONDS = 10
+LISTENER_THREADS = 32
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
@@ -33,6 +35,11 @@ def build_app(
 ) -> App:
     """The bolt App with middleware, listeners and the error handler registered."""
     app = App(
+        # ack() runs inside the listener, so a free worker is what keeps acks under 3 s while
+        # slow commands (maps with many people) are running; bolt's default pool has 5.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="bolt"
+        ),
         client=build_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,

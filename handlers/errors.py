@@ -10,6 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import IntegrityError
 
 from cadence.errors import CadenceError
 
@@ -20,6 +21,13 @@ def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> N
     """Tell the person what went wrong, privately; log what they cannot fix."""
     if isinstance(error, CadenceError):
         text = error.user_message
+    elif isinstance(error, IntegrityError):
+        # The schema refused a duplicate: someone made the same change at the same moment.
+        logger.info("Concurrent change refused by the schema: %s", error.orig)
+        text = (
+            "Someone changed the same thing at the same moment, so nothing was saved. "
+            "Please check and try again."
+        )
     else:
         error_id = secrets.token_hex(4)
         logger.error("Unhandled error %s", error_id, exc_info=error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -37,6 +38,13 @@ def require_person(client: WebClient, user_id: str) -> Person:
     return person
 
 
+LOOKUP_THREADS = 8
+
+
 def fetch_people(client: WebClient, user_ids: Iterable[str]) -> dict[str, Person | None]:
-    """Slack's view of several people (None for those Slack does not know)."""
-    return {user_id: fetch_person(client, user_id) for user_id in sorted(set(user_ids))}
+    """Slack's view of several people (None if unknown to Slack), looked up in parallel."""
+    ids = sorted(set(user_ids))
+    if len(ids) <= 1:
+        return {user_id: fetch_person(client, user_id) for user_id in ids}
+    with ThreadPoolExecutor(max_workers=min(LOOKUP_THREADS, len(ids))) as pool:
+        return dict(zip(ids, pool.map(lambda u: fetch_person(client, u), ids), strict=True))
