@@ -70,8 +70,12 @@ def raise_escalation(
         select(Escalation).where(Escalation.idempotency_key == idempotency_key)
     ).first()
     if existing is not None:
-        routed = [existing.routed_to] if existing.routed_to else []
-        return Raised(existing, routed, duplicate=True)
+        routed = db.exec(
+            select(EscalationEvent).where(
+                EscalationEvent.escalation_id == existing.id, EscalationEvent.kind == "routed"
+            )
+        ).first()
+        return Raised(existing, list(routed.detail.get("to", [])) if routed else [], True)
     summary = " ".join(summary.split())
     if not summary:
         raise InvalidInput("What happened? e.g. `/escalate Support resolution: refunds bot "

@@ -11,9 +11,11 @@ from cadence.vocabulary import RiskTier
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHANNEL_MENTION = re.compile(r"(?:\bin\s+)?<#([CG][A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
 QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
-RISK = re.compile(r"\brisk(?:\s*[:=]\s*(\S+)|\s+(low|medium|high)\b)", re.IGNORECASE)
+# "risk high" / "risk: low" set the tier; "risk" inside a name ("Credit risk high-value…") doesn't.
+RISK = re.compile(r"\brisk(?:\s*[:=]\s*(\S+)|\s+(low|medium|high)(?=\s|$))", re.IGNORECASE)
 OUTCOME = re.compile(
-    r"\boutcome\s*(?:[:=]\s*)?[\"“”]([^\"“”]*)[\"“”]|\boutcome\s*[:=]\s*(.+?)(?=\s+\brisk\b|$)",
+    r"\boutcome\s*(?:[:=]\s*)?[\"“”]([^\"“”]*)[\"“”]"
+    r"|\boutcome\s*[:=]\s*(.+?)(?=\s+risk(?:\s*[:=]|\s+(?:low|medium|high)(?:\s|$))|$)",
     re.IGNORECASE,
 )
 UNRESOLVED_AT = re.compile(r"(?<![<\w])@([\w.\-]+)")
