@@ -1,0 +1,73 @@
+"""The cast, a workflow factory, and readers for what the domain wrote (audit, outbox)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from cadence import council, owners, workflows
+from cadence.people import Person
+from cadence.vocabulary import OwnerRole
+from storage.models import AuditEvent, OutboxMessage, Workflow
+
+TEAM, OTHER_TEAM = "T0TEAM", "T0OTHER"
+GOV, GENERAL = "CGOV", "C0GENERAL"
+
+ADMIN = Person(id="UADMIN", name="ada", is_admin=True)
+WS_OWNER = Person(id="UWSOWNER", name="olga", is_owner=True)
+MARIA = Person(id="UMARIA", name="maria")
+LI = Person(id="ULI", name="li")
+SAM = Person(id="USAM", name="sam")
+DANA = Person(id="UDANA", name="dana")
+EVE = Person(id="UEVE", name="eve")
+HELPER_BOT = Person(id="UHELPERBOT", name="helperbot", is_bot=True)
+SLACKBOT = Person(id="USLACKBOT", name="slackbot")
+GONE = Person(id="UGONE", name="gone", deleted=True)
+
+
+def make_workflow(
+    db: Session, name: str = "Support resolution", *, channel_id: str = GOV, team_id: str = TEAM
+) -> Workflow:
+    """A workflow registered by the admin."""
+    return workflows.add_workflow(
+        db, team_id=team_id, name=name, channel_id=channel_id, actor=ADMIN
+    )
+
+
+def assign(
+    db: Session, workflow: Workflow, role: OwnerRole, person: Person, stage: str | None = None
+) -> owners.AssignmentResult:
+    """Assign an owner as the admin."""
+    return owners.assign_owner(
+        db, workflow=workflow, role=role, person=person, actor=ADMIN, stage=stage
+    )
+
+
+def seat(db: Session, *people: Person, team_id: str = TEAM) -> None:
+    """Seat people on the council as the admin."""
+    for person in people:
+        council.add_member(db, team_id=team_id, person=person, actor=ADMIN)
+
+
+def outbox_rows(db: Session) -> list[OutboxMessage]:
+    """Every outbox intent, oldest first."""
+    return list(db.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+
+def outbox_keys(db: Session) -> list[str]:
+    """Idempotency keys of every outbox intent, oldest first."""
+    return [m.idempotency_key for m in outbox_rows(db)]
+
+
+def outbox_by_key(db: Session) -> dict[str, OutboxMessage]:
+    """Outbox intents by idempotency key."""
+    return {m.idempotency_key: m for m in outbox_rows(db)}
+
+
+def audit_rows(db: Session) -> list[AuditEvent]:
+    """Every audit event, oldest first."""
+    return list(db.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all())
+
+
+def audit_actions(db: Session) -> list[str]:
+    """The action of every audit event, oldest first."""
+    return [e.action for e in audit_rows(db)]
