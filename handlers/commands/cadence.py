@@ -51,6 +51,19 @@ class CommandRequest:
     respond: Respond
     settings: Settings
 
+    @classmethod
+    def from_body(
+        cls,
+        body: dict[str, Any],
+        db: Session,
+        client: WebClient,
+        respond: Respond,
+        settings: Settings,
+    ) -> CommandRequest:
+        """Parse Slack's payload; `args` is the whole command text."""
+        command = SlashCommand.model_validate(body)
+        return cls(command, command.text.strip(), db, client, respond, settings)
+
     @property
     def team_id(self) -> str:
         """The workspace the command came from."""

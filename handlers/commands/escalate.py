@@ -14,7 +14,7 @@ from cadence import escalations, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
 from cadence.people import mention
 from handlers.blocks.kit import escape
-from handlers.commands.cadence import CommandRequest, SlashCommand
+from handlers.commands.cadence import CommandRequest
 from handlers.ids import Command
 from handlers.middleware import unit_of_work
 
@@ -33,8 +33,8 @@ def handle_escalate_command(
 ) -> None:
     """Record the escalation, route it by the map, and tell the person where it went."""
     ack()
-    command = SlashCommand.model_validate(body)
-    req = CommandRequest(command, command.text.strip(), db, client, respond, settings)
+    req = CommandRequest.from_body(body, db, client, respond, settings)
+    command = req.command
     if not req.args or req.args.lower() in ("help", "?"):
         req.reply(f"Raise a matter with whoever is accountable. For example: `{EXAMPLE}`")
         return

@@ -15,7 +15,7 @@ from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_owner_modal
 from handlers.blocks.workflows import build_owner_list
-from handlers.commands.cadence import CommandRequest, SlashCommand, split_subcommand
+from handlers.commands.cadence import CommandRequest, split_subcommand
 from handlers.ids import Command
 from handlers.middleware import unit_of_work
 from handlers.parsing import require_one_user, split_quoted, squash, strip_users, user_mentions
@@ -44,8 +44,7 @@ def handle_owner_command(
 ) -> None:
     """`/owner ROLE @person WORKFLOW`, `/owner list [WORKFLOW]`, or `/owner` for the form."""
     ack()
-    command = SlashCommand.model_validate(body)
-    req = CommandRequest(command, command.text.strip(), db, client, respond, settings)
+    req = CommandRequest.from_body(body, db, client, respond, settings)
     word, rest = split_subcommand(req.args)
     if not word:
         _open_form(req)
