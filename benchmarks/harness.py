@@ -16,7 +16,7 @@ from wsgiref.simple_server import WSGIServer
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import build_app, build_client
+from bot.app import build_app, build_deliverer
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer, OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
@@ -120,7 +120,7 @@ def running_bot(database_url: str | None = None) -> Iterator[Harness]:
             upgrade(engine)
             # Production pacing (CHANNEL_PACE_SECONDS, ~1 post/s per channel), not the fixture's
             # shortened 0.05 s: the backlog figure should reflect what Slack would allow.
-            deliverer = OutboxDeliverer(engine, build_client(settings, retries=False))
+            deliverer = build_deliverer(settings, engine, retries=False)
             worker = OutboxWorker(deliverer, interval=0.2)
             app = build_app(settings, engine, on_commit=worker.kick)
             server = make_http_server(app, host="127.0.0.1", port=0)

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 
 import handlers
 from bot.config import Settings
+from bot.delivery import OutboxDeliverer
 from handlers import middleware
+from handlers.renderers import RENDERERS
 
 SLACK_TIMEOUT_SECONDS = 10
 LISTENER_THREADS = 32
@@ -28,6 +30,22 @@ def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
     if not retries:
         client.retry_handlers.clear()
     return client
+
+
+def build_deliverer(
+    settings: Settings,
+    engine: Engine,
+    *,
+    retries: bool = True,
+    channel_pace: float | None = None,
+) -> OutboxDeliverer:
+    """The outbox deliverer, with every renderer the handlers registered."""
+    return OutboxDeliverer(
+        engine,
+        build_client(settings, retries=retries),
+        channel_pace=channel_pace,
+        renderers=RENDERERS,
+    )
 
 
 def build_app(

@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_app, build_client
+from bot.app import build_app, build_client, build_deliverer
 from bot.config import ConfigError, Settings, load_database_settings, load_settings
-from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.delivery import OutboxWorker
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
@@ -100,7 +100,7 @@ def _cmd_jobs_run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level_number)
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = JobRuntime(settings, engine, OutboxDeliverer(engine, build_client(settings)))
+    runtime = JobRuntime(settings, engine, build_deliverer(settings, engine))
     print(f"{job.name}: {run_job(job, runtime)}")
     return 0
 
@@ -142,7 +142,7 @@ def _cmd_run(_args: argparse.Namespace) -> int:
     configure_logging(settings.log_level_number)
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False))
+    deliverer = build_deliverer(settings, engine, retries=False)
     worker = OutboxWorker(deliverer)
     app = build_app(settings, engine, on_commit=worker.kick)
     scheduler = build_scheduler(JobRuntime(settings, engine, deliverer))

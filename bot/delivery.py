@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from cadence.clock import now
 from cadence.vocabulary import OutboxStatus
@@ -24,9 +25,29 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
+REFERENCE_WAIT_SECONDS = 2.0
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Wait:
+    """Not yet: try again in `seconds` (not a failed attempt)."""
+
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Drop:
+    """Nothing to send any more (the message it refers to never went out, or it is moot)."""
+
+    reason: str
+
+
+# Builds a message's content from the database at the moment it is sent.
+Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
 
 @dataclass
@@ -56,10 +77,16 @@ class OutboxDeliverer:
     """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
 
     def __init__(
-        self, engine: Engine, client: WebClient, *, channel_pace: float | None = None
+        self,
+        engine: Engine,
+        client: WebClient,
+        *,
+        channel_pace: float | None = None,
+        renderers: dict[str, Renderer] | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
+        self.renderers: dict[str, Renderer] = dict(renderers or {})
         # Seconds between posts in one channel; None means CHANNEL_PACE_SECONDS (Slack's ~1/s).
         self.channel_pace = channel_pace
         self._last_post: dict[str, float] = {}
@@ -100,36 +127,93 @@ class OutboxDeliverer:
             return bool(result.rowcount == 1)
 
     def _deliver_one(self, message_id: int, report: DeliveryReport) -> None:
+        # Three short transactions, none open while Slack is being called: prepare the payload
+        # (resolve references, render fresh content), call Slack, record what happened.
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
-            payload = dict(message.payload)
+            method = message.method
+            prepared = self._prepare(db, message)
+            if isinstance(prepared, _Wait):
+                self._reschedule(message, delay=prepared.seconds, error=prepared.reason)
+                report.deferred += 1
+                return
+            if isinstance(prepared, _Drop):
+                message.status = OutboxStatus.SKIPPED
+                message.locked_until = None
+                message.last_error = prepared.reason[:500]
+                return
+            payload = prepared
             channel = str(payload.get("channel", ""))
-            wait = self._pace_wait(message.method, channel)
+            wait = self._pace_wait(method, channel)
             if wait > 0:
                 self._reschedule(message, delay=wait, error=None)
                 report.deferred += 1
                 return
             message.attempts += 1
-            try:
-                response = self.client.api_call(message.method, json=payload)
-            except SlackApiError as exc:
-                self._on_api_error(message, exc, report)
+        outcome: dict[str, Any] | Exception
+        try:
+            outcome = dict(self.client.api_call(method, json=payload).data)  # type: ignore[arg-type]
+        except SlackApiError as exc:
+            outcome = exc
+        except (OSError, TimeoutError) as exc:
+            # Connection refused, reset, DNS, or a timed-out read: Slack may be down.
+            outcome = exc
+        with session_scope(self.engine) as db:
+            message = db.get(OutboxMessage, message_id)
+            if message is None:
                 return
-            except (OSError, TimeoutError) as exc:
-                # Connection refused, reset, DNS, or a timed-out read: Slack may be down.
-                self._retry_later(message, f"network: {type(exc).__name__}: {exc}", report)
-                return
-            message.status = OutboxStatus.SENT
-            message.sent_at = now()
-            message.locked_until = None
-            message.result_channel = response.get("channel") or channel or None
-            message.result_ts = response.get("ts") or response.get("message_ts")
-            message.last_error = None
-            report.sent += 1
-            if message.method == "chat.postMessage" and channel:
-                self._last_post[channel] = time.monotonic()
+            if isinstance(outcome, SlackApiError):
+                self._on_api_error(message, outcome, report)
+            elif isinstance(outcome, Exception):
+                self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = now()
+                message.locked_until = None
+                message.result_channel = outcome.get("channel") or channel or None
+                message.result_ts = outcome.get("ts") or outcome.get("message_ts")
+                message.last_error = None
+                report.sent += 1
+                if method == "chat.postMessage" and channel:
+                    self._last_post[channel] = time.monotonic()
+
+    def _prepare(self, db: Session, message: OutboxMessage) -> dict[str, Any] | _Wait | _Drop:
+        """The payload to send: rendered now if asked, with references to other messages resolved.
+
+        `render` names a renderer that builds the content from what the database holds at the
+        moment of sending (so a coalesced update always shows the latest state); `thread_of`
+        and `message_of` name the idempotency key of an earlier message to reply in or update.
+        """
+        payload = dict(message.payload)
+        render = payload.pop("render", None)
+        if render is not None:
+            renderer = self.renderers.get(str(render))
+            if renderer is None:
+                return _Drop(f"no renderer named {render!r}")
+            rendered = renderer(db, dict(payload.pop("args", {}) or {}))
+            if rendered is None:
+                return _Drop("nothing left to say")
+            payload.update(rendered)
+        for ref, fields in (
+            ("thread_of", ("channel", "thread_ts")),
+            ("message_of", ("channel", "ts")),
+        ):
+            key = payload.pop(ref, None)
+            if key is None:
+                continue
+            target = db.exec(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+            ).first()
+            if target is None or target.status in (OutboxStatus.FAILED, OutboxStatus.SKIPPED):
+                return _Drop(f"{key} was never delivered")
+            if target.status != OutboxStatus.SENT or not target.result_ts:
+                return _Wait(REFERENCE_WAIT_SECONDS, f"waiting for {key}")
+            channel_field, ts_field = fields
+            payload[channel_field] = target.result_channel or payload.get(channel_field)
+            payload[ts_field] = target.result_ts
+        return payload
 
     def _pace_wait(self, method: str, channel: str) -> float:
         """Seconds to wait before posting again in `channel` (Slack allows ~1 per second)."""

@@ -15,7 +15,9 @@ from storage.models import OutboxMessage
 MESSAGE_TEXT_MAX = 4000
 
 
-def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> OutboxMessage:
+def enqueue(
+    db: Session, *, key: str, method: str, payload: dict[str, Any], team_id: str | None = None
+) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row."""
     db.flush()  # rows added to the session earlier must exist before the raw insert
     moment = now()
@@ -24,6 +26,7 @@ def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> O
         OutboxMessage,
         key=["idempotency_key"],
         idempotency_key=key,
+        team_id=team_id,
         method=method,
         payload=payload,
         status=OutboxStatus.PENDING,
@@ -35,12 +38,72 @@ def enqueue(db: Session, *, key: str, method: str, payload: dict[str, Any]) -> O
 
 
 def post_message(
-    db: Session, *, key: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    db: Session,
+    *,
+    key: str,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    thread_of: str | None = None,
+    team_id: str | None = None,
 ) -> OutboxMessage:
-    """Queue a chat.postMessage to a channel, or to a user id (delivered as a DM)."""
+    """Queue a chat.postMessage to a channel, or to a user id (delivered as a DM).
+
+    `thread_of` is the key of an earlier outbox message: the reply goes in its thread once
+    that message has been delivered.
+    """
+    payload = _content(text, blocks)
+    payload["channel"] = channel
+    if thread_of is not None:
+        payload["thread_of"] = thread_of
+    return enqueue(db, key=key, method="chat.postMessage", payload=payload, team_id=team_id)
+
+
+def update_message(
+    db: Session,
+    *,
+    key: str,
+    of: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    team_id: str | None = None,
+) -> OutboxMessage:
+    """Queue a chat.update of the message queued earlier under the key `of`."""
+    payload = _content(text, blocks)
+    payload["message_of"] = of
+    return enqueue(db, key=key, method="chat.update", payload=payload, team_id=team_id)
+
+
+def render_message(
+    db: Session,
+    *,
+    key: str,
+    method: str,
+    renderer: str,
+    args: dict[str, Any],
+    of: str | None = None,
+    team_id: str | None = None,
+) -> OutboxMessage:
+    """Queue a message whose content a named renderer builds at the moment it is sent.
+
+    For updates that must show the latest state (a live tally), however late they go out.
+    """
+    payload: dict[str, Any] = {"render": renderer, "args": args}
+    if of is not None:
+        payload["message_of"] = of
+    return enqueue(db, key=key, method=method, payload=payload, team_id=team_id)
+
+
+def sent_message(db: Session, *, key: str) -> OutboxMessage | None:
+    """The outbox row under `key` if it has been delivered (with its channel and ts)."""
+    message = db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+    return message if message is not None and message.status == OutboxStatus.SENT else None
+
+
+def _content(text: str, blocks: list[dict[str, Any]] | None) -> dict[str, Any]:
     if len(text) > MESSAGE_TEXT_MAX:
         text = text[: MESSAGE_TEXT_MAX - 1] + "…"
-    payload: dict[str, Any] = {"channel": channel, "text": text}
+    payload: dict[str, Any] = {"text": text}
     if blocks:
         payload["blocks"] = blocks
-    return enqueue(db, key=key, method="chat.postMessage", payload=payload)
+    return payload

@@ -46,6 +46,8 @@ class WorkspaceSettings(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     governance_weekday: int = Field(default=0, ge=0, le=6)
     governance_hour: int = Field(default=9, ge=0, le=23)
+    governance_minute: int = Field(default=0, ge=0, le=59)
+    updated_by: str | None = Field(default=None, max_length=32)
     council_channel_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = _created()
     updated_at: datetime | None = _when()
@@ -65,6 +67,9 @@ class Workflow(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     business_outcome: str | None = Field(default=None, max_length=300)
     risk_tier: str = Field(default="medium", max_length=16)
+    # Follows the last governance decision: active, stabilizing, paused or stopped.
+    status: str = Field(default="active", max_length=16)
+    re_review_on: date | None = None
     created_by: str = Field(max_length=32)
     created_at: datetime = _created()
     archived_at: datetime | None = _when()
@@ -127,35 +132,58 @@ class DecisionRight(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A matter raised with /escalate and routed by the decision-rights map."""
+    """A matter raised with /escalate and routed by the decision-rights map.
+
+    `routed_to` is the current owner (None while only the council holds it); `tier` counts
+    how often it climbed past an owner who did not answer.
+    """
 
     __tablename__ = "escalation"
+    __table_args__ = (
+        Index("ix_escalation_owner_status", "routed_to", "status"),
+        Index("ix_escalation_team_status", "team_id", "status"),
+        Index("ix_escalation_workflow_status", "workflow_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
     workflow_id: int = Field(foreign_key="workflow.id", index=True)
     decision_point: str = Field(max_length=32)
     council_matter: str | None = Field(default=None, max_length=32)
+    severity: str = Field(default="sev3", max_length=8)
     summary: str = Field(max_length=300)
     details: str | None = Field(default=None, max_length=3000)
-    raised_by: str = Field(max_length=32)
+    link: str | None = Field(default=None, max_length=500)
+    raised_by: str = Field(max_length=32, index=True)
     source_channel_id: str | None = Field(default=None, max_length=32)
     routed_to: str | None = Field(default=None, max_length=32)
+    routed_via: str | None = Field(default=None, max_length=200)
+    tier: int = 0
     needs_council: bool = False
     status: str = Field(default="open", max_length=16, index=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     created_at: datetime = _created()
+    updated_at: datetime | None = _when()
     acknowledged_at: datetime | None = _when()
+    acknowledged_by: str | None = Field(default=None, max_length=32)
     resolved_at: datetime | None = _when()
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, max_length=3000)
+    # Decision latency, kept for the scorecard: seconds from opened to acknowledged / resolved.
+    ack_latency_seconds: int | None = None
+    resolve_latency_seconds: int | None = None
 
 
 class EscalationEvent(SQLModel, table=True):
     """One step in an escalation's life: routed, acknowledged, handed off, resolved."""
 
     __tablename__ = "escalation_event"
+    __table_args__ = (Index("ix_escalation_event_gaps", "authorized", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     escalation_id: int = Field(foreign_key="escalation.id", index=True)
     kind: str = Field(max_length=32)
     actor: str = Field(max_length=32)
+    # False when ownership changed hands (or someone acted) without explicit authority.
+    authorized: bool = True
     detail: dict[str, Any] = _json(dict)
     created_at: datetime = _created()
 
@@ -164,13 +192,19 @@ class GovernanceSession(SQLModel, table=True):
     """The weekly governance thread of one workflow."""
 
     __tablename__ = "governance_session"
-    __table_args__ = (UniqueConstraint("workflow_id", "week_start"),)
+    __table_args__ = (
+        UniqueConstraint("workflow_id", "week_start"),
+        Index("ix_governance_session_team_week", "team_id", "week_start"),
+    )
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
     workflow_id: int = Field(foreign_key="workflow.id", index=True)
     week_start: date
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", max_length=16, index=True)
+    # True while a tally refresh is queued; votes set it, the refresh clears it (coalescing).
+    tally_queued: bool = False
     created_at: datetime = _created()
     closed_at: datetime | None = _when()
 
@@ -197,6 +231,9 @@ class Decision(SQLModel, table=True):
     choice: str = Field(max_length=16)
     rationale: str = Field(max_length=3000)
     recorded_by: str = Field(max_length=32)
+    re_review_on: date | None = None
+    # Seconds from the thread opening to the decision: the governance decision latency.
+    latency_seconds: int | None = None
     created_at: datetime = _created()
 
 
@@ -204,6 +241,7 @@ class ActionItem(SQLModel, table=True):
     """A follow-up action, usually from a decision, with an owner and a due date."""
 
     __tablename__ = "action_item"
+    __table_args__ = (Index("ix_action_item_open_due", "status", "due_on"),)
     id: int | None = Field(default=None, primary_key=True)
     workflow_id: int = Field(foreign_key="workflow.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
@@ -214,6 +252,7 @@ class ActionItem(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = _created()
     completed_at: datetime | None = _when()
+    completed_by: str | None = Field(default=None, max_length=32)
 
 
 class ScorecardEntry(SQLModel, table=True):
@@ -229,14 +268,17 @@ class ScorecardEntry(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=300)
     recorded_by: str = Field(max_length=32)
     created_at: datetime = _created()
+    updated_at: datetime | None = _when()
 
 
 class OutboxMessage(SQLModel, table=True):
     """A message Cadence has decided to send, written with the change that caused it."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
+    team_id: str | None = Field(default=None, max_length=32)
     method: str = Field(max_length=64)
     payload: dict[str, Any] = _json(dict)
     status: str = Field(default="pending", max_length=16, index=True)
@@ -274,3 +316,50 @@ class JobRun(SQLModel, table=True):
     created_at: datetime = _created()
     finished_at: datetime | None = _when()
     outcome: str | None = Field(default=None, max_length=500)
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder Cadence sent: the record that stops a restart from sending it again.
+
+    `subject` names what it is about ("escalation:42", "session:7", "action:3",
+    "scorecard:5:2026-11-23"); `sequence` counts reminders about one subject to one person.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("subject", "recipient", "sequence"),
+        Index("ix_reminder_subject_recipient", "subject", "recipient"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=100)
+    recipient: str = Field(max_length=32)
+    sequence: int = 1
+    outbox_key: str = Field(max_length=200)
+    created_at: datetime = _created()
+
+
+class ReminderSnooze(SQLModel, table=True):
+    """A person asked not to be reminded about a subject until a moment."""
+
+    __tablename__ = "reminder_snooze"
+    __table_args__ = (UniqueConstraint("subject", "recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=100)
+    recipient: str = Field(max_length=32)
+    until: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = _created()
+
+
+class SlackUser(SQLModel, table=True):
+    """What Cadence remembers of a Slack user: their time zone, for quiet hours."""
+
+    __tablename__ = "slack_user"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    tz: str | None = Field(default=None, max_length=64)
+    deleted: bool = False
+    fetched_at: datetime = _created()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bot.app import build_app, build_client
+from bot.app import build_app, build_deliverer
 from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer, OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
@@ -188,7 +188,7 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     # Pacing is real but short here; tests/bot/test_delivery.py checks Slack's 1 s pacing.
-    deliverer = OutboxDeliverer(engine, build_client(settings, retries=False), channel_pace=0.05)
+    deliverer = build_deliverer(settings, engine, retries=False, channel_pace=0.05)
     worker = OutboxWorker(deliverer, interval=0.2)
     app = build_app(settings, engine, on_commit=worker.kick)
     server = make_http_server(app, host="127.0.0.1", port=0)

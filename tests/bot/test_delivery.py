@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
 import bot.app
 import bot.delivery
 from bot.app import build_client
-from bot.delivery import MAX_ATTEMPTS, OutboxDeliverer, OutboxWorker
-from cadence.outbox import post_message
+from bot.delivery import MAX_ATTEMPTS, REFERENCE_WAIT_SECONDS, OutboxDeliverer, OutboxWorker
+from cadence.outbox import post_message, render_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.conftest import GENERAL, GOV, MARIA, make_settings, populate_workspace
@@ -276,3 +277,91 @@ def test_worker_delivers_right_after_a_kick(deliverer, engine, fake_slack):
 
     [posted] = fake_slack.messages(GENERAL)
     assert posted["text"] == "text of kicked"
+
+
+def test_thread_reply_waits_for_its_parent_then_lands_in_its_thread(
+    deliverer, engine, fake_slack, frozen_clock
+):
+    with session_scope(engine) as db:
+        post_message(db, key="parent", channel=GOV, text="the parent")
+        post_message(db, key="reply", channel=GOV, text="the reply", thread_of="parent")
+    fake_slack.fail("chat.postMessage", status=429, retry_after=1, times=1)
+    report = deliverer.deliver_due()
+    assert (report.sent, report.retried, report.deferred) == (0, 1, 1), "reply before parent"
+
+    deliverer.channel_pace = 0
+    frozen_clock.advance(seconds=REFERENCE_WAIT_SECONDS)
+    deliverer.deliver_due()
+
+    parent, reply = fake_slack.messages(GOV)
+    assert parent["text"] == "the parent"
+    assert reply["thread_ts"] == parent["ts"]
+
+
+def test_reference_to_a_key_never_queued_is_dropped(deliverer, engine, fake_slack):
+    with session_scope(engine) as db:
+        post_message(db, key="orphan", channel=GOV, text="reply", thread_of="no-such-key")
+    deliverer.deliver_due()
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_update_of_a_dm_uses_the_dm_channel_slack_returned(deliverer, engine, fake_slack):
+    with session_scope(engine) as db:
+        post_message(db, key="dm", channel=MARIA, text="please acknowledge")
+    deliverer.deliver_due()
+    with session_scope(engine) as db:
+        update_message(db, key="dm-updated", of="dm", text="acknowledged")
+    assert deliverer.deliver_due().sent == 1
+
+    [update] = fake_slack.calls_to("chat.update")
+    [dm] = fake_slack.dms(MARIA)
+    assert update.params["ts"] == dm["ts"]
+    assert update.params["channel"].startswith("D")
+    assert dm["text"] == "acknowledged"
+
+
+def test_reply_to_a_message_that_failed_is_dropped_not_retried_forever(
+    deliverer, engine, fake_slack, frozen_clock
+):
+    fake_slack.fail("chat.postMessage", error="channel_not_found")
+    with session_scope(engine) as db:
+        post_message(db, key="lost-parent", channel="CGONE", text="parent")
+        update_message(db, key="update-lost", of="lost-parent", text="new")
+    deliverer.deliver_due()
+
+    with new_session(engine) as db:
+        update = db.exec(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == "update-lost")
+        ).one()
+    assert update.status == "skipped"
+    assert "lost-parent" in (update.last_error or "")
+    assert fake_slack.calls_to("chat.update") == []
+
+
+def test_rendered_message_is_built_from_the_database_when_sent(deliverer, engine, fake_slack):
+    seen: list[dict] = []
+
+    def tally(db, args):
+        seen.append(args)
+        count = len(db.exec(select(OutboxMessage)).all())
+        return {"channel": GOV, "text": f"{args['label']}: {count} rows"}
+
+    deliverer.renderers["tally"] = tally
+    with session_scope(engine) as db:
+        render_message(db, key="t1", method="chat.postMessage", renderer="tally",
+                       args={"label": "now"})  # fmt: skip
+        post_message(db, key="other", channel=GENERAL, text="queued after")
+
+    deliverer.deliver_due()
+
+    assert seen == [{"label": "now"}]
+    assert [m["text"] for m in fake_slack.messages(GOV)] == ["now: 2 rows"]
+
+
+def test_renderer_with_nothing_to_say_skips_the_message(deliverer, engine, fake_slack):
+    deliverer.renderers["moot"] = lambda db, args: None
+    with session_scope(engine) as db:
+        render_message(db, key="m", method="chat.postMessage", renderer="moot", args={})
+    report = deliverer.deliver_due()
+    assert report.sent == 0
+    assert fake_slack.calls_to("chat.postMessage") == []

@@ -7,8 +7,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.app import build_client
-from bot.delivery import OutboxDeliverer
+from bot.app import build_deliverer
 from bot.jobs import JOBS, Job, JobRuntime, run_job
 from bot.scheduler import build_scheduler
 from storage.db import new_session
@@ -21,7 +20,7 @@ from tests.fakes.slack_api import FakeSlack
 def runtime(fake_slack: FakeSlack, engine: Engine) -> JobRuntime:
     """What a job gets, on a migrated SQLite database, in Paris time."""
     settings = make_settings(fake_slack, str(engine.url), cadence_timezone="Europe/Paris")
-    return JobRuntime(settings, engine, OutboxDeliverer(engine, build_client(settings)))
+    return JobRuntime(settings, engine, build_deliverer(settings, engine))
 
 
 def counting_job(runs: list[str], *, slot: str | None = "2026-W48", **extra: object) -> Job:

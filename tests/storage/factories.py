@@ -33,7 +33,9 @@ def add_workflow(db: Session, *, name: str = "Support triage", team_id: str = TE
 
 def add_session(db: Session, *, workflow_id: int, week_start: date = MONDAY) -> GovernanceSession:
     """A saved (flushed) governance session."""
-    session = GovernanceSession(workflow_id=workflow_id, week_start=week_start, channel_id="CGOV")
+    session = GovernanceSession(
+        team_id="T1", workflow_id=workflow_id, week_start=week_start, channel_id="CGOV"
+    )
     db.add(session)
     db.flush()
     return session

@@ -55,7 +55,9 @@ Rows = tuple[SQLModel, SQLModel, SQLModel]
 def governance_sessions(p: Parents) -> Rows:
     def row(week_offset: int, channel: str) -> GovernanceSession:
         week = MONDAY + timedelta(weeks=week_offset)
-        return GovernanceSession(workflow_id=p.workflow_id, week_start=week, channel_id=channel)
+        return GovernanceSession(
+            team_id="T1", workflow_id=p.workflow_id, week_start=week, channel_id=channel
+        )
 
     return row(1, "CGOV"), row(1, "COTHER"), row(2, "CGOV")
 
