@@ -16,6 +16,7 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from cadence.clock import now
+from cadence.delivery_failures import record_delivery_failure
 from cadence.vocabulary import OutboxStatus
 from storage.db import session_scope
 from storage.models import OutboxMessage
@@ -26,6 +27,10 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
 REFERENCE_WAIT_SECONDS = 2.0
+POST = "chat.postMessage"
+# Every post carries this message metadata with its outbox key, so it can be found again.
+METADATA_EVENT = "cadence_outbox"
+HISTORY_LOOKBACK = 200
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
@@ -66,6 +71,11 @@ class DeliveryReport:
             f"sent {self.sent}, retrying {self.retried}, failed {self.failed}, "
             f"deferred {self.deferred}"
         )
+
+
+def _unanswered(exc: Exception) -> bool:
+    """Whether Slack may have acted on a call we heard nothing back from."""
+    return isinstance(exc, OSError | TimeoutError) and not isinstance(exc, ConnectionRefusedError)
 
 
 def _unlocked() -> Any:
@@ -133,7 +143,7 @@ class OutboxDeliverer:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
-            method = message.method
+            method, key = message.method, message.idempotency_key
             prepared = self._prepare(db, message)
             if isinstance(prepared, _Wait):
                 self._reschedule(message, delay=prepared.seconds, error=prepared.reason)
@@ -151,33 +161,91 @@ class OutboxDeliverer:
                 self._reschedule(message, delay=wait, error=None)
                 report.deferred += 1
                 return
+            # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
+            uncertain = message.in_flight_at is not None and method == POST
             message.attempts += 1
-        outcome: dict[str, Any] | Exception
-        try:
-            outcome = dict(self.client.api_call(method, json=payload).data)  # type: ignore[arg-type]
-        except SlackApiError as exc:
-            outcome = exc
-        except (OSError, TimeoutError) as exc:
-            # Connection refused, reset, DNS, or a timed-out read: Slack may be down.
-            outcome = exc
+            if method == POST:
+                message.in_flight_at = message.in_flight_at or now()
+                payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+        outcome: dict[str, Any] | Exception | None = None
+        if uncertain:
+            outcome = self._already_posted(payload, key)
+        if outcome is None:
+            outcome = self._call(method, payload)
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
-            if isinstance(outcome, SlackApiError):
-                self._on_api_error(message, outcome, report)
-            elif isinstance(outcome, Exception):
-                self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
+            self._record(db, message, outcome, channel, report)
+
+    def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | Exception:
+        try:
+            return dict(self.client.api_call(method, json=payload).data)  # type: ignore[arg-type]
+        except SlackApiError as exc:
+            return exc
+        except (OSError, TimeoutError) as exc:
+            # Connection refused, reset, DNS, or a timed-out read: Slack may be down.
+            return exc
+
+    def _record(
+        self,
+        db: Session,
+        message: OutboxMessage,
+        outcome: dict[str, Any] | Exception,
+        channel: str,
+        report: DeliveryReport,
+    ) -> None:
+        if isinstance(outcome, Exception) and _unanswered(outcome):
+            # Slack may have posted it: keep in_flight_at so the next attempt looks first.
+            self._retry_later(db, message, f"network: {type(outcome).__name__}: {outcome}", report)
+            return
+        message.in_flight_at = None
+        if isinstance(outcome, SlackApiError):
+            self._on_api_error(db, message, outcome, report)
+        elif isinstance(outcome, Exception):
+            self._retry_later(db, message, f"network: {type(outcome).__name__}: {outcome}", report)
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = now()
+            message.locked_until = None
+            message.result_channel = outcome.get("channel") or channel or None
+            message.result_ts = outcome.get("ts") or outcome.get("message_ts")
+            message.last_error = None
+            report.sent += 1
+            if message.method == POST and channel:
+                self._last_post[channel] = time.monotonic()
+
+    def _already_posted(self, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """The message an unanswered attempt posted, found by its metadata; None if not there.
+
+        Needs the history scopes; without them (or on any error) this answers None and the
+        message is posted again, which is the lesser harm than losing it.
+        """
+        channel = str(payload.get("channel", ""))
+        try:
+            if channel.startswith(("U", "W")):
+                opened = self.client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            if payload.get("thread_ts"):
+                found = self.client.conversations_replies(
+                    channel=channel, ts=str(payload["thread_ts"]), include_all_metadata=True,
+                    limit=HISTORY_LOOKBACK,
+                )  # fmt: skip
             else:
-                message.status = OutboxStatus.SENT
-                message.sent_at = now()
-                message.locked_until = None
-                message.result_channel = outcome.get("channel") or channel or None
-                message.result_ts = outcome.get("ts") or outcome.get("message_ts")
-                message.last_error = None
-                report.sent += 1
-                if method == "chat.postMessage" and channel:
-                    self._last_post[channel] = time.monotonic()
+                found = self.client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+                )
+        except (SlackApiError, OSError, TimeoutError) as exc:
+            logger.warning("Could not check whether %s was already posted: %s", key, exc)
+            return None
+        for posted in found.get("messages") or []:
+            meta = posted.get("metadata") or {}
+            if meta.get("event_type") == METADATA_EVENT and (
+                (meta.get("event_payload") or {}).get("key") == key
+            ):
+                logger.info("%s had reached Slack before; not posting it again", key)
+                return {"ok": True, "channel": channel, "ts": posted.get("ts")}
+        return None
 
     def _prepare(self, db: Session, message: OutboxMessage) -> dict[str, Any] | _Wait | _Drop:
         """The payload to send: rendered now if asked, with references to other messages resolved.
@@ -226,7 +294,7 @@ class OutboxDeliverer:
         return max(0.0, pace - (time.monotonic() - last))
 
     def _on_api_error(
-        self, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport
+        self, db: Session, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport
     ) -> None:
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http {status}")
@@ -236,13 +304,15 @@ class OutboxDeliverer:
             self._reschedule(message, delay=retry_after, error="ratelimited")
             report.retried += 1
         elif status >= 500 or error in TRANSIENT_ERRORS:
-            self._retry_later(message, error, report)
+            self._retry_later(db, message, error, report)
         else:
-            self._give_up(message, error, report)
+            self._give_up(db, message, error, report)
 
-    def _retry_later(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+    def _retry_later(
+        self, db: Session, message: OutboxMessage, error: str, report: DeliveryReport
+    ) -> None:
         if message.attempts >= MAX_ATTEMPTS:
-            self._give_up(message, f"{error} (after {message.attempts} attempts)", report)
+            self._give_up(db, message, f"{error} (after {message.attempts} attempts)", report)
             return
         self._reschedule(message, delay=min(2 ** (message.attempts - 1), 300), error=error)
         report.retried += 1
@@ -253,14 +323,23 @@ class OutboxDeliverer:
         if error is not None:
             message.last_error = error[:500]
 
-    def _give_up(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+    def _give_up(
+        self, db: Session, message: OutboxMessage, error: str, report: DeliveryReport
+    ) -> None:
         message.status = OutboxStatus.FAILED
         message.locked_until = None
+        message.in_flight_at = None
         message.last_error = error[:500]
         report.failed += 1
         report.errors.append(f"{message.idempotency_key}: {error}")
+        hint = record_delivery_failure(db, message=message, error=error.split(" (after")[0])
         logger.error(
-            "Gave up delivering %s (%s): %s", message.idempotency_key, message.method, error
+            "Gave up delivering %s (%s to %s): %s.%s",
+            message.idempotency_key,
+            message.method,
+            message.payload.get("channel", "?"),
+            error,
+            f" To fix it: {hint}." if hint else "",
         )
 
 

@@ -285,6 +285,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = _created()
     locked_until: datetime | None = _when()
+    # Set while a chat.postMessage may have reached Slack without us hearing back (a crash or
+    # a timeout mid-call): the next attempt first looks for it in the channel before posting.
+    in_flight_at: datetime | None = _when()
     last_error: str | None = Field(default=None, max_length=500)
     result_channel: str | None = Field(default=None, max_length=32)
     result_ts: str | None = Field(default=None, max_length=32)

@@ -59,6 +59,12 @@ class _Fault:
     error: str | None = None
     retry_after: int | None = None
     hang: float = 0.0
+    lose_response: bool = False
+
+
+def _flag(value: Any) -> bool:
+    """A boolean Web API argument, sent as JSON true or a form field "true"/"1"."""
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _err(error: str, **extra: Any) -> dict:
@@ -245,6 +251,8 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "users.info": self._users_info,
@@ -417,10 +425,21 @@ class FakeSlack:
         with self._cond:
             self._faults.append(_Fault(method, times, hang=seconds))
 
-    def _take_fault(self, method: str, *, hang: bool) -> _Fault | None:
+    def lose_response(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Do the next `times` calls, then answer only after `seconds`: the client times out
+        not knowing the call went through (as when Slack or the network stalls mid-answer)."""
+        with self._cond:
+            self._faults.append(_Fault(method, times, hang=seconds, lose_response=True))
+
+    def _take_fault(self, method: str, *, hang: bool, lost: bool = False) -> _Fault | None:
         with self._cond:
             for fault in self._faults:
-                if fault.method in (method, "*") and bool(fault.hang) == hang and fault.times > 0:
+                if (
+                    fault.method in (method, "*")
+                    and bool(fault.hang) == hang
+                    and fault.lose_response == lost
+                    and fault.times > 0
+                ):
                     fault.times -= 1
                     return fault
         return None
@@ -644,6 +663,11 @@ class FakeSlack:
                 body = self._methods[method](params)
             self._calls.append(Call(method, params, headers, status, body))
             self._cond.notify_all()
+        if lost := self._take_fault(method, hang=True, lost=True):
+            wake, generation = self._wake, self._generation
+            wake.wait(lost.hang)
+            if generation != self._generation:
+                return 503, _err("fake_reset"), {}
         return status, body, extra
 
     def _serve_response(self, key: str, raw: bytes) -> tuple[int, dict]:
@@ -884,6 +908,49 @@ class FakeSlack:
             "text": message["text"],
             "message": copy.deepcopy(shown),
         }
+
+    def _visible(self, message: dict, params: dict) -> dict:
+        shown = {k: v for k, v in message.items() if k != "channel" and v is not None}
+        if not _flag(params.get("include_all_metadata")):
+            shown.pop("metadata", None)
+        return copy.deepcopy(shown)
+
+    def _conversations_history(self, params: dict) -> dict:
+        channel = self._resolve_channel(params.get("channel") or "")
+        if not channel or channel.startswith("U"):
+            return _err("channel_not_found")
+        known = self._channels.get(channel)
+        if known and not known["is_member"]:
+            return _err("not_in_channel")
+        top = [
+            m
+            for m in self._messages
+            if m["channel"] == channel
+            and not m.get("deleted")
+            and m["thread_ts"] in (None, m["ts"])
+            and float(m["ts"]) > float(params.get("oldest") or 0)
+        ]
+        limit = int(params.get("limit") or 100)
+        newest_first = sorted(top, key=lambda m: float(m["ts"]), reverse=True)[:limit]
+        return {
+            "ok": True,
+            "messages": [self._visible(m, params) for m in newest_first],
+            "has_more": len(top) > limit,
+        }
+
+    def _conversations_replies(self, params: dict) -> dict:
+        channel = self._resolve_channel(params.get("channel") or "")
+        parent = self._find(channel, params.get("ts"))
+        if parent is None:
+            return _err("thread_not_found")
+        thread = [
+            m
+            for m in self._messages
+            if m["channel"] == channel
+            and not m.get("deleted")
+            and (m["ts"] == parent["ts"] or m["thread_ts"] == parent["ts"])
+        ]
+        return {"ok": True, "messages": [self._visible(m, params) for m in thread]}
 
     def _chat_delete(self, params: dict) -> dict:
         message = self._find(params.get("channel"), params.get("ts"))

@@ -111,6 +111,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("team_id", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("in_flight_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_outbox_message_due", ["status", "next_attempt_at"], unique=False)
 
     with op.batch_alter_table("scorecard_entry", schema=None) as batch_op:
@@ -146,6 +147,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_due")
+        batch_op.drop_column("in_flight_at")
         batch_op.drop_column("team_id")
 
     with op.batch_alter_table("governance_session", schema=None) as batch_op:
