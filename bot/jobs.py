@@ -11,7 +11,10 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.timezones import refresh_timezones
+from cadence import reminders
 from cadence.clock import now
+from cadence.working_hours import stale_users
 from storage.db import session_scope
 from storage.jobs import claim_job_slot, finish_job_run
 
@@ -42,6 +45,25 @@ def _deliver_outbox(runtime: JobRuntime) -> str:
     return runtime.deliverer.deliver_due().summary()
 
 
+def _send_reminders(runtime: JobRuntime) -> str:
+    moment = now()
+    with session_scope(runtime.engine) as db:
+        people: dict[str, set[str]] = {}
+        for candidate in reminders.candidates(db, moment):
+            people.setdefault(candidate.team_id, set()).add(candidate.recipient)
+        stale = {
+            team: stale_users(db, team_id=team, user_ids=users, moment=moment)
+            for team, users in people.items()
+        }
+    for team, users in stale.items():
+        refresh_timezones(
+            runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
+        )
+    with session_scope(runtime.engine) as db:
+        report = reminders.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+    return report.summary()
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -49,6 +71,15 @@ JOBS: dict[str, Job] = {
             name="deliver-outbox",
             description="Send every due outbox message to Slack (runs continuously in the bot).",
             run=_deliver_outbox,
+        ),
+        Job(
+            name="reminders",
+            description=(
+                "DM owners about unacknowledged escalations, undecided threads, unreported "
+                "scorecards and due actions (every 2 minutes)."
+            ),
+            run=_send_reminders,
+            trigger={"trigger": "interval", "minutes": 2},
         ),
     ]
 }

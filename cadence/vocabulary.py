@@ -116,3 +116,21 @@ class ScorecardMetric(StrEnum):
     EXCEPTION_RATE = "exception_rate"
     REWORK_VOLUME = "rework_volume"
     DECISION_LATENCY = "decision_latency"
+
+
+class ReminderKind(StrEnum):
+    """What a reminder is about."""
+
+    ESCALATION = "escalation"
+    DECISION = "decision"
+    SCORECARD = "scorecard"
+    ACTION = "action"
+
+
+class Severity(StrEnum):
+    """How urgent an escalation is."""
+
+    SEV1 = "sev1"
+    SEV2 = "sev2"
+    SEV3 = "sev3"
+    SEV4 = "sev4"

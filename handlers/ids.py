@@ -36,3 +36,11 @@ RIGHTS_BLOCK_PREFIX = "rights"
 def rights_block_id(point: str, duty: str) -> str:
     """block_id of one duty at one decision point in the rights modal."""
     return f"{RIGHTS_BLOCK_PREFIX}:{point}:{duty}"
+
+
+class ReminderAction(StrEnum):
+    """action_ids of the buttons on reminder DMs."""
+
+    SNOOZE_HOUR = "reminder-snooze-1h"
+    SNOOZE_DAY = "reminder-snooze-1d"
+    ACTION_DONE = "action-item-done"

@@ -96,3 +96,9 @@ def cap_blocks(blocks: list[dict[str, Any]], limit: int, *, more: str) -> list[d
     if len(blocks) <= limit:
         return blocks
     return [*blocks[: limit - 1], context(more)]
+
+
+def slack_time(moment: datetime, *, fmt: str = "{date_short_pretty} at {time}") -> str:
+    """A moment Slack shows in each reader's own time zone (UTC text where it cannot)."""
+    fallback = f"{moment.astimezone(ZoneInfo('UTC')):%a %d %b %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"

@@ -1,0 +1,202 @@
+"""The reminder sweep: DM whoever is owed a reminder, once, in their working hours.
+
+Each reminder sent is a `Reminder` row written in the same transaction as its outbox message,
+unique per (subject, recipient, sequence): a restart, a second replica or a re-run never sends
+one twice. The message itself is rendered when it is delivered, so a reminder about something
+settled in the meantime is dropped rather than sent stale.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from cadence import outbox, reminder_rules
+from cadence.clock import now
+from cadence.errors import InvalidInput
+from cadence.reminder_rules import Candidate
+from cadence.working_hours import in_working_hours, user_timezones, workspace_timezone, zone
+from storage.db import insert_if_absent
+from storage.models import Reminder, ReminderSnooze
+
+RENDERER = "reminder"
+SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
+_CHUNK = 500
+
+# More kinds (the scorecard reminder) plug in here: each takes (db, moment).
+RULES: list[Callable[[Session, datetime], Iterable[Candidate]]] = [
+    lambda db, moment: reminder_rules.escalation_candidates(db),
+    reminder_rules.decision_candidates,
+    reminder_rules.action_candidates,
+]
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    sent: int = 0
+    quiet: int = 0
+    snoozed: int = 0
+    climbed: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())) or "none"
+        return (
+            f"sent {self.sent} ({kinds}); waiting for working hours {self.quiet}; "
+            f"snoozed {self.snoozed}; climbed {self.climbed}"
+        )
+
+
+def candidates(db: Session, moment: datetime) -> list[Candidate]:
+    """Everyone who may be owed a reminder now (before schedules, snoozes and quiet hours)."""
+    return [c for rule in RULES for c in rule(db, moment)]
+
+
+def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
+    """Queue every reminder that is due now; safe to run as often and as many times as wanted."""
+    report = SweepReport()
+    found = candidates(db, moment)
+    history = _sent_times(db, {c.subject for c in found})
+    snoozes = _snoozes(db, {c.subject for c in found})
+    zones = _zones(db, found, default_tz)
+    for candidate in found:
+        key = (candidate.subject, candidate.recipient)
+        snooze = snoozes.get(key)
+        if snooze is not None and snooze.until > moment:
+            report.snoozed += 1
+            continue
+        sent = [t for t in history[key] if candidate.since is None or t >= candidate.since]
+        tz = zones[(candidate.team_id, candidate.recipient)]
+        due = candidate.schedule(sent, tz)
+        if snooze is not None and (not history[key] or history[key][-1] < snooze.until):
+            due = snooze.until  # the snooze is over: remind again now
+        if due is None or due > moment:
+            continue
+        if not candidate.urgent and not in_working_hours(moment, tz):
+            report.quiet += 1
+            continue
+        if _send(db, candidate, sequence=len(history[key]) + 1, nth=len(sent) + 1):
+            report.sent += 1
+            report.by_kind[candidate.kind.value] += 1
+        if snooze is not None:
+            db.delete(snooze)
+    return report
+
+
+def _send(db: Session, candidate: Candidate, *, sequence: int, nth: int) -> bool:
+    inserted = insert_if_absent(
+        db,
+        Reminder,
+        key=["subject", "recipient", "sequence"],
+        team_id=candidate.team_id,
+        kind=candidate.kind.value,
+        subject=candidate.subject,
+        recipient=candidate.recipient,
+        sequence=sequence,
+        outbox_key=message_key(candidate.subject, candidate.recipient, sequence),
+        created_at=now(),
+    )
+    if not inserted:
+        return False  # another replica sent this one a moment ago
+    outbox.render_message(
+        db,
+        key=message_key(candidate.subject, candidate.recipient, sequence),
+        method="chat.postMessage",
+        renderer=RENDERER,
+        args={
+            "kind": candidate.kind.value,
+            "subject": candidate.subject,
+            "recipient": candidate.recipient,
+            "team_id": candidate.team_id,
+            "nth": nth,
+        },
+        team_id=candidate.team_id,
+    )
+    return True
+
+
+def message_key(subject: str, recipient: str, sequence: int) -> str:
+    """The outbox key of one reminder."""
+    return f"reminder:{subject}:{recipient}:{sequence}"
+
+
+def snooze(db: Session, *, subject: str, recipient: str, choice: str) -> datetime:
+    """Hold reminders about `subject` to `recipient` for an hour or a day; returns until when."""
+    length = SNOOZE_CHOICES.get(choice)
+    if length is None:
+        raise InvalidInput("You can snooze for an hour (`1h`) or a day (`1d`).")
+    until = now() + length
+    row = db.exec(
+        select(ReminderSnooze)
+        .where(ReminderSnooze.subject == subject)
+        .where(ReminderSnooze.recipient == recipient)
+    ).first()
+    if row is None:
+        inserted = insert_if_absent(
+            db, ReminderSnooze, key=["subject", "recipient"], subject=subject,
+            recipient=recipient, until=until, created_at=now(),
+        )  # fmt: skip
+        if inserted:
+            return until
+        row = db.exec(
+            select(ReminderSnooze)
+            .where(ReminderSnooze.subject == subject)
+            .where(ReminderSnooze.recipient == recipient)
+        ).one()
+    row.until = until
+    db.add(row)
+    return until
+
+
+def sent_reminders(db: Session, *, subject: str, recipient: str | None = None) -> list[Reminder]:
+    """Reminders sent about `subject` (to `recipient`), oldest first."""
+    query = select(Reminder).where(Reminder.subject == subject)
+    if recipient is not None:
+        query = query.where(Reminder.recipient == recipient)
+    return list(db.exec(query.order_by(col(Reminder.id))).all())
+
+
+def _sent_times(db: Session, subjects: set[str]) -> dict[tuple[str, str], list[datetime]]:
+    times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    ordered = sorted(subjects)
+    for start in range(0, len(ordered), _CHUNK):
+        rows = db.exec(
+            select(Reminder)
+            .where(col(Reminder.subject).in_(ordered[start : start + _CHUNK]))
+            .order_by(col(Reminder.subject), col(Reminder.recipient), col(Reminder.sequence))
+        ).all()
+        for row in rows:
+            times[(row.subject, row.recipient)].append(row.created_at)
+    return times
+
+
+def _snoozes(db: Session, subjects: set[str]) -> dict[tuple[str, str], ReminderSnooze]:
+    found: dict[tuple[str, str], ReminderSnooze] = {}
+    ordered = sorted(subjects)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        for row in db.exec(
+            select(ReminderSnooze).where(col(ReminderSnooze.subject).in_(chunk))
+        ).all():
+            found[(row.subject, row.recipient)] = row
+    return found
+
+
+def _zones(db: Session, found: list[Candidate], default_tz: str) -> dict[tuple[str, str], ZoneInfo]:
+    zones: dict[tuple[str, str], ZoneInfo] = {}
+    teams: dict[str, set[str]] = defaultdict(set)
+    for candidate in found:
+        teams[candidate.team_id].add(candidate.recipient)
+    for team_id, people in teams.items():
+        fallback = workspace_timezone(db, team_id=team_id, default=default_tz)
+        for person, tz in user_timezones(db, team_id=team_id, user_ids=people).items():
+            zones[(team_id, person)] = zone(tz, fallback)
+    return zones
