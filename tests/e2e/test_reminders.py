@@ -236,3 +236,22 @@ def test_restarts_mid_sweep_never_send_a_reminder_twice(bot, frozen_clock, resta
     texts = [m["text"] for u in (SAM, LI, MARIA) for m in bot.fake.dms(u)]
     assert len(texts) == 5
     assert len(reminders_sent(bot)) == 5
+
+
+def test_reminders_survive_429s_and_an_outage_and_arrive_exactly_once(bot, frozen_clock):
+    workflow = add_workflow(bot)
+    owners = [SAM, LI, MARIA, "UDANA", "UEVE"]
+    for owner in owners:
+        add_action(bot, workflow, owner=owner, due_on=date(2026, 11, 24))
+    bot.fake.fail("chat.postMessage", status=429, retry_after=3, times=3)
+    bot.fake.fail("chat.postMessage", status=500, times=4)
+
+    run_job(JOBS["reminders"], JobRuntime(bot.settings, bot.engine, bot.deliverer))
+    for _ in range(40):
+        bot.deliverer.deliver_due()
+        frozen_clock.advance(seconds=5)
+        run_job(JOBS["reminders"], JobRuntime(bot.settings, bot.engine, bot.deliverer))
+
+    assert [len(bot.fake.dms(owner)) for owner in owners] == [1, 1, 1, 1, 1]
+    failed = [c for c in bot.fake.calls_to("chat.postMessage") if not c.ok]
+    assert len(failed) == 7, "the fake's 429s and 500s were not all met"
