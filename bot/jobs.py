@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from cadence import governance
 from cadence.clock import now
 from storage.db import session_scope
 from storage.jobs import claim_job_slot, finish_job_run
@@ -36,10 +37,21 @@ class Job:
     run: Callable[[JobRuntime], str]
     trigger: dict[str, Any] = field(default_factory=dict)
     slot: Callable[[], str] | None = None
+    # Also run once as soon as the scheduler starts (catches up on what was missed while down).
+    run_at_start: bool = False
 
 
 def _deliver_outbox(runtime: JobRuntime) -> str:
     return runtime.deliverer.deliver_due().summary()
+
+
+def _open_governance_threads(runtime: JobRuntime) -> str:
+    report = governance.open_due_sessions(
+        runtime.engine, default_timezone=runtime.settings.cadence_timezone
+    )
+    if report.opened:
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
+    return report.summary()
 
 
 JOBS: dict[str, Job] = {
@@ -49,6 +61,15 @@ JOBS: dict[str, Job] = {
             name="deliver-outbox",
             description="Send every due outbox message to Slack (runs continuously in the bot).",
             run=_deliver_outbox,
+        ),
+        # Idempotent and cheap: it opens whatever is due and missing, so running it every
+        # minute (and at start-up) follows settings changes and catches up after downtime.
+        Job(
+            name="open-governance-threads",
+            description="Open this week's governance threads that are due and not yet open.",
+            run=_open_governance_threads,
+            trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
         ),
     ]
 }
