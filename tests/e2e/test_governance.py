@@ -23,8 +23,12 @@ def staffed(bot, clock, *, at: datetime = FRIDAY) -> None:
     """Two workflows registered before the week opens, owned by Maria (outcome) and Li."""
     clock.current = at
     bot.deliverer.channel_pace = 0  # pacing itself is tested in tests/cadence
-    run(bot, "/cadence", f'workflow add {SUPPORT} in <#{GOV}|gov> outcome "resolve faster"',
-        user=ADMIN)  # fmt: skip
+    run(
+        bot,
+        "/cadence",
+        f'workflow add {SUPPORT} in <#{GOV}|gov> outcome "resolve faster"',
+        user=ADMIN,
+    )
     run(bot, "/cadence", f"workflow add Onboarding in <#{GENERAL}|general>", user=ADMIN)
     run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
     run(bot, "/owner", f"workflow <@{LI}> {SUPPORT}", user=ADMIN)
@@ -86,13 +90,23 @@ def test_the_job_opens_one_thread_per_active_workflow_once(bot, frozen_clock):
     assert f"Weekly governance: {SUPPORT} — week of 23 Nov" in shown
     assert "resolve faster" in shown and f"<@{MARIA}>" in shown and f"<@{LI}>" in shown
     assert "none recorded yet" in shown
-    for label in ("Throughput", "Quality trend", "Exception rate", "Rework volume",
-                  "Decision latency"):  # fmt: skip
+    for label in (
+        "Throughput",
+        "Quality trend",
+        "Exception rate",
+        "Rework volume",
+        "Decision latency",
+    ):
         assert f"*{label}*: _not reported_" in shown
     assert "Open escalations: *0*" in shown and "Overdue actions: *0*" in shown
     assert [b["text"] for b in buttons(parent["blocks"])] == [
-        "Continue as planned", "Stabilize before scaling", "Pause for risk remediation",
-        "Stop and redesign", "Record decision", "Update scorecard"]  # fmt: skip
+        "Continue as planned",
+        "Stabilize before scaling",
+        "Pause for risk remediation",
+        "Stop and redesign",
+        "Record decision",
+        "Update scorecard",
+    ]
     # Running again (the scheduler every minute, a restart, `jobs run`) adds nothing.
     assert open_threads(bot).startswith("opened 0 thread(s), 2 already open")
     frozen_clock.advance(hours=3)
@@ -178,12 +192,21 @@ def test_only_the_approver_or_the_council_may_record_and_the_decision_follows_th
     no_follow_up = bot.sim.submit(view, user=MARIA, values={"Rationale": "Refund errors."})
     assert no_follow_up.json["response_action"] == "errors"
     assert "at least one follow-up" in no_follow_up.json["errors"]["decision-action1-what"]
-    half = bot.sim.submit(view, user=MARIA, values={
-        "Rationale": "Refund errors.", "Follow-up 1: what": "Add a human check"})  # fmt: skip
+    half = bot.sim.submit(
+        view,
+        user=MARIA,
+        values={"Rationale": "Refund errors.", "Follow-up 1: what": "Add a human check"},
+    )
     assert "Pick who owns" in half.json["errors"]["decision-action1-owner"]
-    no_date = bot.sim.submit(view, user=MARIA, values={
-        "Rationale": "Refund errors.", "Follow-up 1: what": "Add a human check",
-        "Follow-up 1: owner": SAM})  # fmt: skip
+    no_date = bot.sim.submit(
+        view,
+        user=MARIA,
+        values={
+            "Rationale": "Refund errors.",
+            "Follow-up 1: what": "Add a human check",
+            "Follow-up 1: owner": SAM,
+        },
+    )
     assert "re-review date" in no_date.json["errors"]["decision-re-review"]
     complete = {
         "Rationale": "Refund errors doubled; <!channel> fix first.",
@@ -240,8 +263,9 @@ def test_the_council_may_record_and_next_week_shows_last_weeks_decision(bot, fro
     bot.sim.click(parent, user=DANA, action_id="governance-record")
     bot.fake.wait_for("views.open")
     (view,) = bot.fake.views.values()
-    done = bot.sim.submit(view, user=DANA, values={
-        "Decision": "stabilize", "Rationale": "Quality dipped."})  # fmt: skip
+    done = bot.sim.submit(
+        view, user=DANA, values={"Decision": "stabilize", "Rationale": "Quality dipped."}
+    )
     assert done.json["response_action"] == "update"
     frozen_clock.current = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     open_threads(bot)
