@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cadence import governance, owners, scorecard
+from cadence import governance_votes, owners, scorecard
 from cadence.clock import now
 from cadence.governance_decisions import latest_decision_before
 from cadence.governance_settings import load_schedule
@@ -76,7 +76,7 @@ def thread_view(db: Session, *, session_id: int, default_timezone: str) -> Threa
                 col(ActionItem.due_on) < today,
             ),
         ),
-        tally=governance.tally(db, session_id=session_id),
+        tally=governance_votes.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, governance
+from cadence import audit, authority, governance, governance_votes
 from cadence.clock import now
 from cadence.errors import InvalidInput
 from cadence.schedule import (
@@ -143,7 +143,7 @@ def report(
             )
         ).first()
         if session is not None:
-            governance.request_refresh(db, session=session, default_timezone=default_timezone)
+            governance_votes.request_refresh(db, session=session, default_timezone=default_timezone)
     return changed
 
 

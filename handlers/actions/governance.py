@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import authority, governance, scorecard
+from cadence import authority, governance, governance_votes, scorecard
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance_decisions import already_recorded
 from cadence.governance_settings import load_schedule
@@ -61,7 +61,7 @@ def handle_vote(
     ack()
     click = Click.from_body(body)
     choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
-    result = governance.cast_vote(
+    result = governance_votes.cast_vote(
         db,
         session_id=click.value,
         voter=click.user_id,
@@ -102,13 +102,13 @@ def handle_record_decision(
     if session.status != governance.OPEN:
         raise Conflict(already_recorded(db, click.value))
     authority.require_decision_authority(db, workflow=workflow, user_id=click.user_id)
-    counts = governance.tally(db, session_id=click.value)
+    counts = governance_votes.tally(db, session_id=click.value)
     view = build_decision_modal(
         session_id=click.value,
         workflow=workflow,
         week_start=session.week_start,
         tally=counts,
-        leading=governance.leading_choice(counts),
+        leading=governance_votes.leading_choice(counts),
     )
     client.views_open(trigger_id=click.trigger_id, view=view)
 

@@ -18,7 +18,6 @@ from cadence.governance_decisions import FOLLOW_UPS_MAX, FollowUp
 from cadence.governance_settings import load_schedule
 from cadence.people import require_assignable
 from cadence.vocabulary import GovernanceChoice
-from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id
 from handlers.middleware import unit_of_work
@@ -147,13 +146,13 @@ def handle_decision_submission(
         ack(response_action="errors", errors={block: modal_error(error.user_message)})
         return
     db.commit()
-    name = escape(session.channel_id) if session else ""
+    channel = session.channel_id if session is not None else ""
     ack(
         response_action="update",
         view=build_done_modal(
             "Decision recorded",
             f":white_check_mark: Recorded *{form.choice.label}*. It is posted in the thread "
-            f"in <#{name}>, the workflow's status follows, and action owners are told."
+            f"in <#{channel}>, the workflow's status follows, and action owners are told."
             + (f" Re-review on {decision.re_review_on:%a %d %b}." if decision.re_review_on else ""),
         ),
     )

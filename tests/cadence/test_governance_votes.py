@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.app import build_deliverer
 from bot.delivery import OutboxWorker
-from cadence import clock, governance
+from cadence import clock, governance, governance_votes
 from cadence.errors import Conflict
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
 from storage.db import new_session, session_scope
@@ -46,9 +46,9 @@ def open_one(engine) -> int:
         return session.id
 
 
-def vote(engine, sid: int, voter: str, choice: GovernanceChoice) -> governance.VoteResult:
+def vote(engine, sid: int, voter: str, choice: GovernanceChoice) -> governance_votes.VoteResult:
     with session_scope(engine) as db:
-        return governance.cast_vote(
+        return governance_votes.cast_vote(
             db, session_id=sid, voter=voter, choice=choice, team_id=TEAM, default_timezone="UTC"
         )
 
@@ -63,7 +63,7 @@ def pending_refreshes(engine, sid: int) -> list[OutboxMessage]:
 
 def db_tally(engine, sid: int) -> tuple[int, ...]:
     with new_session(engine) as db:
-        counts = governance.tally(db, session_id=sid)
+        counts = governance_votes.tally(db, session_id=sid)
     return tuple(counts[c] for c in CHOICES)
 
 
@@ -108,8 +108,8 @@ def test_changing_and_repeating_a_vote(engine):
     assert same.changed is False
     with new_session(engine) as db:
         assert [(v.voter, v.choice) for v in db.exec(select(Vote)).all()] == [("UMARIA", "pause")]
-    assert governance.leading_choice(dict(zip(CHOICES, (1, 0, 2, 0), strict=True))) == "pause"
-    assert governance.leading_choice(dict(zip(CHOICES, (2, 0, 2, 0), strict=True))) is None
+    assert governance_votes.leading_choice(dict(zip(CHOICES, (1, 0, 2, 0), strict=True))) == "pause"
+    assert governance_votes.leading_choice(dict(zip(CHOICES, (2, 0, 2, 0), strict=True))) is None
 
 
 def test_votes_are_refused_once_decided(engine):
@@ -130,7 +130,7 @@ def test_a_refresh_waiting_its_turn_makes_newer_ones_redundant(engine, deliverer
     # The first refresh was prepared (lowering the flag) but held back, as pacing does...
     [older] = pending_refreshes(engine, sid)
     with session_scope(engine) as db:
-        assert governance.take_refresh(db, session_id=sid, key=older.idempotency_key)
+        assert governance_votes.take_refresh(db, session_id=sid, key=older.idempotency_key)
         db.get(OutboxMessage, older.id).next_attempt_at = datetime.now(UTC) + timedelta(hours=1)
     vote(engine, sid, "U2", GovernanceChoice.PAUSE)  # ...so this vote queues another one,
     deliverer.deliver_due()  # which is dropped: the waiting one will read the database.
