@@ -284,14 +284,20 @@ class OutboxDeliverer:
         return payload
 
     def _pace_wait(self, method: str, channel: str) -> float:
-        """Seconds to wait before posting again in `channel` (Slack allows ~1 per second)."""
-        if method != "chat.postMessage" or not channel:
+        """Seconds to wait before posting, or updating, again in `channel` (~1 per second each).
+
+        Updates are paced from the moment one is let through, so a burst of live-tally
+        refreshes in one channel goes out about once a second, each showing the latest state.
+        """
+        if method not in ("chat.postMessage", "chat.update") or not channel:
             return 0.0
-        last = self._last_post.get(channel)
-        if last is None:
-            return 0.0
+        key = channel if method == "chat.postMessage" else f"{method}:{channel}"
+        last = self._last_post.get(key)
         pace = CHANNEL_PACE_SECONDS if self.channel_pace is None else self.channel_pace
-        return max(0.0, pace - (time.monotonic() - last))
+        wait = 0.0 if last is None else max(0.0, pace - (time.monotonic() - last))
+        if wait == 0.0 and method == "chat.update":
+            self._last_post[key] = time.monotonic()
+        return wait
 
     def _on_api_error(
         self, db: Session, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
-from cadence import reminders
+from cadence import governance, reminders
 from cadence.clock import now
 from cadence.working_hours import stale_users
 from storage.db import session_scope
@@ -39,6 +39,8 @@ class Job:
     run: Callable[[JobRuntime], str]
     trigger: dict[str, Any] = field(default_factory=dict)
     slot: Callable[[], str] | None = None
+    # Also run once as soon as the scheduler starts (catches up on what was missed while down).
+    run_at_start: bool = False
 
 
 def _deliver_outbox(runtime: JobRuntime) -> str:
@@ -64,6 +66,15 @@ def _send_reminders(runtime: JobRuntime) -> str:
     return report.summary()
 
 
+def _open_governance_threads(runtime: JobRuntime) -> str:
+    report = governance.open_due_sessions(
+        runtime.engine, default_timezone=runtime.settings.cadence_timezone
+    )
+    if report.opened:
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
+    return report.summary()
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -80,6 +91,15 @@ JOBS: dict[str, Job] = {
             ),
             run=_send_reminders,
             trigger={"trigger": "interval", "minutes": 2},
+        ),
+        # Idempotent and cheap: it opens whatever is due and missing, so running it every
+        # minute (and at start-up) follows settings changes and catches up after downtime.
+        Job(
+            name="open-governance-threads",
+            description="Open this week's governance threads that are due and not yet open.",
+            run=_open_governance_threads,
+            trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
         ),
     ]
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -17,6 +19,7 @@ def build_scheduler(runtime: JobRuntime) -> BackgroundScheduler:
     for job in JOBS.values():
         if not job.trigger:
             continue
+        extra: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if job.run_at_start else {}
         scheduler.add_job(
             run_job,
             args=[job, runtime],
@@ -26,5 +29,6 @@ def build_scheduler(runtime: JobRuntime) -> BackgroundScheduler:
             coalesce=True,
             misfire_grace_time=3600,
             **job.trigger,
+            **extra,
         )
     return scheduler

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from cadence.errors import NotAuthorized
 from cadence.people import Person, mention
+from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, OwnerRole
 from storage.models import CouncilMember, OwnerAssignment, Workflow
 
@@ -84,3 +85,61 @@ def _council_phrase(db: Session, team_id: str) -> str:
     shown = ", ".join(mention(m) for m in members[:5])
     more = f" and {len(members) - 5} more" if len(members) > 5 else ""
     return f"a member of the AI council ({shown}{more})"
+
+
+def require_settings_authority(db: Session, *, team_id: str, actor: Person) -> None:
+    """Only council members change the workspace settings (workspace admins may bootstrap)."""
+    if actor.is_workspace_admin or is_council_member(db, team_id=team_id, user_id=actor.id):
+        return
+    raise NotAuthorized(
+        "Sorry, only " + _council_phrase(db, team_id) + " or a workspace admin can change "
+        "Cadence's settings."
+    )
+
+
+def governance_approvers(db: Session, *, workflow: Workflow) -> list[str]:
+    """Who approves the weekly governance decision, per the rights map (outcome owner by
+    default); council members may always record it as well."""
+    # Imported here: rights and owners themselves ask this module about map authority.
+    from cadence import owners, rights
+    from cadence.vocabulary import Duty
+
+    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    parties = rights.rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
+    council = _council_ids(db, workflow.team_id)
+    people: list[str] = []
+    for party in parties[Duty.APPROVES]:
+        people += rights.resolve_party(party, current, council)
+    return list(dict.fromkeys(people))
+
+
+def require_decision_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Refuse, naming who can, unless the user approves governance decisions or sits on the
+    council."""
+    approvers = governance_approvers(db, workflow=workflow)
+    if user_id in approvers or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
+        return
+    who = ", ".join(mention(u) for u in approvers[:5]) or "nobody yet (see `/cadence rights`)"
+    raise NotAuthorized(
+        f"Sorry, only the approver of the weekly governance decision of *{escape(workflow.name)}* "
+        f"({who}) or {_council_phrase(db, workflow.team_id)} can record it."
+    )
+
+
+def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the workflow owner, the outcome owner or a council member report the scorecard."""
+    from cadence import owners  # owners asks this module about map authority
+
+    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    if user_id in (current.workflow, current.outcome) or is_council_member(
+        db, team_id=workflow.team_id, user_id=user_id
+    ):
+        return
+    named = [
+        f"the workflow owner ({mention(current.workflow) if current.workflow else 'none yet'})",
+        f"the outcome owner ({mention(current.outcome) if current.outcome else 'none yet'})",
+    ]
+    raise NotAuthorized(
+        f"Sorry, the scorecard of *{escape(workflow.name)}* is reported by {named[0]}, {named[1]} "
+        f"or {_council_phrase(db, workflow.team_id)}."
+    )

@@ -89,6 +89,42 @@ class GovernanceChoice(StrEnum):
     PAUSE = "pause"
     REDESIGN = "redesign"
 
+    @property
+    def label(self) -> str:
+        """How the decision reads: 'Pause for risk remediation'."""
+        return GOVERNANCE_CHOICE_LABELS[self]
+
+    @property
+    def needs_follow_up(self) -> bool:
+        """Pause and stop need at least one follow-up action and a re-review date."""
+        return self in (GovernanceChoice.PAUSE, GovernanceChoice.REDESIGN)
+
+
+GOVERNANCE_CHOICE_LABELS: dict[GovernanceChoice, str] = {
+    GovernanceChoice.CONTINUE: "Continue as planned",
+    GovernanceChoice.STABILIZE: "Stabilize before scaling",
+    GovernanceChoice.PAUSE: "Pause for risk remediation",
+    GovernanceChoice.REDESIGN: "Stop and redesign",
+}
+
+
+class WorkflowStatus(StrEnum):
+    """Where a workflow stands after its last governance decision."""
+
+    ACTIVE = "active"
+    STABILIZING = "stabilizing"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
+# The workflow's status follows the decision.
+STATUS_AFTER: dict[GovernanceChoice, WorkflowStatus] = {
+    GovernanceChoice.CONTINUE: WorkflowStatus.ACTIVE,
+    GovernanceChoice.STABILIZE: WorkflowStatus.STABILIZING,
+    GovernanceChoice.PAUSE: WorkflowStatus.PAUSED,
+    GovernanceChoice.REDESIGN: WorkflowStatus.STOPPED,
+}
+
 
 class EscalationStatus(StrEnum):
     """Where an escalation stands."""

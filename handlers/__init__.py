@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, events, reminder_renderer, views
-
-# Modules whose renderers the outbox deliverer calls; importing them registers the renderers.
-RENDERER_MODULES = (reminder_renderer,)
+# Imported for what they register: renderers (used by the outbox deliverer) and sub-commands.
+from handlers import (  # noqa: F401
+    actions,
+    commands,
+    errors,
+    events,
+    governance_renderers,
+    reminder_renderer,
+    views,
+)
+from handlers.commands import governance as governance_commands  # noqa: F401
 
 
 def register(app: App) -> None:

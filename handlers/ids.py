@@ -18,6 +18,8 @@ class View(StrEnum):
 
     OWNER = "owner-modal"
     RIGHTS = "rights-modal"
+    DECISION = "governance-decision"
+    SCORECARD = "scorecard-modal"
 
 
 class OwnerField(StrEnum):
@@ -44,3 +46,43 @@ class ReminderAction(StrEnum):
     SNOOZE_HOUR = "reminder-snooze-1h"
     SNOOZE_DAY = "reminder-snooze-1d"
     ACTION_DONE = "action-item-done"
+
+
+class ActionId(StrEnum):
+    """action_ids of buttons in messages (each listener matches one, or a prefix)."""
+
+    VOTE_CONTINUE = "governance-vote-continue"
+    VOTE_STABILIZE = "governance-vote-stabilize"
+    VOTE_PAUSE = "governance-vote-pause"
+    VOTE_REDESIGN = "governance-vote-redesign"
+    RECORD_DECISION = "governance-record"
+    # value = the workflow id; works from any message (threads, DMs).
+    SCORECARD_OPEN = "scorecard-open"
+
+
+VOTE_ACTION_PREFIX = "governance-vote-"
+
+
+def vote_action_id(choice: str) -> str:
+    """action_id of the vote button for a governance choice."""
+    return f"{VOTE_ACTION_PREFIX}{choice}"
+
+
+class GovernanceBlock(StrEnum):
+    """block_ids of the governance thread, the decision modal and the scorecard modal."""
+
+    VOTES = "governance-votes"
+    MANAGE = "governance-manage"
+    CHOICE = "decision-choice"
+    RATIONALE = "decision-rationale"
+    RE_REVIEW = "decision-re-review"
+
+
+def follow_up_block_id(number: int, part: str) -> str:
+    """block_id of part ('what', 'owner', 'due') of follow-up action `number` (1-3)."""
+    return f"decision-action{number}-{part}"
+
+
+def scorecard_block_id(metric: str) -> str:
+    """block_id of one measure in the scorecard modal."""
+    return f"scorecard-{metric}"

@@ -66,10 +66,24 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Raise a matter; it goes to whoever the decision-rights map says."),
         ],
     ),
+    (
+        "Weekly governance",
+        [
+            CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
+                        "The decision log: each week's decision, rationale and follow-ups."),
+            CommandHelp("/cadence scorecard WORKFLOW", "/cadence scorecard Support resolution",
+                        "Report this week's throughput, quality, exception rate and rework (owners and council)."),
+            CommandHelp("/cadence settings [DAY] [HH:MM] [TIME/ZONE]",
+                        "/cadence settings Monday 09:30 Europe/Paris",
+                        "When the weekly governance threads open (change: AI council or admins)."),
+        ],
+    ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
 ]  # fmt: skip
 
-SUBCOMMAND_NAMES = ["help", "workflow", "council", "rights", "map"]
+SUBCOMMAND_NAMES = [
+    "help", "workflow", "council", "rights", "map", "decisions", "scorecard", "settings",
+]  # fmt: skip
 
 
 def build_help(*, intro: str | None = None) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from cadence import owners, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
+from cadence.governance_settings import load_schedule
 from cadence.people import mention
+from cadence.schedule import local_time, next_opening
 from handlers.blocks.kit import escape, local_date
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
@@ -46,11 +48,16 @@ def _add(req: CommandRequest, text: str) -> None:
         risk_tier=spec.risk_tier,
     )
     outcome = f", outcome _{escape(spec.business_outcome)}_" if spec.business_outcome else ""
+    schedule = load_schedule(
+        req.db, team_id=req.team_id, default_timezone=req.settings.cadence_timezone
+    )
+    first = local_time(next_opening(schedule, workflow.created_at), schedule.timezone)
     req.reply(
         f":white_check_mark: Registered *{escape(workflow.name)}* (risk {workflow.risk_tier}"
         f"{outcome}) with governance in <#{channel}>.\n"
         f"Next: `/owner outcome @person {workflow.name}` and "
-        f"`/owner workflow @person {workflow.name}`."
+        f"`/owner workflow @person {workflow.name}`.\n"
+        f"First weekly governance thread: {first:%a %d %b %H:%M} ({schedule.timezone})."
     )
 
 

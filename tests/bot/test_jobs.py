@@ -127,3 +127,15 @@ def test_shipped_untriggered_jobs_are_not_scheduled(runtime):
     scheduled = {job.id for job in scheduler.get_jobs()}
     assert "deliver-outbox" not in scheduled, "the outbox worker delivers continuously"
     assert scheduled == {name for name, job in JOBS.items() if job.trigger}
+
+
+def test_governance_threads_are_opened_every_minute_and_at_start_up(runtime, frozen_clock):
+    from datetime import UTC, datetime, timedelta
+
+    scheduler = build_scheduler(runtime)
+
+    job = scheduler.get_job("open-governance-threads")
+    assert job.trigger.interval == timedelta(minutes=1)
+    assert job.next_run_time is not None
+    assert abs(job.next_run_time - datetime.now(UTC)) < timedelta(seconds=30)
+    assert run_job(JOBS["open-governance-threads"], runtime).startswith("opened 0 thread(s)")

@@ -1,0 +1,155 @@
+"""Weekly governance sessions: opening the week's threads, votes and the coalesced live tally."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from cadence import audit, outbox
+from cadence.clock import now
+from cadence.errors import InvalidInput
+from cadence.governance_settings import load_schedule
+from cadence.schedule import opening_moment, week_start_for
+from cadence.vocabulary import WorkflowStatus
+from storage.db import insert_if_absent, session_scope
+from storage.models import GovernanceSession, Workflow
+
+SYSTEM_ACTOR = "cadence"
+OPEN, DECIDED = "open", "decided"
+
+
+def parent_key(session_id: int) -> str:
+    """Outbox key of a session's parent message (the thread)."""
+    return f"governance:{session_id}:parent"
+
+
+def tally_key_prefix(session_id: int) -> str:
+    """Outbox keys of a session's coalesced refreshes start with this."""
+    return f"governance:{session_id}:tally:"
+
+
+def render_args(session_id: int, default_timezone: str, **extra: str) -> dict[str, object]:
+    """What the governance renderers need to rebuild a session's parent message."""
+    return {"session_id": session_id, "tz": default_timezone, **extra}
+
+
+@dataclass
+class OpeningReport:
+    """What one run of the opening job did."""
+
+    opened: list[int] = field(default_factory=list)
+    already_open: int = 0
+    teams_due: int = 0
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        return (
+            f"opened {len(self.opened)} thread(s), {self.already_open} already open, "
+            f"{self.teams_due} workspace(s) due"
+        )
+
+
+def needs_thread(workflow: Workflow, week_start: date, opening: datetime) -> bool:
+    """Whether a workflow gets a thread this week: registered before the opening, not
+    archived, and not stopped (a stopped workflow returns when its re-review week comes)."""
+    if workflow.archived_at is not None or workflow.created_at >= opening:
+        return False
+    if workflow.status != WorkflowStatus.STOPPED:
+        return True
+    return workflow.re_review_on is not None and workflow.re_review_on < week_start + timedelta(7)
+
+
+def open_due_sessions(engine: Engine, *, default_timezone: str) -> OpeningReport:
+    """Open every thread that is due this week and missing; safe to run any number of times,
+    in any number of processes (one short transaction per workflow)."""
+    report = OpeningReport()
+    with session_scope(engine) as db:
+        teams = db.exec(
+            select(Workflow.team_id).where(col(Workflow.archived_at).is_(None)).distinct()
+        ).all()
+    for team_id in teams:
+        with session_scope(engine) as db:
+            schedule = load_schedule(db, team_id=team_id, default_timezone=default_timezone)
+            moment = now()
+            week = week_start_for(moment, schedule.timezone)
+            opening = opening_moment(schedule, week)
+            if moment < opening:
+                continue
+            report.teams_due += 1
+            candidates = [
+                w.id
+                for w in db.exec(select(Workflow).where(Workflow.team_id == team_id)).all()
+                if w.id is not None and needs_thread(w, week, opening)
+            ]
+        for workflow_id in candidates:
+            with session_scope(engine) as db:
+                session = open_session(
+                    db,
+                    workflow_id=workflow_id,
+                    week_start=week,
+                    opening=opening,
+                    default_timezone=default_timezone,
+                )
+            if session is None:
+                report.already_open += 1
+            else:
+                report.opened.append(session.id or 0)
+    return report
+
+
+def open_session(
+    db: Session, *, workflow_id: int, week_start: date, opening: datetime, default_timezone: str
+) -> GovernanceSession | None:
+    """Create the week's session and queue its thread, unless it exists (then None)."""
+    workflow = db.get(Workflow, workflow_id)
+    if workflow is None or not needs_thread(workflow, week_start, opening):
+        return None
+    created = insert_if_absent(
+        db,
+        GovernanceSession,
+        key=["workflow_id", "week_start"],
+        team_id=workflow.team_id,
+        workflow_id=workflow_id,
+        week_start=week_start,
+        channel_id=workflow.channel_id,
+        status=OPEN,
+        tally_queued=False,
+        created_at=now(),
+    )
+    if not created:
+        return None
+    session = db.exec(
+        select(GovernanceSession).where(
+            GovernanceSession.workflow_id == workflow_id, GovernanceSession.week_start == week_start
+        )
+    ).one()
+    sid = session.id or 0
+    outbox.render_message(
+        db,
+        key=parent_key(sid),
+        method="chat.postMessage",
+        renderer="governance.parent",
+        args=render_args(sid, default_timezone),
+        team_id=workflow.team_id,
+    )
+    audit.record(
+        db,
+        team_id=workflow.team_id,
+        actor=SYSTEM_ACTOR,
+        action="governance.opened",
+        workflow_id=workflow_id,
+        session_id=sid,
+        week_start=week_start.isoformat(),
+    )
+    return session
+
+
+def get_session(db: Session, *, session_id: int, team_id: str | None = None) -> GovernanceSession:
+    """The session, or InvalidInput when it is gone (or belongs to another workspace)."""
+    session = db.get(GovernanceSession, session_id)
+    if session is None or (team_id is not None and session.team_id != team_id):
+        raise InvalidInput("That governance thread no longer exists.")
+    return session

@@ -1,0 +1,85 @@
+"""Everything a governance thread's parent message shows, read from the database at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cadence import governance_votes, owners, scorecard
+from cadence.clock import now
+from cadence.governance_decisions import latest_decision_before
+from cadence.governance_settings import load_schedule
+from cadence.owners import Owners
+from cadence.schedule import Schedule, local_time
+from cadence.vocabulary import EscalationStatus, GovernanceChoice
+from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
+
+OPEN_ESCALATION = [s.value for s in EscalationStatus if s != EscalationStatus.RESOLVED]
+
+
+@dataclass
+class ThreadView:
+    """A governance session as its parent message shows it."""
+
+    session: GovernanceSession
+    workflow: Workflow
+    owners: Owners
+    schedule: Schedule
+    last_decision: Decision | None
+    scorecard: list[scorecard.MetricRow]
+    open_escalations: int
+    overdue_actions: int
+    tally: dict[GovernanceChoice, int]
+    decision: Decision | None
+
+    def decided_at(self) -> str:
+        """When the decision was recorded, in the workspace's time zone: 'Tue 14:02'."""
+        if self.decision is None:
+            return ""
+        return local_time(self.decision.created_at, self.schedule.timezone).strftime("%a %H:%M")
+
+
+def thread_view(db: Session, *, session_id: int, default_timezone: str) -> ThreadView | None:
+    """The session's parent message content, or None when the session or workflow is gone."""
+    session = db.get(GovernanceSession, session_id)
+    workflow = db.get(Workflow, session.workflow_id) if session is not None else None
+    if session is None or workflow is None:
+        return None
+    schedule = load_schedule(db, team_id=session.team_id, default_timezone=default_timezone)
+    today = local_time(now(), schedule.timezone).date()
+    return ThreadView(
+        session=session,
+        workflow=workflow,
+        owners=owners.current_owners(db, workflow_id=workflow.id or 0),
+        schedule=schedule,
+        last_decision=latest_decision_before(
+            db, workflow_id=workflow.id or 0, week_start=session.week_start
+        ),
+        scorecard=scorecard.read_scorecard(
+            db, workflow=workflow, week_start=session.week_start, schedule=schedule
+        ),
+        open_escalations=_count(
+            db,
+            select(func.count()).where(
+                Escalation.workflow_id == workflow.id,
+                col(Escalation.status).in_(OPEN_ESCALATION),
+            ),
+        ),
+        overdue_actions=_count(
+            db,
+            select(func.count()).where(
+                ActionItem.workflow_id == workflow.id,
+                ActionItem.status == "open",
+                col(ActionItem.due_on).is_not(None),
+                col(ActionItem.due_on) < today,
+            ),
+        ),
+        tally=governance_votes.tally(db, session_id=session_id),
+        decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
+    )
+
+
+def _count(db: Session, query: object) -> int:
+    return int(db.exec(query).one())  # type: ignore[call-overload]

@@ -1,0 +1,165 @@
+"""Votes on a governance session and the coalesced live tally of its parent message."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from cadence import audit, outbox
+from cadence.clock import now
+from cadence.errors import Conflict
+from cadence.governance import OPEN, get_session, parent_key, render_args, tally_key_prefix
+from cadence.vocabulary import GovernanceChoice, OutboxStatus
+from storage.db import insert_if_absent
+from storage.models import Decision, GovernanceSession, OutboxMessage, Vote
+
+
+@dataclass
+class VoteResult:
+    """What a vote did."""
+
+    choice: GovernanceChoice
+    previous: GovernanceChoice | None
+    changed: bool
+
+
+def cast_vote(
+    db: Session,
+    *,
+    session_id: int,
+    voter: str,
+    choice: GovernanceChoice,
+    team_id: str,
+    default_timezone: str,
+) -> VoteResult:
+    """Record or change one person's vote; refuse once the decision is recorded."""
+    session = get_session(db, session_id=session_id, team_id=team_id)
+    existing = db.exec(
+        select(Vote).where(Vote.session_id == session_id, Vote.voter == voter)
+    ).first()
+    previous = GovernanceChoice(existing.choice) if existing is not None else None
+    if session.status != OPEN:
+        raise Conflict(_decided_message(db, session))
+    if previous == choice:
+        return VoteResult(choice, previous, False)
+    # The first write: it orders concurrent votes on this session (a row lock on PostgreSQL,
+    # the write lock on SQLite), and only the vote that raises the flag queues a refresh.
+    flagged = queue_flag(db, session_id)
+    db.refresh(session)
+    if session.status != OPEN:
+        raise Conflict(_decided_message(db, session))
+    moment = now()
+    inserted = insert_if_absent(
+        db,
+        Vote,
+        key=["session_id", "voter"],
+        session_id=session_id,
+        voter=voter,
+        choice=choice.value,
+        created_at=moment,
+    )
+    if not inserted:
+        db.exec(  # type: ignore[call-overload]
+            update(Vote)
+            .where(col(Vote.session_id) == session_id, col(Vote.voter) == voter)
+            .values(choice=choice.value, updated_at=moment)
+        )
+    if flagged:
+        _queue_refresh(db, session, default_timezone)
+    audit.record(
+        db,
+        team_id=session.team_id,
+        actor=voter,
+        action="governance.voted",
+        workflow_id=session.workflow_id,
+        session_id=session_id,
+        choice=choice.value,
+        previous=previous.value if previous else None,
+    )
+    return VoteResult(choice, previous, True)
+
+
+def queue_flag(db: Session, session_id: int) -> bool:
+    """Raise the session's 'refresh queued' flag; True if this call raised it."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(GovernanceSession)
+        .where(
+            col(GovernanceSession.id) == session_id, col(GovernanceSession.tally_queued).is_(False)
+        )
+        .values(tally_queued=True)
+    )
+    return bool(result.rowcount == 1)
+
+
+def request_refresh(db: Session, *, session: GovernanceSession, default_timezone: str) -> None:
+    """Ask for the parent message to be redrawn (coalesced with any refresh already queued)."""
+    if queue_flag(db, session.id or 0):
+        _queue_refresh(db, session, default_timezone)
+
+
+def _queue_refresh(db: Session, session: GovernanceSession, default_timezone: str) -> None:
+    sid = session.id or 0
+    key = f"{tally_key_prefix(sid)}{uuid.uuid4().hex}"
+    outbox.render_message(
+        db,
+        key=key,
+        method="chat.update",
+        renderer="governance.tally",
+        args=render_args(sid, default_timezone, key=key),
+        of=parent_key(sid),
+        team_id=session.team_id,
+    )
+
+
+def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
+    """Called as a refresh is about to be sent: lower the flag first (so any later vote queues
+    a new refresh), then say whether to send it. An older refresh still waiting its turn will
+    read the database when it goes, so a newer one is redundant."""
+    db.exec(  # type: ignore[call-overload]
+        update(GovernanceSession)
+        .where(col(GovernanceSession.id) == session_id)
+        .values(tally_queued=False)
+    )
+    mine = db.exec(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
+    older_waiting = db.exec(
+        select(func.count())
+        .where(col(OutboxMessage.idempotency_key).startswith(tally_key_prefix(session_id)))
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .where(col(OutboxMessage.id) < (mine or 0))
+        .where(
+            or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now())
+        )
+    ).one()
+    return int(older_waiting) == 0
+
+
+def tally(db: Session, *, session_id: int) -> dict[GovernanceChoice, int]:
+    """Votes per choice (every choice present, zero when nobody chose it)."""
+    counts = dict.fromkeys(GovernanceChoice, 0)
+    rows = db.exec(
+        select(Vote.choice, func.count()).where(Vote.session_id == session_id).group_by(Vote.choice)
+    ).all()
+    for choice, count in rows:
+        if choice in GovernanceChoice.__members__.values():
+            counts[GovernanceChoice(choice)] = int(count)
+    return counts
+
+
+def leading_choice(counts: dict[GovernanceChoice, int]) -> GovernanceChoice | None:
+    """The choice with the most votes, or None when nobody voted or the top is tied."""
+    best = max(counts.values(), default=0)
+    leaders = [c for c, n in counts.items() if n == best]
+    return leaders[0] if best > 0 and len(leaders) == 1 else None
+
+
+def _decided_message(db: Session, session: GovernanceSession) -> str:
+    decision = db.exec(select(Decision).where(Decision.session_id == session.id)).first()
+    if decision is None:
+        return "This governance thread is closed; votes can no longer change."
+    return (
+        f"The decision is already recorded (*{GovernanceChoice(decision.choice).label}* by "
+        f"<@{decision.recorded_by}>), so votes can no longer change. Thanks for taking part!"
+    )

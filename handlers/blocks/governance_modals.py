@@ -1,0 +1,147 @@
+"""The decision modal and the scorecard modal of the weekly governance rhythm."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from cadence.governance_decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
+from cadence.scorecard import REPORTED, MetricRow
+from cadence.vocabulary import GovernanceChoice, ScorecardMetric
+from handlers.blocks.governance import scorecard_lines, tally_line
+from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
+from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
+from storage.models import Workflow
+
+FOLLOW_UP_PARTS = ("what", "owner", "due")
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool) -> dict:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": {"action_id": INPUT_ACTION, **element},
+        "optional": optional,
+    }
+
+
+def _modal(callback_id: str, title: str, blocks: list[dict], metadata: dict, submit: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE),
+        "submit": plain(submit, MODAL_TITLE),
+        "close": plain("Cancel", MODAL_TITLE),
+        "blocks": blocks,
+        "private_metadata": json.dumps(metadata),
+    }
+
+
+def build_decision_modal(
+    *,
+    session_id: int,
+    workflow: Workflow,
+    week_start: date,
+    tally: dict[GovernanceChoice, int],
+    leading: GovernanceChoice | None,
+) -> dict[str, Any]:
+    """Record the week's decision: choice (preset to the leading vote), rationale, actions."""
+    choices = [option(c.label, c.value) for c in GovernanceChoice]
+    radio: dict[str, Any] = {"type": "radio_buttons", "options": choices}
+    if leading is not None:
+        radio["initial_option"] = next(o for o in choices if o["value"] == leading.value)
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*{escape(workflow.name)}* — week of {week_start:%d %b %Y}\nVotes: {tally_line(tally)}"
+        ),
+        _input(GovernanceBlock.CHOICE, "Decision", radio, optional=False),
+        _input(
+            GovernanceBlock.RATIONALE,
+            "Rationale",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": RATIONALE_MAX,
+                "placeholder": plain("Why this decision, in a few sentences", 150),
+            },
+            optional=False,
+        ),
+        context(
+            "Pause and Stop need at least one follow-up action and a re-review date. "
+            "An action needs what and who; the due date is optional."
+        ),
+    ]
+    for number in range(1, FOLLOW_UPS_MAX + 1):
+        blocks += [
+            _input(
+                follow_up_block_id(number, "what"),
+                f"Follow-up {number}: what",
+                {
+                    "type": "plain_text_input",
+                    "max_length": 500,
+                    "placeholder": plain("e.g. Add a human check on refunds over $500", 150),
+                },
+                optional=True,
+            ),
+            _input(
+                follow_up_block_id(number, "owner"),
+                f"Follow-up {number}: owner",
+                {"type": "users_select", "placeholder": plain("Who does it", 150)},
+                optional=True,
+            ),
+            _input(
+                follow_up_block_id(number, "due"),
+                f"Follow-up {number}: due date",
+                {"type": "datepicker"},
+                optional=True,
+            ),
+        ]
+    blocks.append(
+        _input(
+            GovernanceBlock.RE_REVIEW,
+            "Re-review date (pause and stop)",
+            {"type": "datepicker"},
+            optional=True,
+        )
+    )
+    return _modal(View.DECISION, "Record decision", blocks, {"session_id": session_id}, "Record")
+
+
+def build_scorecard_modal(
+    *,
+    workflow: Workflow,
+    week_start: date,
+    current: dict[str, float],
+    latency: MetricRow | None,
+) -> dict[str, Any]:
+    """This week's four measures, prefilled with what was reported so far."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*{escape(workflow.name)}* — scorecard for the week of {week_start:%d %b %Y}. "
+            "Leave a field empty if you have no figure."
+        )
+    ]
+    for metric, spec in REPORTED.items():
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "max_length": 20,
+            "placeholder": plain("e.g. 95" if spec.unit == "%" else "e.g. 1240", 150),
+        }
+        if metric.value in current:
+            value = current[metric.value]
+            element["initial_value"] = str(int(value)) if value == int(value) else str(value)
+        unit = "percent, 0-100" if spec.unit == "%" else spec.unit
+        blocks.append(
+            _input(scorecard_block_id(metric), f"{spec.label} ({unit})", element, optional=True)
+        )
+    if latency is not None:
+        blocks.append(context(scorecard_lines([latency])[0] + " — computed, not typed in."))
+    metadata = {"workflow_id": workflow.id, "week_start": week_start.isoformat()}
+    return _modal(View.SCORECARD, "Weekly scorecard", blocks, metadata, "Save")
+
+
+def scorecard_fields() -> dict[str, ScorecardMetric]:
+    """block_id → measure, for reading a submission."""
+    return {scorecard_block_id(m): m for m in REPORTED}

@@ -1,0 +1,89 @@
+"""/cadence decisions | scorecard | settings: the weekly governance rhythm."""
+
+from __future__ import annotations
+
+from cadence import governance_decisions, governance_settings, scorecard, workflows
+from cadence.clock import now
+from cadence.errors import NotAuthorized
+from cadence.schedule import Schedule, local_time, next_opening
+from handlers.actions.governance import open_scorecard_modal
+from handlers.blocks.governance import build_decision_log, build_scorecard_summary
+from handlers.commands.cadence import CommandRequest, subcommand
+
+
+@subcommand("decisions")
+def handle_decisions(req: CommandRequest) -> None:
+    """The decision log of a workflow, newest first, with rationale and follow-ups."""
+    workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
+    entries = governance_decisions.decision_log(req.db, workflow_id=workflow.id or 0)
+    schedule = _schedule(req)
+    req.reply(
+        f"Decision log: {workflow.name}",
+        blocks=build_decision_log(workflow, entries, schedule.timezone),
+    )
+
+
+@subcommand("scorecard")
+def handle_scorecard(req: CommandRequest) -> None:
+    """Open the scorecard modal for those who report it; show the scorecard to anyone else."""
+    workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
+    try:
+        open_scorecard_modal(
+            req.db,
+            req.client,
+            workflow=workflow,
+            user_id=req.command.user_id,
+            trigger_id=req.command.trigger_id,
+            default_timezone=req.settings.cadence_timezone,
+        )
+    except NotAuthorized as refusal:
+        schedule = _schedule(req)
+        week = scorecard.scorecard_week(req.db, workflow=workflow, schedule=schedule)
+        rows = scorecard.read_scorecard(
+            req.db, workflow=workflow, week_start=week, schedule=schedule
+        )
+        req.reply(
+            f"Scorecard: {workflow.name}",
+            blocks=build_scorecard_summary(
+                workflow, f"{week:%d %b %Y}", rows, note=refusal.user_message
+            ),
+        )
+
+
+@subcommand("settings")
+def handle_settings(req: CommandRequest) -> None:
+    """Show when the weekly threads open; council members (or admins) change it."""
+    current = _schedule(req)
+    if not req.args or req.args.lower() in ("show", "list"):
+        req.reply(_describe(current, "Weekly governance threads open"))
+        return
+    wanted = governance_settings.parse_schedule_change(req.args, current)
+    before, after = governance_settings.update_schedule(
+        req.db,
+        team_id=req.team_id,
+        actor=req.actor(),
+        wanted=wanted,
+        default_timezone=req.settings.cadence_timezone,
+    )
+    if before == after:
+        req.reply(_describe(after, "Nothing changed: weekly governance threads open"))
+        return
+    req.reply(
+        _describe(after, ":white_check_mark: Weekly governance threads now open")
+        + f"\n(Was {before.describe()}.)"
+    )
+
+
+def _schedule(req: CommandRequest) -> Schedule:
+    return governance_settings.load_schedule(
+        req.db, team_id=req.team_id, default_timezone=req.settings.cadence_timezone
+    )
+
+
+def _describe(schedule: Schedule, lead: str) -> str:
+    upcoming = local_time(next_opening(schedule, now()), schedule.timezone)
+    return (
+        f"{lead} every *{schedule.describe()}*. Next: {upcoming:%a %d %b %H:%M}.\n"
+        "Change it with `/cadence settings DAY HH:MM TIME/ZONE`, e.g. "
+        "`/cadence settings Monday 09:30 Europe/Paris` (AI council or workspace admins)."
+    )
