@@ -51,7 +51,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
     moment = now()
     with session_scope(runtime.engine) as db:
         people: dict[str, set[str]] = {}
-        for candidate in reminders.candidates(db, moment):
+        for candidate in reminders.candidates(db, moment, runtime.settings.cadence_timezone):
             people.setdefault(candidate.team_id, set()).add(candidate.recipient)
         stale = {
             team: stale_users(db, team_id=team, user_ids=users, moment=moment)

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence import council, owners, rights
+from cadence import council, governance, governance_settings, owners, rights, schedule, scorecard
 from cadence.vocabulary import DecisionPoint, Duty, EscalationStatus, ReminderKind, Severity
-from cadence.working_hours import WORK_START
+from cadence.working_hours import WORK_START, latest_working_moment
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 # How long an escalation may wait for its owner's acknowledgement before the first reminder.
@@ -189,3 +189,45 @@ def action_candidates(db: Session, moment: datetime) -> Iterator[Candidate]:
             team_id=workflow.team_id,
             schedule=action_schedule(item),
         )
+
+
+# The reminder goes 24 h before the thread opens; when that falls outside the owner's working
+# hours (a Monday 09:00 opening puts it on Sunday), at the start of their last working day before.
+SCORECARD_LEAD = timedelta(hours=24)
+SCORECARD_LOOKAHEAD = SCORECARD_LEAD + timedelta(days=4)
+
+
+def scorecard_candidates(db: Session, moment: datetime, default_tz: str) -> Iterator[Candidate]:
+    """Workflow owners whose scorecard for the coming thread is incomplete 24 h before it opens."""
+    by_team: dict[str, list[Workflow]] = {}
+    for workflow in db.exec(select(Workflow).where(col(Workflow.archived_at).is_(None))).all():
+        by_team.setdefault(workflow.team_id, []).append(workflow)
+    for team_id, team_workflows in by_team.items():
+        plan = governance_settings.load_schedule(db, team_id=team_id, default_timezone=default_tz)
+        opening = schedule.next_opening(plan, moment)
+        if moment < opening - SCORECARD_LOOKAHEAD:
+            continue
+        week = schedule.week_of_opening(plan, opening)
+        for workflow in team_workflows:
+            if not governance.needs_thread(workflow, week, opening):
+                continue
+            if scorecard.scorecard_week(db, workflow=workflow, schedule=plan) != week:
+                continue  # last week's thread is still undecided: its scorecard comes first
+            if len(scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week)) >= (
+                len(scorecard.REPORTED)
+            ):
+                continue
+            current = owners.current_owners(db, workflow_id=workflow.id or 0)
+            person = current.workflow or current.outcome
+            if person is None:
+                continue
+            deadline = opening - SCORECARD_LEAD
+            yield Candidate(
+                kind=ReminderKind.SCORECARD,
+                subject=f"scorecard:{workflow.id}:{week.isoformat()}",
+                recipient=person,
+                team_id=team_id,
+                schedule=lambda sent, tz, deadline=deadline: (
+                    None if sent else latest_working_moment(deadline, tz)
+                ),
+            )

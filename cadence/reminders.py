@@ -28,11 +28,12 @@ RENDERER = "reminder"
 SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _CHUNK = 500
 
-# More kinds (the scorecard reminder) plug in here: each takes (db, moment).
-RULES: list[Callable[[Session, datetime], Iterable[Candidate]]] = [
-    lambda db, moment: reminder_rules.escalation_candidates(db),
-    reminder_rules.decision_candidates,
-    reminder_rules.action_candidates,
+# One rule per kind of reminder; each takes (db, moment, the default time zone).
+RULES: list[Callable[[Session, datetime, str], Iterable[Candidate]]] = [
+    lambda db, moment, tz: reminder_rules.escalation_candidates(db),
+    lambda db, moment, tz: reminder_rules.decision_candidates(db, moment),
+    reminder_rules.scorecard_candidates,
+    lambda db, moment, tz: reminder_rules.action_candidates(db, moment),
 ]
 
 
@@ -55,15 +56,15 @@ class SweepReport:
         )
 
 
-def candidates(db: Session, moment: datetime) -> list[Candidate]:
+def candidates(db: Session, moment: datetime, default_tz: str) -> list[Candidate]:
     """Everyone who may be owed a reminder now (before schedules, snoozes and quiet hours)."""
-    return [c for rule in RULES for c in rule(db, moment)]
+    return [c for rule in RULES for c in rule(db, moment, default_tz)]
 
 
 def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
     """Queue every reminder that is due now; safe to run as often and as many times as wanted."""
     report = SweepReport()
-    found = candidates(db, moment)
+    found = candidates(db, moment, default_tz)
     history = _sent_times(db, {c.subject for c in found})
     snoozes = _snoozes(db, {c.subject for c in found})
     zones = _zones(db, found, default_tz)

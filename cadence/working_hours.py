@@ -47,6 +47,20 @@ def next_working_moment(moment: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, WORK_START, tzinfo=tz).astimezone(UTC)
 
 
+def latest_working_moment(moment: datetime, tz: ZoneInfo) -> datetime:
+    """`moment` itself inside working hours, else the start of the latest working day before it.
+
+    For reminders that must land ahead of a deadline: one due on a Sunday goes on Friday.
+    """
+    if in_working_hours(moment, tz):
+        return moment
+    local = moment.astimezone(tz)
+    day = local.date() if local.time() >= WORK_START else local.date() - timedelta(days=1)
+    while day.weekday() not in WORKDAYS:
+        day -= timedelta(days=1)
+    return datetime.combine(day, WORK_START, tzinfo=tz).astimezone(UTC)
+
+
 def workspace_timezone(db: Session, *, team_id: str, default: str) -> str:
     """The workspace's configured time zone, or `default` (CADENCE_TIMEZONE)."""
     row = db.get(WorkspaceSettings, team_id)

@@ -5,19 +5,19 @@ A reminder about something settled since it was queued (acknowledged, decided, d
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
-from cadence import outbox, reminder_rules
+from cadence import outbox, reminder_rules, scorecard
 from cadence.clock import now
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import EscalationStatus, ReminderKind
 from handlers.blocks.kit import button, slack_time
 from handlers.blocks.reminders import build_reminder
-from handlers.ids import ReminderAction
+from handlers.ids import ActionId, ReminderAction
 from handlers.renderers import renderer
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
@@ -92,6 +92,28 @@ def _action(db: Session, subject: str, recipient: str, nth: int) -> Rendered:
     return build_reminder(text=text, details=[], actions=[done], subject=subject)
 
 
+def _scorecard(db: Session, subject: str, recipient: str, nth: int) -> Rendered:
+    _, workflow_id, week = subject.split(":")
+    workflow = db.get(Workflow, int(workflow_id))
+    if workflow is None or workflow.archived_at is not None:
+        return None
+    have = scorecard.current_values(
+        db, workflow_id=workflow.id or 0, week_start=date.fromisoformat(week)
+    )
+    missing = [
+        spec.label for metric, spec in scorecard.REPORTED.items() if metric.value not in have
+    ]
+    if not missing:
+        return None
+    text = (
+        f":bar_chart: This week's scorecard for *{escape(workflow.name)}* is not complete, and its "
+        f"governance thread opens within a day. Missing: {', '.join(missing)}."
+    )
+    report = button("Report metrics", action_id=ActionId.SCORECARD_OPEN,
+                    value=str(workflow.id), style="primary")  # fmt: skip
+    return build_reminder(text=text, details=[], actions=[report], subject=subject)
+
+
 def _decided(db: Session, session_id: int) -> bool:
     return db.exec(select(Decision.id).where(Decision.session_id == session_id)).first() is not None
 
@@ -109,4 +131,5 @@ _BUILDERS = {
     ReminderKind.ESCALATION.value: _escalation,
     ReminderKind.DECISION.value: _decision,
     ReminderKind.ACTION.value: _action,
+    ReminderKind.SCORECARD.value: _scorecard,
 }
