@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, errors, events, views
+from handlers import actions, commands, errors, events, views
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     commands.register(app)
     views.register(app)
     events.register(app)
+    actions.register(app)

@@ -61,15 +61,21 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
     (
         "Escalations",
         [
+            CommandHelp("/escalate [WHAT HAPPENED]", "/escalate the refund bot promised credits",
+                        "Open the escalation form from any channel; it goes to whoever the decision-rights map says."),
             CommandHelp("/escalate WORKFLOW: WHAT HAPPENED [#kind]",
                         "/escalate Support resolution: refund bot promised credits #policy-exception",
-                        "Raise a matter; it goes to whoever the decision-rights map says."),
+                        "The form with workflow, kind and summary filled in."),
+            CommandHelp("/escalate list", "/escalate list", "Escalations you raised and open ones you own."),
+            CommandHelp("/escalate show NUMBER", "/escalate show 42", "One escalation: owner, status and timeline."),
+            CommandHelp("/cadence gaps", "/cadence gaps",
+                        "Where escalations changed hands, or were acted on, without explicit authority."),
         ],
     ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
 ]  # fmt: skip
 
-SUBCOMMAND_NAMES = ["help", "workflow", "council", "rights", "map"]
+SUBCOMMAND_NAMES = ["help", "workflow", "council", "rights", "map", "gaps"]
 
 
 def build_help(*, intro: str | None = None) -> list[dict[str, Any]]:
