@@ -37,12 +37,25 @@ def fields(view: dict) -> dict[str, dict]:
     return {i["block_id"]: i for i in inputs(view)}
 
 
-def escalate(bot, *, kind="Policy exception", severity="sev-3", summary="refund bot promised "
-             "credits", user=EVE, channel=GENERAL, extra=None) -> Escalation:  # fmt: skip
+def escalate(
+    bot,
+    *,
+    kind="Policy exception",
+    severity="sev-3",
+    summary="refund bot promised credits",
+    user=EVE,
+    channel=GENERAL,
+    extra=None,
+) -> Escalation:
     """Fill and submit the form for Support resolution; return the stored escalation."""
     view = open_form(bot, user=user, channel=channel)
-    values = {"Workflow": SUPPORT, "Decision point": kind, "Severity": severity,
-              "What happened?": summary, **(extra or {})}  # fmt: skip
+    values = {
+        "Workflow": SUPPORT,
+        "Decision point": kind,
+        "Severity": severity,
+        "What happened?": summary,
+        **(extra or {}),
+    }
     reply = bot.sim.submit(view, user=user, values=values)
     assert reply.status == 200 and reply.elapsed < 3
     assert not reply.body.strip() or "errors" not in (reply.json or {}), reply.body
@@ -59,8 +72,11 @@ def owner_dm(bot, user: str, number: int) -> dict:
 def events(bot, number: int) -> list[tuple[str, str, bool]]:
     """(kind, actor, authorized) of every event of an escalation."""
     with bot.session() as db:
-        rows = db.exec(select(EscalationEvent).where(EscalationEvent.escalation_id == number)
-                       .order_by(EscalationEvent.id)).all()  # fmt: skip
+        rows = db.exec(
+            select(EscalationEvent)
+            .where(EscalationEvent.escalation_id == number)
+            .order_by(EscalationEvent.id)
+        ).all()
         return [(e.kind, e.actor, e.authorized) for e in rows]
 
 
@@ -88,8 +104,9 @@ def test_form_opens_with_prefill_and_preselection(bot):
     )
     empty = open_form(bot, "")
     assert "initial_option" not in fields(empty)["escalation-workflow"]["element"]
-    assert [o["text"]["text"] for o in fields(empty)["escalation-workflow"]["element"]["options"]
-            ] == ["Onboarding", SUPPORT]  # fmt: skip
+    assert [
+        o["text"]["text"] for o in fields(empty)["escalation-workflow"]["element"]["options"]
+    ] == ["Onboarding", SUPPORT]
     kinds = fields(empty)["escalation-kind"]["element"]["option_groups"]
     assert [len(g["options"]) for g in kinds] == [7, 6]
     severities = fields(empty)["escalation-severity"]["element"]["options"]
@@ -114,8 +131,9 @@ def test_invalid_input_is_shown_inline_and_nothing_is_stored(bot):
     blank = bot.sim.submit(view, user=EVE, values={**base, "What happened?": "   "})
     assert blank.json["response_action"] == "errors"
     assert "What happened?" in blank.json["errors"]["escalation-summary"]
-    bad_link = bot.sim.submit(view, user=EVE, values={**base, "What happened?": "over budget",
-                                                       "Link": "ftp://files/x"})  # fmt: skip
+    bad_link = bot.sim.submit(
+        view, user=EVE, values={**base, "What happened?": "over budget", "Link": "ftp://files/x"}
+    )
     assert "https://" in bad_link.json["errors"]["escalation-link"]
     with bot.session() as db:
         assert db.exec(select(Escalation)).all() == []
@@ -124,12 +142,21 @@ def test_invalid_input_is_shown_inline_and_nothing_is_stored(bot):
 
 def test_submit_stores_routes_to_the_approver_and_confirms_where_it_was_run(bot):
     staffed(bot, council=[DANA])
-    esc = escalate(bot, severity="sev-2", extra={"Details": "Three customers so far.",
-                                                 "Link": "https://tickets.example/42"})  # fmt: skip
-    assert (esc.decision_point, esc.council_matter, esc.severity) == ("policy_exception", None,
-                                                                     "sev2")  # fmt: skip
+    esc = escalate(
+        bot,
+        severity="sev-2",
+        extra={"Details": "Three customers so far.", "Link": "https://tickets.example/42"},
+    )
+    assert (esc.decision_point, esc.council_matter, esc.severity) == (
+        "policy_exception",
+        None,
+        "sev2",
+    )
     assert (esc.routed_to, esc.routed_via, esc.needs_council) == (
-        MARIA, "approver: Outcome owner", False)  # fmt: skip
+        MARIA,
+        "approver: Outcome owner",
+        False,
+    )
     assert (esc.summary, esc.details, esc.link) == (
         "refund bot promised credits",
         "Three customers so far.",
@@ -147,8 +174,7 @@ def test_submit_stores_routes_to_the_approver_and_confirms_where_it_was_run(bot)
     assert "Three customers so far." in all_text(dm)
     bot.fake.wait_for(lambda: any(f"#{esc.id} " in t for t in channel_texts(bot, GOV)))
     # The council is informed by default (the map's "informed" duty), with a short DM.
-    bot.fake.wait_for(lambda: any("For your information" in m["text"]
-                                  for m in bot.fake.dms(DANA)))  # fmt: skip
+    bot.fake.wait_for(lambda: any("For your information" in m["text"] for m in bot.fake.dms(DANA)))
     assert not buttons(bot.fake.dms(DANA)[-1]["blocks"])
     assert not [m for m in bot.fake.dms(EVE) if f"#{esc.id}" in m["text"]]
 
@@ -205,8 +231,12 @@ def test_any_slack_error_on_the_ephemeral_falls_back_to_a_dm(bot):
 def test_double_submit_makes_one_escalation_and_one_message_each(bot):
     staffed(bot, council=[DANA])
     view = open_form(bot)
-    values = {"Workflow": SUPPORT, "Decision point": "Compliance exception", "Severity": "sev-1",
-              "What happened?": "PII in the prompt log"}  # fmt: skip
+    values = {
+        "Workflow": SUPPORT,
+        "Decision point": "Compliance exception",
+        "Severity": "sev-1",
+        "What happened?": "PII in the prompt log",
+    }
     for _ in range(3):
         assert bot.sim.submit(view, user=EVE, values=values, latest=False).status == 200
     with bot.session() as db:
@@ -237,8 +267,12 @@ def test_a_retried_slash_command_opens_one_form(bot):
     assert [c.error for c in opened] == [None, "exchanged_trigger_id"]
     (view,) = [v for v in bot.fake.views.values() if v["callback_id"] == "escalation-modal"]
     for _ in range(2):
-        bot.sim.submit(view, user=EVE, values={"Decision point": "Incident response",
-                                               "Severity": "sev-3"}, latest=False)  # fmt: skip
+        bot.sim.submit(
+            view,
+            user=EVE,
+            values={"Decision point": "Incident response", "Severity": "sev-3"},
+            latest=False,
+        )
     bot.deliverer.deliver_due()
     with bot.session() as db:
         (esc,) = db.exec(select(Escalation)).all()
@@ -270,8 +304,12 @@ def test_slack_failing_after_the_escalation_is_stored_loses_nothing(bot, frozen_
     staffed(bot)
     view = open_form(bot)
     bot.fake.fail("*", status=500, times=1000)
-    values = {"Workflow": SUPPORT, "Decision point": "Rollout gate", "Severity": "sev-2",
-              "What happened?": "rollout gate skipped"}  # fmt: skip
+    values = {
+        "Workflow": SUPPORT,
+        "Decision point": "Rollout gate",
+        "Severity": "sev-2",
+        "What happened?": "rollout gate skipped",
+    }
     assert bot.sim.submit(view, user=EVE, values=values).status == 200
     with bot.session() as db:
         (esc,) = db.exec(select(Escalation)).all()
@@ -282,8 +320,11 @@ def test_slack_failing_after_the_escalation_is_stored_loses_nothing(bot, frozen_
     assert not [m for m in bot.fake.messages() if "Escalation #" in m["text"]]
     with bot.session() as db:
         pending = db.exec(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
-    assert {f"escalation:{esc.id}:dm:{MARIA}", f"escalation:{esc.id}:notice",
-            f"escalation:{esc.id}:confirm"} <= {m.idempotency_key for m in pending}  # fmt: skip
+    assert {
+        f"escalation:{esc.id}:dm:{MARIA}",
+        f"escalation:{esc.id}:notice",
+        f"escalation:{esc.id}:confirm",
+    } <= {m.idempotency_key for m in pending}
     bot.fake.reset()  # Slack recovers (and forgets what it saw)
     populate_workspace(bot.fake)
     for _ in range(5):  # time passes; backoff and per-channel pacing let everything through
