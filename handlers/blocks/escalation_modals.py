@@ -84,7 +84,7 @@ def _modal(
         "title": plain(title, MODAL_TITLE),
         "submit": plain(submit, MODAL_TITLE),
         "close": plain("Cancel", MODAL_TITLE),
-        "private_metadata": metadata[:3000],
+        "private_metadata": metadata,
         "blocks": blocks,
     }
 

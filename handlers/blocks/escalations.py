@@ -11,6 +11,7 @@ from cadence.escalation_queries import Card, Gap, Listed
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import (
+    SECTION_TEXT,
     button,
     cap_blocks,
     context,
@@ -59,7 +60,7 @@ def status_line(escalation: Escalation, timezone: str) -> str:
 def build_escalation_message(card: Card, timezone: str) -> dict[str, Any]:
     """The owner's DM (or the channel notice) with Acknowledge / Resolve / Hand off."""
     esc, workflow = card.escalation, card.workflow
-    top = f":rotating_light: *{headline(esc, workflow)}*\n> {escape(truncate(esc.summary, 300))}"
+    top = f":rotating_light: {headline(esc, workflow)}\n> {escape(truncate(esc.summary, 300))}"
     blocks: list[dict[str, Any]] = [section(top)]
     if esc.details:
         blocks.append(section(escape(truncate(esc.details, 2900))))
@@ -124,7 +125,7 @@ def describe_event(event: EscalationEvent) -> str:
     """One step of the timeline, in words."""
     d = event.detail
     target = mention(d["to"]) if d.get("to") else "the AI council"
-    reason = f": {escape(str(d.get('reason', '')))}" if d.get("reason") else ""
+    reason = f": {escape(truncate(str(d['reason']), 200))}" if d.get("reason") else ""
     match event.kind:
         case "raised":
             return "raised it"
@@ -140,7 +141,7 @@ def describe_event(event: EscalationEvent) -> str:
         case "handed_off":
             return f"handed it to {target}{reason}"
         case "resolved":
-            return f"resolved it: {escape(truncate(str(d.get('note', '')), 300))}"
+            return f"resolved it: {escape(truncate(str(d.get('note', '')), 200))}"
         case "rerouted":
             source = mention(d["from"]) if d.get("from") else "the AI council"
             return f"re-routed it from {source} to {target} without an explicit hand-off{reason}"
@@ -162,7 +163,7 @@ def build_escalation_detail(
         + ("" if e.authorized else " :warning: _without explicit authority_")
         for e in events
     ]
-    blocks = [*message["blocks"], section("*Timeline*\n" + "\n".join(lines))]
+    blocks = [*message["blocks"], *packed(["*Timeline*", *lines])]
     esc = card.escalation
     if esc.ack_latency_seconds is not None or esc.resolve_latency_seconds is not None:
         blocks.append(
@@ -173,6 +174,16 @@ def build_escalation_detail(
             )
         )
     return cap_blocks(blocks, MESSAGE_BLOCKS, more="Timeline shortened.")
+
+
+def packed(lines: list[str]) -> list[dict[str, Any]]:
+    """Lines gathered into as few sections as fit (a section holds 3000 characters)."""
+    sections: list[list[str]] = [[]]
+    for line in lines:
+        if sections[-1] and len("\n".join([*sections[-1], line])) > SECTION_TEXT:
+            sections.append([])
+        sections[-1].append(line)
+    return [section("\n".join(chunk)) for chunk in sections if chunk]
 
 
 def build_gaps(gaps: list[Gap], timezone: str) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(?<![<\w])#([a-z0-9][a-z0-9-]*)", re.IGNORECASE)
 SHOW = re.compile(r"^(?:show\s+)?#?(\d{1,9})$", re.IGNORECASE)
-METADATA_TEXT_MAX = 2000
+METADATA_TEXT_MAX, METADATA_MAX = 2000, 3000
 HELP = (
     "*Raise a matter with whoever is accountable.*\n"
     "• `/escalate` — open the form (from any channel; in a governance channel its workflow is "
@@ -87,9 +87,7 @@ def _open_form(req: CommandRequest) -> None:
         return
     command = req.command
     prefill = read_command_text(req.args, active, channel_id=command.channel_id)
-    metadata = json.dumps(
-        {"channel": command.channel_id, "text": req.args[:METADATA_TEXT_MAX]}, ensure_ascii=False
-    )
+    metadata = form_metadata(command.channel_id, req.args)
     view = build_escalation_modal(active, prefill=prefill, metadata=metadata)
     try:
         req.client.views_open(trigger_id=command.trigger_id, view=view)
@@ -104,6 +102,14 @@ def _open_form(req: CommandRequest) -> None:
                 "Slack took too long to open the form; please run /escalate again."
             ) from error
         raise
+
+
+def form_metadata(channel_id: str, text: str) -> str:
+    """The source channel and command text as private_metadata (JSON, at most 3000 chars)."""
+    text = text[:METADATA_TEXT_MAX]
+    while len(data := json.dumps({"channel": channel_id, "text": text})) > METADATA_MAX:
+        text = text[: len(text) * 3 // 4]  # escaping can make JSON longer than the text
+    return data
 
 
 def read_command_text(text: str, active: list[Workflow], *, channel_id: str) -> Prefill:
