@@ -20,7 +20,7 @@ from cadence.text import escape
 from cadence.vocabulary import EscalationStatus
 from storage.models import Escalation, EscalationEvent, Workflow
 
-NOTE_MAX, REASON_MAX = 3000, 500
+NOTE_MAX, REASON_MAX, VIA_MAX = 3000, 500, 200
 UNAUTHORIZED = "unauthorized_attempt"
 
 
@@ -99,7 +99,9 @@ def hand_off(db: Session, *, escalation: Escalation, actor: str, to: Person, rea
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"Please keep the reason to {REASON_MAX} characters.", field="reason")
     previous = escalation.routed_to
-    escalation.routed_to, escalation.routed_via = to.id, f"handed off by {mention(actor)}"
+    # The new owner's message says why it came to them.
+    via = f"handed off by {mention(actor)}: {escape(reason[:120])}"
+    escalation.routed_to, escalation.routed_via = to.id, via[:VIA_MAX]
     escalation.status = EscalationStatus.OPEN
     event = _record(
         db, escalation, "handed_off", actor, **{"from": previous, "to": to.id}, reason=reason
@@ -123,7 +125,7 @@ def reroute(
         return
     previous = escalation.routed_to
     escalation.routed_to = to
-    escalation.routed_via = f"re-routed: {reason}"[:200]
+    escalation.routed_via = f"re-routed: {escape(reason)}"[:VIA_MAX]
     escalation.tier += 1
     escalation.status = EscalationStatus.OPEN
     event = _record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, col, select
@@ -100,14 +101,19 @@ def timeline(
     return list(reversed(rows))
 
 
-def recent_gaps(db: Session, *, team_id: str, limit: int = GAPS_MAX) -> list[Gap]:
-    """The latest events without explicit authority, newest first."""
-    rows = db.exec(
+def gaps_query(*, team_id: str, limit: int = GAPS_MAX) -> Any:
+    """Events without explicit authority, newest first (served by ix_escalation_event_gaps)."""
+    return (
         select(EscalationEvent, Escalation, Workflow.name)
         .join(Escalation, col(Escalation.id) == col(EscalationEvent.escalation_id))
         .join(Workflow, col(Workflow.id) == col(Escalation.workflow_id))
         .where(col(EscalationEvent.authorized) == false(), Escalation.team_id == team_id)
         .order_by(col(EscalationEvent.created_at).desc(), col(EscalationEvent.id).desc())
         .limit(limit)
-    ).all()
+    )
+
+
+def recent_gaps(db: Session, *, team_id: str, limit: int = GAPS_MAX) -> list[Gap]:
+    """The latest events without explicit authority, newest first."""
+    rows = db.exec(gaps_query(team_id=team_id, limit=limit)).all()
     return [Gap(event, escalation, name) for event, escalation, name in rows]

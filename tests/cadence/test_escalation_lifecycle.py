@@ -168,7 +168,11 @@ def test_hand_off_is_an_explicit_transfer(store) -> None:
     step = life.hand_off(store, escalation=esc, actor=MARIA.id, to=LI, reason="Li owns budgets")
     store.commit()
     assert step.changed
-    assert (esc.routed_to, esc.status, esc.routed_via) == ("ULI", "open", "handed off by <@UMARIA>")
+    assert (esc.routed_to, esc.status, esc.routed_via) == (
+        "ULI",
+        "open",
+        "handed off by <@UMARIA>: Li owns budgets",
+    )
     (kind, actor, authorized) = kinds(store, esc)[-1]
     assert (kind, actor, authorized) == ("handed_off", "UMARIA", True)
     assert f"escalation:{esc.id}:dm:ULI" in outbox_keys(store)
@@ -242,13 +246,10 @@ def test_list_for_is_mine_and_open_ones_i_own(store) -> None:
 
 
 def test_the_gaps_query_uses_its_index(db: Session) -> None:
-    query = (
-        "EXPLAIN QUERY PLAN SELECT * FROM escalation_event WHERE authorized = 0 "
-        "ORDER BY created_at DESC LIMIT 20"
-    )
-    plan = " ".join(str(row) for row in db.execute(text(query)).all())
-    assert "ix_escalation_event_gaps" in plan
-    assert escalation_queries.recent_gaps(db, team_id="T") == []
+    query = escalation_queries.gaps_query(team_id="T0TEAM")
+    sql = query.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all())
+    assert "SEARCH escalation_event USING INDEX ix_escalation_event_gaps" in plan
 
 
 def test_latency_counts_the_first_acknowledgement(db: Session, frozen_clock) -> None:

@@ -118,10 +118,11 @@ def test_hand_off_moves_authority_to_the_new_owner(bot):
     assert done.json["response_action"] == "update"
     after = stored(bot, esc.id)
     assert (after.routed_to, after.status) == (SAM, "open")
-    assert after.routed_via == f"handed off by <@{MARIA}>"
+    assert after.routed_via == f"handed off by <@{MARIA}>: Sam runs refunds this week"
     assert events(bot, esc.id)[-1] == ("handed_off", MARIA, True)
     sam_dm = owner_dm(bot, SAM, esc.id)
     assert labels(bot, sam_dm) == ["Acknowledge", "Resolve", "Hand off"]
+    assert "Sam runs refunds this week" in all_text(sam_dm)  # the new owner sees why
     wait_labels(bot, maria_dm, [])
     assert "no longer with you" in all_text(bot.fake.message(maria_dm["channel"], maria_dm["ts"]))
     bot.fake.wait_for(
