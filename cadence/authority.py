@@ -8,7 +8,7 @@ from cadence.errors import NotAuthorized
 from cadence.people import Person, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, OwnerRole
-from storage.models import CouncilMember, OwnerAssignment, Workflow
+from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow
 
 # Matters beyond any owner's authority: the council decides, whatever the map says.
 COUNCIL_MATTERS: dict[CouncilMatter, DecisionPoint] = {
@@ -142,4 +142,23 @@ def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str
     raise NotAuthorized(
         f"Sorry, the scorecard of *{escape(workflow.name)}* is reported by {named[0]}, {named[1]} "
         f"or {_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def may_act_on_escalation(db: Session, *, escalation: Escalation, actor_id: str) -> bool:
+    """Only the escalation's current owner or a council member may acknowledge, resolve or
+    hand it off; a hand-off by them is an explicit transfer of authority."""
+    return actor_id == escalation.routed_to or is_council_member(
+        db, team_id=escalation.team_id, user_id=actor_id
+    )
+
+
+def escalation_refusal(db: Session, *, escalation: Escalation, verb: str) -> str:
+    """The polite refusal for someone else, naming who can act on the escalation."""
+    who = [f"its owner {mention(escalation.routed_to)}"] if escalation.routed_to else []
+    who.append(_council_phrase(db, escalation.team_id))
+    return (
+        f"Sorry, you can't {verb} escalation #{escalation.id}. Only "
+        + " or ".join(who)
+        + " can. I noted the attempt; nothing changed."
     )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
-from cadence import audit, council, outbox, owners, rights
+from cadence import audit, council, escalation_messages, owners, rights
 from cadence.authority import COUNCIL_MATTERS
+from cadence.clock import now
 from cadence.errors import InvalidInput
-from cadence.people import mention
 from cadence.text import escape
-from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
+from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
+from storage.db import insert_if_absent
 from storage.models import Escalation, EscalationEvent, Workflow
 
-SUMMARY_MAX = 300
+SUMMARY_MAX, DETAILS_MAX, LINK_MAX, VIA_MAX = 300, 3000, 500, 200
 
 # Tags people put in /escalate text, and what they mean.
 KIND_TAGS: dict[str, DecisionPoint | CouncilMatter] = {
@@ -32,12 +35,61 @@ KIND_TAGS: dict[str, DecisionPoint | CouncilMatter] = {
 }  # fmt: skip
 
 
+class Severity(StrEnum):
+    """How bad it is; sev-1 always reaches the council."""
+
+    SEV1 = "sev1"
+    SEV2 = "sev2"
+    SEV3 = "sev3"
+    SEV4 = "sev4"
+
+    @property
+    def label(self) -> str:
+        """'sev-1'."""
+        return self.value.replace("sev", "sev-")
+
+    @property
+    def hint(self) -> str:
+        """One line on when to pick it."""
+        return SEVERITY_HINTS[self]
+
+
+SEVERITY_HINTS: dict[Severity, str] = {
+    Severity.SEV1: "Harm is happening now (customers, money, law); the council is told",
+    Severity.SEV2: "Serious harm is likely soon; needs a decision today",
+    Severity.SEV3: "Contained problem; needs a decision this week",
+    Severity.SEV4: "Minor issue or a question; decide when convenient",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the reporter said: the workflow, the kind of decision, how bad, what happened."""
+
+    workflow: Workflow
+    point: DecisionPoint
+    matter: CouncilMatter | None
+    severity: Severity
+    summary: str
+    details: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who holds an escalation: one owner, or the council when `owner` is None."""
+
+    owner: str | None
+    via: str
+    council_holds: bool = False
+    co_approvers: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Raised:
-    """An escalation and whom it went to."""
+    """An escalation, and whether it already existed under that idempotency key."""
 
     escalation: Escalation
-    routed_to: list[str]
     duplicate: bool
 
 
@@ -49,91 +101,142 @@ def classify(tag: str | None) -> tuple[DecisionPoint, CouncilMatter | None]:
     if kind is None:
         known = ", ".join(f"#{t}" for t in KIND_TAGS)
         shown = escape(tag.lstrip("#"))
-        raise InvalidInput(f"I don't know the kind *#{shown}*. Use one of: {known}.")
+        raise InvalidInput(f"I don't know the kind *#{shown}*. Use one of: {known}.", field="kind")
+    return kind_of(kind)
+
+
+def kind_of(kind: DecisionPoint | CouncilMatter) -> tuple[DecisionPoint, CouncilMatter | None]:
+    """A council matter arises at its decision point; a decision point is itself."""
     if isinstance(kind, CouncilMatter):
         return COUNCIL_MATTERS[kind], kind
     return kind, None
 
 
+def kind_label(point: DecisionPoint | str, matter: CouncilMatter | str | None) -> str:
+    """'Policy exception', or 'Sev-1 incident (council matter)'."""
+    if matter:
+        return CouncilMatter(matter).label + " (council matter)"
+    return DecisionPoint(point).label
+
+
+def clean_report(report: Report) -> Report:
+    """The report tidied, or InvalidInput naming the field that is wrong."""
+    summary = " ".join(report.summary.split())
+    if not summary:
+        raise InvalidInput("What happened? Please write a one-line summary.", field="summary")
+    if len(summary) > SUMMARY_MAX:
+        raise InvalidInput(f"Please keep the summary to {SUMMARY_MAX} characters.", field="summary")
+    details = (report.details or "").strip() or None
+    if details and len(details) > DETAILS_MAX:
+        raise InvalidInput(f"Please keep details to {DETAILS_MAX} characters.", field="details")
+    link = (report.link or "").strip() or None
+    if link is not None:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in link:
+            raise InvalidInput(
+                "The link must be a web address starting with https://.", field="link"
+            )
+        if len(link) > LINK_MAX:
+            raise InvalidInput(f"Please keep the link to {LINK_MAX} characters.", field="link")
+    return Report(
+        report.workflow, report.point, report.matter, report.severity, summary, details, link
+    )
+
+
+def needs_council(matter: CouncilMatter | None, severity: Severity) -> bool:
+    """Council matters and sev-1s go to the council as well as to the owner."""
+    return matter is not None or severity == Severity.SEV1
+
+
+def get_by_key(db: Session, *, idempotency_key: str) -> Escalation | None:
+    """The escalation recorded under an idempotency key, if any."""
+    query = select(Escalation).where(Escalation.idempotency_key == idempotency_key)
+    return db.exec(query).first()
+
+
 def raise_escalation(
     db: Session,
     *,
-    workflow: Workflow,
-    summary: str,
-    tag: str | None,
+    report: Report,
     raised_by: str,
     source_channel_id: str | None,
     idempotency_key: str,
 ) -> Raised:
-    """Record the escalation and its routing; a repeated key returns the first one unchanged."""
-    existing = db.exec(
-        select(Escalation).where(Escalation.idempotency_key == idempotency_key)
-    ).first()
+    """Store the escalation, route it, tell everyone; a repeated key returns the first one."""
+    existing = get_by_key(db, idempotency_key=idempotency_key)
     if existing is not None:
-        routed = db.exec(
-            select(EscalationEvent).where(
-                EscalationEvent.escalation_id == existing.id, EscalationEvent.kind == "routed"
-            )
-        ).first()
-        return Raised(existing, list(routed.detail.get("to", [])) if routed else [], True)
-    summary = " ".join(summary.split())
-    if not summary:
-        raise InvalidInput("What happened? e.g. `/escalate Support resolution: refunds bot "
-                           "promised credits #policy-exception`")  # fmt: skip
-    if len(summary) > SUMMARY_MAX:
-        raise InvalidInput(f"Please keep the summary to {SUMMARY_MAX} characters.")
-    point, matter = classify(tag)
-    routed_to, via = route(db, workflow=workflow, point=point, matter=matter)
-    escalation = Escalation(
-        team_id=workflow.team_id, workflow_id=workflow.id or 0, decision_point=point,
-        council_matter=matter, summary=summary, raised_by=raised_by,
-        source_channel_id=source_channel_id, routed_to=routed_to[0] if routed_to else None,
-        needs_council=matter is not None, idempotency_key=idempotency_key,
-    )  # fmt: skip
-    db.add(escalation)
-    db.flush()
-    detail = {"to": routed_to, "via": via}
-    db.add(EscalationEvent(escalation_id=escalation.id or 0, kind="raised", actor=raised_by))
-    db.add(EscalationEvent(escalation_id=escalation.id or 0, kind="routed", actor=raised_by,
-                           detail=detail))  # fmt: skip
-    audit.record(db, team_id=workflow.team_id, actor=raised_by, action="escalation.raised",
-                 workflow_id=workflow.id, escalation_id=escalation.id, point=point.value,
-                 council_matter=matter.value if matter else None, **detail)  # fmt: skip
-    _announce(db, workflow, escalation, routed_to, via)
-    return Raised(escalation, routed_to, duplicate=False)
+        return Raised(existing, duplicate=True)
+    report = clean_report(report)
+    workflow = report.workflow
+    routing = route(db, workflow=workflow, point=report.point)
+    # One INSERT … ON CONFLICT DO NOTHING: two simultaneous submits store one escalation.
+    inserted = insert_if_absent(
+        db,
+        Escalation,
+        key=["idempotency_key"],
+        idempotency_key=idempotency_key,
+        team_id=workflow.team_id,
+        workflow_id=workflow.id,
+        decision_point=report.point.value,
+        council_matter=report.matter.value if report.matter else None,
+        severity=report.severity.value,
+        summary=report.summary,
+        details=report.details,
+        link=report.link,
+        raised_by=raised_by,
+        source_channel_id=source_channel_id,
+        routed_to=routing.owner,
+        routed_via=routing.via[:VIA_MAX],
+        tier=0,
+        needs_council=needs_council(report.matter, report.severity),
+        status=EscalationStatus.OPEN.value,
+        created_at=now(),
+    )
+    escalation = get_by_key(db, idempotency_key=idempotency_key)
+    assert escalation is not None  # inserted just now, or by the request that won the race
+    if not inserted:
+        return Raised(escalation, duplicate=True)
+    number = escalation.id or 0
+    detail = {"to": routing.owner, "via": routing.via, "council_holds": routing.council_holds}
+    db.add(EscalationEvent(escalation_id=number, kind="raised", actor=raised_by))
+    db.add(EscalationEvent(escalation_id=number, kind="routed", actor=raised_by, detail=detail))
+    audit.record(
+        db,
+        team_id=workflow.team_id,
+        actor=raised_by,
+        action="escalation.raised",
+        workflow_id=workflow.id,
+        escalation_id=number,
+        point=report.point.value,
+        council_matter=report.matter.value if report.matter else None,
+        severity=report.severity.value,
+        **detail,
+    )
+    escalation_messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)
+    return Raised(escalation, duplicate=False)
 
 
-def route(
-    db: Session, *, workflow: Workflow, point: DecisionPoint, matter: CouncilMatter | None
-) -> tuple[list[str], str]:
-    """Who decides: the council for council matters, else the map's approver, with fallbacks."""
+def route(db: Session, *, workflow: Workflow, point: DecisionPoint) -> Route:
+    """The map's approver for the point; else the workflow owner, the outcome owner, the council."""
     council_ids = council.member_ids(db, team_id=workflow.team_id)
-    if matter is not None and council_ids:
-        return council_ids, "AI council"
     current = owners.current_owners(db, workflow_id=workflow.id or 0)
     approvers = rights.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.APPROVES]
-    people = [u for p in approvers for u in rights.resolve_party(p, current, council_ids)]
-    if people:
-        return list(dict.fromkeys(people)), "approver: " + ", ".join(
-            rights.party_label(p) for p in approvers
-        )
-    for label, user in (("outcome owner", current.outcome), ("workflow owner", current.workflow)):
+    held = [p for p in approvers if rights.resolve_party(p, current, council_ids)]
+    if held:
+        via = "approver: " + ", ".join(rights.party_label(p) for p in approvers)
+        people = [
+            u
+            for p in held
+            if p != rights.COUNCIL
+            for u in rights.resolve_party(p, current, council_ids)
+        ]
+        people = list(dict.fromkeys(people))
+        if held[0] == rights.COUNCIL:
+            return Route(None, via, council_holds=True, co_approvers=people)
+        return Route(people[0], via, co_approvers=people[1:])
+    for label, user in (("workflow owner", current.workflow), ("outcome owner", current.outcome)):
         if user:
-            return [user], f"{label} (no approver set)"
-    return (council_ids, "AI council (no owners)") if council_ids else ([], "nobody")
-
-
-def _announce(
-    db: Session, workflow: Workflow, escalation: Escalation, routed_to: list[str], via: str
-) -> None:
-    kind = DecisionPoint(escalation.decision_point).label
-    if escalation.council_matter:
-        kind = CouncilMatter(escalation.council_matter).label + " (council matter)"
-    head = f":rotating_light: Escalation on *{escape(workflow.name)}* — {kind}"
-    body = f"> {escape(escalation.summary)}\nRaised by {mention(escalation.raised_by)}."
-    for user in routed_to:
-        outbox.post_message(db, key=f"escalation:{escalation.id}:dm:{user}", channel=user,
-                            text=f"{head}\n{body}\nIt comes to you as {via}.")  # fmt: skip
-    who = ", ".join(mention(u) for u in routed_to) or ":warning: nobody — the map has a gap"
-    outbox.post_message(db, key=f"escalation:{escalation.id}:notice", channel=workflow.channel_id,
-                        text=f"{head}\n{body}\nRouted to {who} ({via}).")  # fmt: skip
+            return Route(user, f"{label} (no approver set)")
+    if council_ids:
+        return Route(None, "AI council (no owners)", council_holds=True)
+    return Route(None, "nobody")

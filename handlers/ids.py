@@ -86,3 +86,33 @@ def follow_up_block_id(number: int, part: str) -> str:
 def scorecard_block_id(metric: str) -> str:
     """block_id of one measure in the scorecard modal."""
     return f"scorecard-{metric}"
+
+
+class EscalationView(StrEnum):
+    """Modal callback_ids of escalations."""
+
+    RAISE = "escalation-modal"
+    RESOLVE = "escalation-resolve-modal"
+    HAND_OFF = "escalation-hand-off-modal"
+
+
+class EscalationField(StrEnum):
+    """block_ids of the escalation modals' inputs (each input's action_id is 'value')."""
+
+    WORKFLOW = "escalation-workflow"
+    KIND = "escalation-kind"
+    SEVERITY = "escalation-severity"
+    SUMMARY = "escalation-summary"
+    DETAILS = "escalation-details"
+    LINK = "escalation-link"
+    NOTE = "escalation-note"
+    PERSON = "escalation-person"
+    REASON = "escalation-reason"
+
+
+class EscalationAction(StrEnum):
+    """action_ids of the buttons on escalation messages (the value is the escalation id)."""
+
+    ACKNOWLEDGE = "escalation-acknowledge"
+    RESOLVE = "escalation-resolve"
+    HAND_OFF = "escalation-hand-off"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import governance, reminders
+from handlers.actions import escalations, governance, reminders
 
 
 def register(app: App) -> None:
     """Register every message action listener."""
+    escalations.register(app)
     governance.register(app)
     reminders.register(app)

@@ -61,9 +61,15 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
     (
         "Escalations",
         [
+            CommandHelp("/escalate [WHAT HAPPENED]", "/escalate the refund bot promised credits",
+                        "Open the escalation form from any channel; it goes to whoever the decision-rights map says."),
             CommandHelp("/escalate WORKFLOW: WHAT HAPPENED [#kind]",
                         "/escalate Support resolution: refund bot promised credits #policy-exception",
-                        "Raise a matter; it goes to whoever the decision-rights map says."),
+                        "The form with workflow, kind and summary filled in."),
+            CommandHelp("/escalate list", "/escalate list", "Escalations you raised and open ones you own."),
+            CommandHelp("/escalate show NUMBER", "/escalate show 42", "One escalation: owner, status and timeline."),
+            CommandHelp("/cadence gaps", "/cadence gaps",
+                        "Where escalations changed hands, or were acted on, without explicit authority."),
         ],
     ),
     (
@@ -82,7 +88,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
-    "help", "workflow", "council", "rights", "map", "decisions", "scorecard", "settings",
+    "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
 ]  # fmt: skip
 
 

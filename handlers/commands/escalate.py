@@ -1,25 +1,44 @@
-"""/escalate WORKFLOW: WHAT HAPPENED [#kind]."""
+"""/escalate [what happened] opens the form; /escalate list | show N | help."""
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import escalations, workflows
-from cadence.errors import InvalidInput, UnknownWorkflow
-from cadence.people import mention
-from handlers.blocks.kit import escape
+from cadence import escalation_queries, workflows
+from cadence.errors import InvalidInput
+from cadence.escalations import KIND_TAGS
+from handlers.blocks.escalation_modals import Prefill, build_escalation_modal, kind_value
+from handlers.blocks.escalations import build_escalation_detail, build_escalation_list
 from handlers.commands.cadence import CommandRequest
 from handlers.ids import Command
 from handlers.middleware import unit_of_work
+from storage.models import Workflow
+
+logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"(?<![<\w])#([a-z0-9][a-z0-9-]*)", re.IGNORECASE)
-EXAMPLE = "/escalate Support resolution: refunds bot promised credits #policy-exception"
+SHOW = re.compile(r"^(?:show\s+)?#?(\d{1,9})$", re.IGNORECASE)
+METADATA_TEXT_MAX, METADATA_MAX = 2000, 3000
+HELP = (
+    "*Raise a matter with whoever is accountable.*\n"
+    "• `/escalate` — open the form (from any channel; in a governance channel its workflow is "
+    "preselected)\n"
+    "• `/escalate the refund bot promised credits` — the form, with that as the summary\n"
+    "• `/escalate Support resolution: refund bot promised credits #policy-exception` — "
+    "workflow and kind preselected too\n"
+    "• `/escalate list` — escalations you raised and open ones you own\n"
+    "• `/escalate show 42` — one escalation with its timeline\n"
+    "• `/cadence gaps` — where ownership changed hands without explicit authority"
+)
 
 
 @unit_of_work
@@ -31,56 +50,97 @@ def handle_escalate_command(
     db: Session,
     settings: Settings,
 ) -> None:
-    """Record the escalation, route it by the map, and tell the person where it went."""
+    """Open the escalation form at once (trigger ids expire in 3 s), or list / show / help."""
     ack()
     req = CommandRequest.from_body(body, db, client, respond, settings)
-    command = req.command
-    if not req.args or req.args.lower() in ("help", "?"):
-        req.reply(f"Raise a matter with whoever is accountable. For example: `{EXAMPLE}`")
-        return
-    tags = TAG.findall(req.args)
-    text = TAG.sub(" ", req.args)
-    workflow, summary = _split_workflow(req, text)
-    raised = escalations.raise_escalation(
-        db,
-        workflow=workflow,
-        summary=summary,
-        tag=tags[0] if tags else None,
-        raised_by=command.user_id,
-        source_channel_id=command.channel_id,
-        idempotency_key=f"slash:{command.team_id}:{command.trigger_id or command.response_url}",
-    )
-    who = ", ".join(mention(u) for u in raised.routed_to)
-    if not who:
+    words = req.args.lower()
+    if words in ("help", "?"):
+        req.reply(HELP)
+    elif words in ("list", "ls", "mine"):
+        listed, total = escalation_queries.list_for(
+            db, team_id=req.team_id, user_id=req.command.user_id
+        )
+        blocks = build_escalation_list(listed, total, settings.cadence_timezone)
+        req.reply(f"Your escalations ({total})", blocks=blocks)
+    elif match := SHOW.match(words):
+        _show(req, int(match.group(1)))
+    else:
+        _open_form(req)
+
+
+def _show(req: CommandRequest, number: int) -> None:
+    escalation = escalation_queries.get_escalation(req.db, team_id=req.team_id, number=number)
+    card = escalation_queries.card(req.db, escalation_id=number, viewer=None)
+    assert card is not None  # just found
+    events = escalation_queries.timeline(req.db, escalation_id=number)
+    blocks = build_escalation_detail(card, events, req.settings.cadence_timezone)
+    req.reply(f"Escalation #{escalation.id}", blocks=blocks)
+
+
+def _open_form(req: CommandRequest) -> None:
+    active = workflows.list_workflows(req.db, team_id=req.team_id)
+    if not active:
         req.reply(
-            f":warning: Recorded your escalation on *{escape(workflow.name)}*, but nobody is "
-            f"accountable yet, so I posted it in <#{workflow.channel_id}>. "
-            f"Name owners with `/owner outcome @person {workflow.name}`."
+            "There are no workflows to escalate about yet. Register one with "
+            "`/cadence workflow add NAME in #governance-channel`, then name its owners."
         )
         return
-    req.reply(
-        f":white_check_mark: Escalated to {who} on *{escape(workflow.name)}*; "
-        f"also posted in <#{workflow.channel_id}>."
-    )
+    command = req.command
+    prefill = read_command_text(req.args, active, channel_id=command.channel_id)
+    metadata = form_metadata(command.channel_id, req.args)
+    view = build_escalation_modal(active, prefill=prefill, metadata=metadata)
+    try:
+        req.client.views_open(trigger_id=command.trigger_id, view=view)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code == "exchanged_trigger_id":
+            # Slack retried the command: the first request already opened the form.
+            logger.info("Form already opened for trigger %s", command.trigger_id)
+            return
+        if code == "expired_trigger_id":
+            raise InvalidInput(
+                "Slack took too long to open the form; please run /escalate again."
+            ) from error
+        raise
 
 
-def _split_workflow(req: CommandRequest, text: str) -> tuple[Any, str]:
-    """'Workflow name: what happened', or the longest workflow name the text starts with."""
+def form_metadata(channel_id: str, text: str) -> str:
+    """The source channel and command text as private_metadata (JSON, at most 3000 chars)."""
+    text = text[:METADATA_TEXT_MAX]
+    while len(data := json.dumps({"channel": channel_id, "text": text})) > METADATA_MAX:
+        text = text[: len(text) * 3 // 4]  # escaping can make JSON longer than the text
+    return data
+
+
+def read_command_text(text: str, active: list[Workflow], *, channel_id: str) -> Prefill:
+    """Workflow, kind and summary from 'Workflow: what happened #kind' (or a name first);
+    otherwise the whole text is the summary and the channel's workflow is preselected."""
+    by_channel = next((w for w in active if w.channel_id == channel_id), None)
+    tags = TAG.findall(text)
+    kind = next((KIND_TAGS[t.lower()] for t in tags if t.lower() in KIND_TAGS), None)
+    bare = " ".join(TAG.sub(" ", text).split()) if kind else " ".join(text.split())
+    workflow, rest = _named_workflow(bare, active)
+    if workflow is None:
+        return Prefill(by_channel.id if by_channel else None, None, " ".join(text.split()))
+    return Prefill(workflow.id, kind_value(kind) if kind else None, rest.strip(" :-—"))
+
+
+def _named_workflow(text: str, active: list[Workflow]) -> tuple[Workflow | None, str]:
     name, colon, rest = text.partition(":")
     if colon:
-        return workflows.find_workflow(req.db, team_id=req.team_id, name=name), rest
-    key = " ".join(text.split()).casefold()
-    for workflow in sorted(
-        workflows.list_workflows(req.db, team_id=req.team_id), key=lambda w: -len(w.name_key)
-    ):
-        if key.startswith(workflow.name_key + " "):
-            return workflow, text.strip()[len(workflow.name_key) :]
-    first = text.split(":")[0].strip()
-    if not first:
-        raise InvalidInput(f"Which workflow? For example: `{EXAMPLE}`")
-    raise UnknownWorkflow(" ".join(first.split()[:4]))
+        key = workflows.name_key(name)
+        match = next((w for w in active if w.name_key == key), None)
+        if match is not None:
+            return match, rest
+    key = text.casefold()
+    for workflow in sorted(active, key=lambda w: -len(w.name_key)):
+        if key == workflow.name_key or key.startswith(workflow.name_key + " "):
+            return workflow, text[len(workflow.name_key) :]
+    return None, text
 
 
 def register(app: App) -> None:
-    """Register /escalate."""
+    """Register /escalate (and /cadence gaps, which reads the escalations' evidence)."""
+    from handlers.commands import gaps  # noqa: F401  (registers the sub-command)
+
     app.command(Command.ESCALATE)(handle_escalate_command)

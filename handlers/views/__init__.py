@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.views import decision_modal, owner_modal, rights_modal, scorecard_modal
+from handlers.views import (
+    decision_modal,
+    escalation_modal,
+    escalation_steps,
+    owner_modal,
+    rights_modal,
+    scorecard_modal,
+)
 
 
 def register(app: App) -> None:
@@ -13,3 +20,5 @@ def register(app: App) -> None:
     rights_modal.register(app)
     decision_modal.register(app)
     scorecard_modal.register(app)
+    escalation_modal.register(app)
+    escalation_steps.register(app)

@@ -1,16 +1,21 @@
-"""Escalations: classified by tag, routed by the map, recorded once per idempotency key."""
+"""Escalations: classified, validated, routed by the map, stored once per idempotency key."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from sqlmodel import Session, col, select
 
-from cadence import escalations, owners, rights
+from cadence import escalation_messages, escalations, owners, rights
 from cadence.errors import InvalidInput
+from cadence.escalations import Report, Route, Severity
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
-from storage.models import Escalation, EscalationEvent
+from storage.db import new_session
+from storage.models import Escalation, EscalationEvent, Workflow
 from tests.cadence.helpers import (
     ADMIN,
+    DANA,
     EVE,
     GOV,
     LI,
@@ -26,42 +31,42 @@ from tests.cadence.helpers import (
 )
 
 
-def _raise(
-    db: Session,
-    workflow,
-    tag: str | None = None,
-    *,
-    key: str = "k1",
-    summary="Bot promised credits",
-):
+@pytest.fixture
+def store(any_engine):
+    """A session on SQLite and on PostgreSQL: storage rules must hold on both."""
+    session = new_session(any_engine)
+    yield session
+    session.close()
+
+
+def report(workflow: Workflow, kind: str | None = "policy", **changes) -> Report:
+    point, matter = escalations.classify(kind)
+    fields = {"severity": Severity.SEV3, "summary": "Bot promised credits", **changes}
+    return Report(workflow, point, matter, **fields)
+
+
+def raise_(db: Session, workflow: Workflow, kind: str | None = "policy", *, key="k1", **changes):
     return escalations.raise_escalation(
         db,
-        workflow=workflow,
-        summary=summary,
-        tag=tag,
-        raised_by="UDANA",
+        report=report(workflow, kind, **changes),
+        raised_by=EVE.id,
         source_channel_id="C0GENERAL",
         idempotency_key=key,
     )
 
 
-def _set_approver(db: Session, workflow, point: DecisionPoint, parties: list[str]) -> None:
+def set_duty(db: Session, workflow, point: DecisionPoint, duty: Duty, parties: list[str]) -> None:
     current = owners.current_owners(db, workflow_id=workflow.id)
     rights.update_rights(
-        db,
-        workflow=workflow,
-        owners=current,
-        wanted={point: {Duty.APPROVES: parties}},
-        actor=ADMIN,
+        db, workflow=workflow, owners=current, wanted={point: {duty: parties}}, actor=ADMIN
     )
 
 
-def _route(db: Session, workflow, tag: str | None = None):
-    point, matter = escalations.classify(tag)
-    return escalations.route(db, workflow=workflow, point=point, matter=matter)
+def route(db: Session, workflow, point: DecisionPoint = DecisionPoint.BUDGET) -> Route:
+    return escalations.route(db, workflow=workflow, point=point)
 
 
-# --- classify --------------------------------------------------------------------------------
+# --- classify and validate -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -70,12 +75,9 @@ def _route(db: Session, workflow, tag: str | None = None):
         (None, (DecisionPoint.INCIDENT_RESPONSE, None)),
         ("model", (DecisionPoint.MODEL_CHANGE, None)),
         ("#policy-exception", (DecisionPoint.POLICY_EXCEPTION, None)),
-        ("Budget", (DecisionPoint.BUDGET, None)),
         ("#ROLLOUT-GATE", (DecisionPoint.ROLLOUT_GATE, None)),
-        ("sev1", (DecisionPoint.INCIDENT_RESPONSE, CouncilMatter.SEV1_INCIDENT)),
         ("#sev-1", (DecisionPoint.INCIDENT_RESPONSE, CouncilMatter.SEV1_INCIDENT)),
         ("budget-overrun", (DecisionPoint.BUDGET, CouncilMatter.BUDGET_OVERRUN)),
-        ("compliance-exception", (DecisionPoint.COMPLIANCE, CouncilMatter.COMPLIANCE_EXCEPTION)),
         ("pivot", (DecisionPoint.GOVERNANCE, CouncilMatter.MAJOR_PIVOT)),
         ("risk-tier", (DecisionPoint.ROLLOUT_GATE, CouncilMatter.RISK_TIER_CHANGE)),
         (
@@ -84,260 +86,280 @@ def _route(db: Session, workflow, tag: str | None = None):
         ),
     ],
 )
-def test_classify_tags(tag: str | None, expected) -> None:
+def test_classify_tags(tag, expected) -> None:
     assert escalations.classify(tag) == expected
 
 
-def test_unknown_tag_lists_the_known_ones() -> None:
+def test_unknown_tag_is_named_escaped_and_the_known_ones_listed() -> None:
     with pytest.raises(InvalidInput) as caught:
-        escalations.classify("#outage")
-    message = caught.value.user_message
-    assert message.startswith("I don't know the kind *#outage*. Use one of: ")
-    for tag in escalations.KIND_TAGS:
-        assert f"#{tag}" in message
+        escalations.classify("#<!here>")
+    assert caught.value.user_message.startswith("I don't know the kind *#&lt;!here&gt;*.")
+    assert all(f"#{tag}" in caught.value.user_message for tag in escalations.KIND_TAGS)
+
+
+def test_every_council_matter_maps_to_its_decision_point() -> None:
+    assert escalations.kind_of(CouncilMatter.BUDGET_OVERRUN) == (
+        DecisionPoint.BUDGET,
+        CouncilMatter.BUDGET_OVERRUN,
+    )
+    assert escalations.kind_of(DecisionPoint.BUDGET) == (DecisionPoint.BUDGET, None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"summary": "  \n "}, "summary"),
+        ({"summary": "x" * 301}, "summary"),
+        ({"details": "d" * 3001}, "details"),
+        ({"link": "ftp://files.example/x"}, "link"),
+        ({"link": "javascript:alert(1)"}, "link"),
+        ({"link": "https://"}, "link"),
+        ({"link": "https://example.com/a b"}, "link"),
+        ({"link": "https://example.com/" + "x" * 500}, "link"),
+    ],
+)
+def test_invalid_reports_name_the_field(db: Session, changes, field) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        escalations.clean_report(report(make_workflow(db), **changes))
+    assert caught.value.field == field
+
+
+def test_reports_are_tidied(db: Session) -> None:
+    clean = escalations.clean_report(
+        report(
+            make_workflow(db),
+            summary="  Bot \n promised ",
+            details="  \n ",
+            link=" https://x.example/1 ",
+        )
+    )
+    assert (clean.summary, clean.details, clean.link) == (
+        "Bot promised",
+        None,
+        "https://x.example/1",
+    )
+    assert escalations.clean_report(report(clean.workflow, summary="x" * 300)).summary == "x" * 300
 
 
 # --- route -----------------------------------------------------------------------------------
 
 
-def test_council_matter_goes_to_the_council_when_there_is_one(db: Session) -> None:
-    support = make_workflow(db)
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    seat(db, LI, SAM)
-    assert _route(db, support, "sev1") == (["ULI", "USAM"], "AI council")
-
-
-def test_council_matter_without_a_council_goes_to_the_approver(db: Session) -> None:
-    support = make_workflow(db)
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    assert _route(db, support, "budget-overrun") == (["UMARIA"], "approver: Outcome owner")
-
-
-def test_ordinary_matter_goes_to_the_approver_not_the_council(db: Session) -> None:
-    support = make_workflow(db)
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    seat(db, LI)
-    assert _route(db, support, "budget") == (["UMARIA"], "approver: Outcome owner")
-
-
-def test_route_uses_the_map_for_that_decision_point(db: Session) -> None:
+def test_route_goes_to_the_approver_of_that_decision_point(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     assign(db, support, OwnerRole.WORKFLOW, LI)
     assign(db, support, OwnerRole.STAGE, SAM, stage="Intake")
-    _set_approver(db, support, DecisionPoint.MODEL_CHANGE, ["stage:Intake", "workflow_owner"])
-    assert _route(db, support, "model") == (
-        ["USAM", "ULI"],
-        "approver: Stage owner (Intake), Workflow owner",
+    set_duty(
+        db, support, DecisionPoint.MODEL_CHANGE, Duty.APPROVES, ["stage:Intake", "workflow_owner"]
     )
-    assert _route(db, support, "policy") == (["UMARIA"], "approver: Outcome owner")
+    assert route(db, support, DecisionPoint.MODEL_CHANGE) == Route(
+        "USAM", "approver: Stage owner (Intake), Workflow owner", co_approvers=["ULI"]
+    )
+    assert route(db, support, DecisionPoint.POLICY_EXCEPTION) == Route(
+        "UMARIA", "approver: Outcome owner"
+    )
 
 
 def test_route_names_each_person_once(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     assign(db, support, OwnerRole.WORKFLOW, MARIA)
-    _set_approver(db, support, DecisionPoint.BUDGET, ["outcome_owner", "workflow_owner"])
-    assert _route(db, support, "budget")[0] == ["UMARIA"]
+    set_duty(db, support, DecisionPoint.BUDGET, Duty.APPROVES, ["outcome_owner", "workflow_owner"])
+    assert route(db, support) == Route("UMARIA", "approver: Outcome owner, Workflow owner")
 
 
-def test_approver_to_council_by_the_map(db: Session) -> None:
+def test_council_as_approver_holds_it_without_a_single_owner(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     seat(db, LI)
-    _set_approver(db, support, DecisionPoint.BUDGET, ["council"])
-    assert _route(db, support, "budget") == (["ULI"], "approver: AI council")
+    set_duty(db, support, DecisionPoint.BUDGET, Duty.APPROVES, ["council"])
+    assert route(db, support) == Route(None, "approver: AI council", council_holds=True)
 
 
-def test_no_approver_falls_back_to_the_outcome_owner(db: Session) -> None:
+def test_without_an_approver_the_workflow_owner_comes_before_the_outcome_owner(db) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     assign(db, support, OwnerRole.WORKFLOW, LI)
-    _set_approver(db, support, DecisionPoint.BUDGET, [])
-    assert _route(db, support, "budget") == (["UMARIA"], "outcome owner (no approver set)")
+    set_duty(db, support, DecisionPoint.BUDGET, Duty.APPROVES, [])
+    assert route(db, support) == Route("ULI", "workflow owner (no approver set)")
 
 
-def test_unheld_approver_role_falls_back_to_the_workflow_owner(db: Session) -> None:
+def test_an_unheld_approver_role_falls_back_to_the_outcome_owner(db: Session) -> None:
     support = make_workflow(db)
-    assign(db, support, OwnerRole.WORKFLOW, LI)
-    assert _route(db, support, "budget") == (["ULI"], "workflow owner (no approver set)")
+    assign(db, support, OwnerRole.OUTCOME, MARIA)
+    set_duty(db, support, DecisionPoint.BUDGET, Duty.APPROVES, ["workflow_owner"])
+    assert route(db, support) == Route("UMARIA", "outcome owner (no approver set)")
 
 
-def test_no_owners_falls_back_to_the_council(db: Session) -> None:
+def test_without_owners_the_council_then_nobody(db: Session) -> None:
     support = make_workflow(db)
+    assert route(db, support) == Route(None, "nobody")
     seat(db, LI, SAM)
-    assert _route(db, support, "budget") == (["ULI", "USAM"], "AI council (no owners)")
+    assert route(db, support) == Route(None, "AI council (no owners)", council_holds=True)
 
 
-def test_no_owners_and_no_council_routes_to_nobody(db: Session) -> None:
-    support = make_workflow(db)
-    assert _route(db, support) == ([], "nobody")
-    assert _route(db, support, "sev1") == ([], "nobody")
-
-
-# --- raise -----------------------------------------------------------------------------------
-
-
-def test_raise_records_routes_audits_and_announces(db: Session) -> None:
+def test_council_matters_route_to_the_owner_like_their_decision_point(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
-    raised = _raise(db, support, "#policy-exception", summary="  Bot   promised\ncredits ")
+    seat(db, LI)
+    esc = raise_(db, support, "sev1").escalation
+    assert (esc.routed_to, esc.decision_point, esc.needs_council) == (
+        "UMARIA",
+        "incident_response",
+        True,
+    )
+
+
+# --- raise (SQLite and PostgreSQL) -----------------------------------------------------------
+
+
+def test_raise_stores_routes_audits_and_queues_the_messages(store: Session) -> None:
+    support = make_workflow(store)
+    assign(store, support, OwnerRole.OUTCOME, MARIA)
+    raised = raise_(
+        store,
+        support,
+        severity=Severity.SEV2,
+        details="Three customers.",
+        link="https://t.example/1",
+    )
+    store.commit()
     esc = raised.escalation
     assert raised.duplicate is False
-    assert raised.routed_to == ["UMARIA"]
-    assert (esc.summary, esc.decision_point, esc.council_matter) == (
+    assert (esc.summary, esc.details, esc.link, esc.severity) == (
         "Bot promised credits",
-        "policy_exception",
-        None,
+        "Three customers.",
+        "https://t.example/1",
+        "sev2",
     )
-    assert (esc.routed_to, esc.needs_council, esc.status) == ("UMARIA", False, "open")
-    assert (esc.raised_by, esc.source_channel_id, esc.workflow_id) == (
-        "UDANA",
-        "C0GENERAL",
-        support.id,
+    assert (esc.routed_to, esc.routed_via, esc.needs_council, esc.status, esc.tier) == (
+        "UMARIA",
+        "approver: Outcome owner",
+        False,
+        "open",
+        0,
     )
-
-    events = db.exec(
-        select(EscalationEvent)
-        .where(EscalationEvent.escalation_id == esc.id)
-        .order_by(col(EscalationEvent.id))
-    ).all()
-    assert [(e.kind, e.actor) for e in events] == [("raised", "UDANA"), ("routed", "UDANA")]
-    assert events[1].detail == {"to": ["UMARIA"], "via": "approver: Outcome owner"}
-
-    event = audit_rows(db)[-1]
-    assert (event.action, event.actor, event.workflow_id) == (
-        "escalation.raised",
-        "UDANA",
-        support.id,
-    )
-    assert event.detail == {
-        "escalation_id": esc.id,
-        "point": "policy_exception",
-        "council_matter": None,
-        "to": ["UMARIA"],
-        "via": "approver: Outcome owner",
-    }
-
-    dm_key, notice_key = f"escalation:{esc.id}:dm:UMARIA", f"escalation:{esc.id}:notice"
-    assert outbox_keys(db)[-2:] == [dm_key, notice_key]
-    sent = outbox_by_key(db)
-    assert sent[dm_key].payload["channel"] == "UMARIA"
-    assert sent[dm_key].payload["text"] == (
-        ":rotating_light: Escalation on *Support resolution* — Policy exception\n"
-        "> Bot promised credits\nRaised by <@UDANA>.\nIt comes to you as approver: Outcome owner."
-    )
-    assert sent[notice_key].payload["channel"] == GOV
-    assert (
-        sent[notice_key].payload["text"].endswith("Routed to <@UMARIA> (approver: Outcome owner).")
-    )
-
-
-def test_council_matter_dms_every_member(db: Session) -> None:
-    support = make_workflow(db)
-    seat(db, LI, SAM)
-    raised = _raise(db, support, "sev1")
-    esc = raised.escalation
-    assert raised.routed_to == ["ULI", "USAM"]
-    assert (esc.council_matter, esc.needs_council) == ("sev1_incident", True)
-    keys = outbox_keys(db)
-    assert keys[-3:] == [
-        f"escalation:{esc.id}:dm:ULI",
-        f"escalation:{esc.id}:dm:USAM",
-        f"escalation:{esc.id}:notice",
+    assert (esc.raised_by, esc.source_channel_id) == ("UEVE", "C0GENERAL")
+    events = store.exec(select(EscalationEvent).order_by(col(EscalationEvent.id))).all()
+    assert [(e.kind, e.actor, e.authorized) for e in events] == [
+        ("raised", "UEVE", True),
+        ("routed", "UEVE", True),
     ]
-    notice = outbox_by_key(db)[keys[-1]].payload["text"]
-    assert "— Sev-1 incident (council matter)" in notice
-    assert "Routed to <@ULI>, <@USAM> (AI council)." in notice
-
-
-def test_escalation_to_nobody_is_posted_in_the_channel(db: Session) -> None:
-    support = make_workflow(db)
-    raised = _raise(db, support)
-    assert raised.routed_to == []
-    assert raised.escalation.routed_to is None
-    key = f"escalation:{raised.escalation.id}:notice"
-    assert [k for k in outbox_keys(db) if k.startswith("escalation:")] == [key]
-    assert (
-        "Routed to :warning: nobody — the map has a gap (nobody)."
-        in (outbox_by_key(db)[key].payload["text"])
+    assert events[1].detail == {
+        "to": "UMARIA",
+        "via": "approver: Outcome owner",
+        "council_holds": False,
+    }
+    audit = audit_rows(store)[-1]
+    assert (audit.action, audit.detail["escalation_id"], audit.detail["severity"]) == (
+        "escalation.raised",
+        esc.id,
+        "sev2",
     )
+    sent = outbox_by_key(store)
+    dm = sent[f"escalation:{esc.id}:dm:UMARIA"]
+    assert dm.payload == {
+        "render": escalation_messages.DM_RENDERER,
+        "args": {"escalation_id": esc.id, "user": "UMARIA"},
+    }
+    notice = sent[f"escalation:{esc.id}:notice"]
+    assert notice.payload["render"] == escalation_messages.NOTICE_RENDERER
 
 
-def test_repeated_key_returns_the_same_escalation(db: Session) -> None:
-    support = make_workflow(db)
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    first = _raise(db, support, "budget", key="slash:T:trigger-1")
-    outbox_before, audit_before = len(outbox_rows(db)), len(audit_rows(db))
-    again = _raise(db, support, "#policy", key="slash:T:trigger-1", summary="something else")
-    assert again.duplicate is True
-    assert again.escalation.id == first.escalation.id
-    assert again.escalation.summary == "Bot promised credits"
-    assert again.routed_to == ["UMARIA"]
-    assert len(db.exec(select(Escalation)).all()) == 1
-    assert len(outbox_rows(db)) == outbox_before
-    assert len(audit_rows(db)) == audit_before
-    # A different key is a different escalation.
-    assert _raise(db, support, key="slash:T:trigger-2").duplicate is False
-
-
-def test_bug_repeated_key_reports_every_council_member_routed_to(db: Session) -> None:
-    """BUG: a retried council escalation claims it went only to the first council member.
-
-    `Escalation.routed_to` stores only the first recipient, and the duplicate path rebuilds
-    `routed_to` from that column, so `/escalate` retried by Slack answers "Escalated to <@ULI>"
-    although every council member was DMed.
-    """
-    support = make_workflow(db)
-    seat(db, LI, SAM)
-    first = _raise(db, support, "sev1", key="slash:T:trigger-1")
-    again = _raise(db, support, "sev1", key="slash:T:trigger-1")
-    assert again.duplicate is True
-    assert again.routed_to == first.routed_to == ["ULI", "USAM"]
-
-
-def test_summary_is_required_and_limited(db: Session) -> None:
-    support = make_workflow(db)
-    with pytest.raises(InvalidInput, match=r"What happened\?"):
-        _raise(db, support, summary="   \n ")
-    with pytest.raises(InvalidInput, match="300 characters"):
-        _raise(db, support, summary="x" * 301)
-    assert _raise(db, support, summary="x" * 300).escalation.summary == "x" * 300
-    assert len(db.exec(select(Escalation)).all()) == 1
-
-
-def test_unknown_tag_records_nothing(db: Session) -> None:
-    support = make_workflow(db)
-    with pytest.raises(InvalidInput):
-        _raise(db, support, "outage")
-    assert db.exec(select(Escalation)).all() == []
-    assert [k for k in outbox_keys(db) if k.startswith("escalation:")] == []
-
-
-def test_routing_follows_reassignment(db: Session) -> None:
-    support = make_workflow(db)
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    assert _raise(db, support, key="a").routed_to == ["UMARIA"]
-    assign(db, support, OwnerRole.OUTCOME, EVE)
-    assert _raise(db, support, key="b").routed_to == ["UEVE"]
-
-
-def test_unknown_tag_is_escaped_in_the_message() -> None:
-    with pytest.raises(InvalidInput) as caught:
-        escalations.classify("#<!here>")
-    assert caught.value.user_message.startswith("I don't know the kind *#&lt;!here&gt;*.")
-
-
-def test_announcements_escape_summary_and_workflow_name(db: Session) -> None:
-    support = make_workflow(db, "Q&A triage")
-    assign(db, support, OwnerRole.OUTCOME, MARIA)
-    raised = _raise(db, support, summary="<!channel> bot said <b>free</b> & more")
-    assert raised.escalation.summary == "<!channel> bot said <b>free</b> & more"
-    for key in (
-        f"escalation:{raised.escalation.id}:dm:UMARIA",
-        f"escalation:{raised.escalation.id}:notice",
+def test_council_matter_and_sev1_dm_every_member_as_well_as_the_owner(store: Session) -> None:
+    support = make_workflow(store)
+    assign(store, support, OwnerRole.OUTCOME, MARIA)
+    seat(store, LI, SAM)
+    for number, (kind, severity) in enumerate(
+        [("budget-overrun", Severity.SEV3), ("budget", Severity.SEV1)]
     ):
-        text = outbox_by_key(db)[key].payload["text"]
-        assert "*Q&amp;A triage*" in text
-        assert "> &lt;!channel&gt; bot said &lt;b&gt;free&lt;/b&gt; &amp; more\n" in text
-        assert "<!channel>" not in text
+        esc = raise_(store, support, kind, severity=severity, key=f"k{number}").escalation
+        assert esc.needs_council is True
+        keys = [k for k in outbox_keys(store) if k.startswith(f"escalation:{esc.id}:")]
+        assert keys == [
+            f"escalation:{esc.id}:dm:UMARIA",
+            f"escalation:{esc.id}:dm:ULI",
+            f"escalation:{esc.id}:dm:USAM",
+            f"escalation:{esc.id}:notice",
+        ]
+    ordinary = raise_(store, support, "budget", key="k-ordinary").escalation
+    assert ordinary.needs_council is False
+
+
+def test_informed_parties_get_a_short_dm_once(store: Session) -> None:
+    support = make_workflow(store, "Q&A triage")
+    assign(store, support, OwnerRole.OUTCOME, MARIA)
+    assign(store, support, OwnerRole.WORKFLOW, LI)
+    seat(store, DANA, EVE, MARIA)
+    set_duty(
+        store, support, DecisionPoint.POLICY_EXCEPTION, Duty.INFORMED, ["workflow_owner", "council"]
+    )
+    esc = raise_(store, support, summary="<!channel> said & more").escalation
+    informed = [k for k in outbox_keys(store) if ":informed:" in k]
+    # Maria owns it (already DMed) and Eve raised it: neither gets the short DM.
+    assert informed == [f"escalation:{esc.id}:informed:ULI", f"escalation:{esc.id}:informed:UDANA"]
+    text = outbox_by_key(store)[informed[0]].payload["text"]
+    assert "*Q&amp;A triage*" in text and "&lt;!channel&gt; said &amp; more" in text
+    assert "<!channel>" not in text and "<@UMARIA> owns it" in text
+
+
+def test_a_repeated_key_returns_the_first_escalation_and_queues_nothing(store: Session) -> None:
+    support = make_workflow(store)
+    assign(store, support, OwnerRole.OUTCOME, MARIA)
+    first = raise_(store, support, key="view:T:V1")
+    counts = len(outbox_rows(store)), len(audit_rows(store))
+    again = raise_(store, support, "budget", key="view:T:V1", summary="something else")
+    assert (again.duplicate, again.escalation.id) == (True, first.escalation.id)
+    assert again.escalation.summary == "Bot promised credits"
+    assert (len(outbox_rows(store)), len(audit_rows(store))) == counts
+    assert raise_(store, support, key="view:T:V2").duplicate is False
+
+
+def test_two_simultaneous_submits_store_one_escalation(store: Session, any_engine) -> None:
+    support = make_workflow(store)
+    assign(store, support, OwnerRole.OUTCOME, MARIA)
+    store.commit()
+    first = raise_(store, support, key="view:T:V9")  # not committed yet: the race is open
+    results = []
+
+    def second() -> None:
+        with new_session(any_engine) as other:
+            workflow = other.get(Workflow, support.id)
+            results.append(raise_(other, workflow, key="view:T:V9"))
+            other.commit()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    store.commit()
+    thread.join(timeout=30)
+    (again,) = results
+    assert (again.duplicate, again.escalation.id) == (True, first.escalation.id)
+    with new_session(any_engine) as check:
+        assert len(check.exec(select(Escalation)).all()) == 1
+        assert len([k for k in outbox_keys(check) if k.endswith(":dm:UMARIA")]) == 1
+
+
+def test_nothing_is_stored_for_an_invalid_report(store: Session) -> None:
+    support = make_workflow(store)
+    with pytest.raises(InvalidInput):
+        raise_(store, support, summary=" ")
+    assert store.exec(select(Escalation)).all() == []
+    assert not [k for k in outbox_keys(store) if k.startswith("escalation:")]
+
+
+def test_confirmation_says_who_owns_it(db: Session) -> None:
+    support = make_workflow(db)
+    nobody = raise_(db, support, key="a").escalation
+    text = escalation_messages.confirmation_text(db, nobody, support)
+    assert "Nobody is accountable" in text and f"<#{GOV}>" in text
+    seat(db, DANA)
+    council = raise_(db, support, key="b").escalation
+    assert "The AI council holds it (<@UDANA>)" in escalation_messages.confirmation_text(
+        db, council, support
+    )
+    assign(db, support, OwnerRole.OUTCOME, MARIA)
+    sev1 = raise_(db, support, key="c", severity=Severity.SEV1).escalation
+    text = escalation_messages.confirmation_text(db, sev1, support)
+    assert f"Escalation #{sev1.id} on *Support resolution*" in text
+    assert "<@UMARIA> owns it (approver: Outcome owner)" in text
+    assert "The AI council has been told as well." in text

@@ -1,0 +1,121 @@
+"""Submission of the /escalate form: store first, then confirm to the reporter."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from pydantic import BaseModel
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from cadence import escalation_messages, escalations
+from cadence.errors import CadenceError
+from cadence.escalations import Report, Severity
+from handlers.blocks.escalation_modals import read_kind
+from handlers.blocks.modals import modal_error
+from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
+from handlers.middleware import unit_of_work
+from storage.models import Escalation, Workflow
+
+logger = logging.getLogger(__name__)
+
+FIELD_BLOCKS = {
+    "workflow": EscalationField.WORKFLOW,
+    "kind": EscalationField.KIND,
+    "summary": EscalationField.SUMMARY,
+    "details": EscalationField.DETAILS,
+    "link": EscalationField.LINK,
+}
+
+
+class EscalationForm(BaseModel):
+    """What the form holds once Slack has sent it."""
+
+    workflow_id: int
+    kind: str
+    severity: str
+    summary: str
+    details: str | None
+    link: str | None
+
+    @classmethod
+    def from_state(cls, values: dict[str, Any]) -> EscalationForm:
+        """Read the submitted state values."""
+
+        def field(block: EscalationField) -> dict[str, Any]:
+            return values.get(block, {}).get(INPUT_ACTION, {}) or {}
+
+        def selected(block: EscalationField) -> str:
+            return (field(block).get("selected_option") or {}).get("value") or ""
+
+        return cls(
+            workflow_id=int(selected(EscalationField.WORKFLOW) or 0),
+            kind=selected(EscalationField.KIND),
+            severity=selected(EscalationField.SEVERITY) or Severity.SEV3.value,
+            summary=field(EscalationField.SUMMARY).get("value") or "",
+            details=field(EscalationField.DETAILS).get("value"),
+            link=field(EscalationField.LINK).get("value"),
+        )
+
+
+@unit_of_work
+def handle_escalation_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
+) -> None:
+    """Validate (errors shown inline), store and route once per view, then confirm."""
+    form = EscalationForm.from_state(view["state"]["values"])
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    team_id, user = body["team"]["id"], body["user"]["id"]
+    workflow = db.get(Workflow, form.workflow_id)
+    if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
+        ack(response_action="errors", errors={EscalationField.WORKFLOW: "That workflow is gone."})
+        return
+    try:
+        point, matter = escalations.kind_of(read_kind(form.kind))
+        severity = Severity(form.severity)
+    except ValueError:
+        ack(response_action="errors", errors={EscalationField.KIND: "Pick a decision point."})
+        return
+    report = Report(workflow, point, matter, severity, form.summary, form.details, form.link)
+    try:
+        raised = escalations.raise_escalation(
+            db,
+            report=report,
+            raised_by=user,
+            source_channel_id=metadata.get("channel"),
+            # A double submit or a retried request carries the same view id: one escalation.
+            idempotency_key=f"view:{team_id}:{view['id']}",
+        )
+    except CadenceError as error:
+        block = FIELD_BLOCKS.get(error.field or "", EscalationField.SUMMARY)
+        ack(response_action="errors", errors={block: modal_error(error.user_message)})
+        return
+    db.commit()
+    ack()
+    if not raised.duplicate:
+        confirm(db, client, raised.escalation, workflow)
+
+
+def confirm(db: Session, client: WebClient, escalation: Escalation, workflow: Workflow) -> None:
+    """Tell the reporter privately where they ran /escalate; by DM when Slack won't let us."""
+    text = escalation_messages.confirmation_text(db, escalation, workflow)
+    channel = escalation.source_channel_id
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=escalation.raised_by, text=text)
+            return
+        except SlackApiError as error:
+            # not_in_channel, channel_not_found (a DM between other people), or Slack is down.
+            logger.info("Confirming #%s by DM: %s", escalation.id, error.response.get("error"))
+        except OSError as error:
+            logger.info("Confirming #%s by DM: %s", escalation.id, error)
+    escalation_messages.confirm_by_dm(db, escalation, workflow)
+
+
+def register(app: App) -> None:
+    """Register the form's submission listener."""
+    app.view(EscalationView.RAISE)(handle_escalation_submission)
