@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence import outbox, reminder_rules
+from cadence import escalation_climb, outbox, reminder_rules
 from cadence.clock import now
 from cadence.errors import InvalidInput
 from cadence.reminder_rules import Candidate
@@ -89,6 +89,9 @@ def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
             report.by_kind[candidate.kind.value] += 1
         if snooze is not None:
             db.delete(snooze)
+    report.climbed = escalation_climb.climb_unanswered(
+        db, moment=moment, sent=history, default_tz=default_tz
+    )
     return report
 
 

@@ -17,7 +17,7 @@ from cadence.text import escape
 from cadence.vocabulary import EscalationStatus, ReminderKind
 from handlers.blocks.kit import button, slack_time
 from handlers.blocks.reminders import build_reminder
-from handlers.ids import ActionId, ReminderAction
+from handlers.ids import ActionId, EscalationAction, ReminderAction
 from handlers.renderers import renderer
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
@@ -55,7 +55,9 @@ def _escalation(db: Session, subject: str, recipient: str, nth: int) -> Rendered
         "next tier after the third reminder.",
         f"See it with `/escalate show {escalation.id}`.",
     ]
-    return build_reminder(text=text, details=details, actions=[], subject=subject)
+    acknowledge = button("Acknowledge", action_id=EscalationAction.ACKNOWLEDGE,
+                         value=str(escalation.id), style="primary")  # fmt: skip
+    return build_reminder(text=text, details=details, actions=[acknowledge], subject=subject)
 
 
 def _decision(db: Session, subject: str, recipient: str, nth: int) -> Rendered:
