@@ -99,14 +99,7 @@ def send_owner_dm(
     """The DM with buttons; someone who had one already gets it refreshed and a nudge."""
     key = dm_key(escalation.id or 0, user)
     if event_id is not None and _queued(db, key):
-        outbox.render_message(
-            db,
-            key=f"{key}:update:{event_id}",
-            method="chat.update",
-            renderer=DM_RENDERER,
-            args={"escalation_id": escalation.id, "user": user},
-            of=key,
-        )
+        _redraw_dm(db, escalation, key, user, event_id)
         outbox.post_message(
             db,
             key=f"escalation:{escalation.id}:back:{event_id}:{user}",
@@ -128,15 +121,7 @@ def send_owner_dm(
 def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
     """Re-render every DM with buttons and the notice, so they show the current state."""
     for key in _dm_keys(db, escalation.id or 0):
-        user = key.rsplit(":", 1)[-1]
-        outbox.render_message(
-            db,
-            key=f"{key}:update:{event_id}",
-            method="chat.update",
-            renderer=DM_RENDERER,
-            args={"escalation_id": escalation.id, "user": user},
-            of=key,
-        )
+        _redraw_dm(db, escalation, key, key.rsplit(":", 1)[-1], event_id)
     key = notice_key(escalation.id or 0)
     outbox.render_message(
         db,
@@ -219,3 +204,15 @@ def _dm_keys(db: Session, number: int) -> list[str]:
         for k in db.exec(query.order_by(col(OutboxMessage.id))).all()
         if ":" not in k[len(prefix) :]
     ]
+
+
+def _redraw_dm(db: Session, escalation: Escalation, key: str, user: str, event_id: int) -> None:
+    """Queue a chat.update of the DM queued under `key`, drawn from the database when sent."""
+    outbox.render_message(
+        db,
+        key=f"{key}:update:{event_id}",
+        method="chat.update",
+        renderer=DM_RENDERER,
+        args={"escalation_id": escalation.id, "user": user},
+        of=key,
+    )

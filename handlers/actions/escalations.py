@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -47,15 +48,7 @@ def handle_resolve_button(
 ) -> None:
     """Open the form asking for the resolution note (refuse at once if they may not)."""
     ack()
-    escalation, actor = _target(db, body)
-    early = escalation_lifecycle.early_answer(db, escalation, actor, "resolve")
-    if early is not None:
-        db.commit()
-        _say(respond, early.message)
-        return
-    metadata = json.dumps({"escalation_id": escalation.id})
-    view = build_resolve_modal(escalation.id or 0, escalation.summary, metadata)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    _open_step_form(db, body, respond, client, "resolve", build_resolve_modal)
 
 
 @unit_of_work
@@ -64,14 +57,26 @@ def handle_hand_off_button(
 ) -> None:
     """Open the form asking whom to hand it to, and why."""
     ack()
+    _open_step_form(db, body, respond, client, "hand off", build_hand_off_modal)
+
+
+def _open_step_form(
+    db: Session,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    verb: str,
+    build: Callable[[int, str, str], dict[str, Any]],
+) -> None:
+    """Answer at once when the person may not act (or it is moot), else open the step's form."""
     escalation, actor = _target(db, body)
-    early = escalation_lifecycle.early_answer(db, escalation, actor, "hand off")
+    early = escalation_lifecycle.early_answer(db, escalation, actor, verb)
     if early is not None:
         db.commit()
         _say(respond, early.message)
         return
     metadata = json.dumps({"escalation_id": escalation.id})
-    view = build_hand_off_modal(escalation.id or 0, escalation.summary, metadata)
+    view = build(escalation.id or 0, escalation.summary, metadata)
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
