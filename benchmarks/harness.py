@@ -96,7 +96,8 @@ def throwaway_postgres(admin_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def _database(database_url: str | None) -> Iterator[str]:
+def scratch_database(database_url: str | None) -> Iterator[str]:
+    """A throwaway database: PostgreSQL on that server, the SQLite file named, or a temp one."""
     if database_url and not database_url.startswith("sqlite"):
         with throwaway_postgres(database_url) as url:
             yield url
@@ -114,7 +115,7 @@ def running_bot(database_url: str | None = None) -> Iterator[Harness]:
     fake = TimedFakeSlack().start()
     try:
         populate_bench_workspace(fake)
-        with _database(database_url) as url:
+        with scratch_database(database_url) as url:
             settings = make_settings(fake, url)
             engine = make_engine(settings.database_url)
             upgrade(engine)
