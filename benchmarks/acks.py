@@ -131,9 +131,7 @@ def run_acks(n: int, *, database_url: str | None) -> AckRun:
         fake.stop()
 
 
-def _load(
-    app: Served, fake: FakeSlack, cycle: list[RequestKind], n: int, into: Latencies
-) -> None:
+def _load(app: Served, fake: FakeSlack, cycle: list[RequestKind], n: int, into: Latencies) -> None:
     sim = SlackSim(app.endpoint, SIGNING_SECRET, fake, timeout=10.0)
     checked = app.name == "cadence"
 
