@@ -121,7 +121,9 @@ def running_bot(database_url: str | None = None) -> Iterator[Harness]:
             upgrade(engine)
             # Production pacing (CHANNEL_PACE_SECONDS, ~1 post/s per channel), not the fixture's
             # shortened 0.05 s: the backlog figure should reflect what Slack would allow.
-            deliverer = build_deliverer(settings, engine, retries=False)
+            # No workspace budget either: the outbox figure is the deliverer's raw throughput
+            # (benchmarks/fanout.py measures delivery against Slack's limits).
+            deliverer = build_deliverer(settings, engine, retries=False, limits={})
             worker = OutboxWorker(deliverer, interval=0.2)
             app = build_app(settings, engine, on_commit=worker.kick)
             server = make_http_server(app, host="127.0.0.1", port=0)

@@ -172,8 +172,8 @@ def _open_sessions_of_week(engine: Engine, _k: int) -> None:
 def operations() -> list[Operation]:
     """Stand-ins: raise an escalation (domain function) and list a week's open sessions."""
     return [
-        Operation("raise_escalation (stand-in for modal submit)", _raise_escalation),
-        Operation("open sessions of a week (stand-in)", _open_sessions_of_week),
+        Operation("raise_escalation (stand-in)", _raise_escalation),
+        Operation("open sessions of week (stand-in)", _open_sessions_of_week),
     ]
 
 

@@ -60,12 +60,12 @@ class Report:
 
     def print_table(self) -> None:
         """One row per figure."""
-        head = f"{'benchmark':<22} {'metric':<44} {'value':>10} {'unit':<5} {'target':<14} verdict"
+        head = f"{'benchmark':<22} {'metric':<46} {'value':>10} {'unit':<5} {'target':<14} verdict"
         print(head)
         print("-" * len(head))
         for f in self.figures:
             print(
-                f"{f.benchmark:<22} {f.metric:<44} {f.shown():>10} {f.unit:<5} {f.target:<14} "
+                f"{f.benchmark:<22} {f.metric:<46} {f.shown():>10} {f.unit:<5} {f.target:<14} "
                 f"{f.verdict}" + (f"  ({f.note})" if f.note else "")
             )
         print()
