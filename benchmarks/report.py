@@ -35,9 +35,9 @@ class Figure:
         """The value as printed."""
         if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
             return "pending"
-        if isinstance(self.value, int) or float(self.value).is_integer():
-            return f"{int(self.value)}"
-        return f"{self.value:.3g}" if abs(self.value) < 10 else f"{self.value:.1f}"
+        if isinstance(self.value, int):
+            return f"{self.value}"
+        return f"{self.value:.2f}" if abs(self.value) < 10 else f"{self.value:.1f}"
 
 
 @dataclass
