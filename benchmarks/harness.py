@@ -96,7 +96,8 @@ def throwaway_postgres(admin_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def _database(database_url: str | None) -> Iterator[str]:
+def scratch_database(database_url: str | None) -> Iterator[str]:
+    """A throwaway database: PostgreSQL on that server, the SQLite file named, or a temp one."""
     if database_url and not database_url.startswith("sqlite"):
         with throwaway_postgres(database_url) as url:
             yield url
@@ -114,13 +115,15 @@ def running_bot(database_url: str | None = None) -> Iterator[Harness]:
     fake = TimedFakeSlack().start()
     try:
         populate_bench_workspace(fake)
-        with _database(database_url) as url:
+        with scratch_database(database_url) as url:
             settings = make_settings(fake, url)
             engine = make_engine(settings.database_url)
             upgrade(engine)
             # Production pacing (CHANNEL_PACE_SECONDS, ~1 post/s per channel), not the fixture's
             # shortened 0.05 s: the backlog figure should reflect what Slack would allow.
-            deliverer = build_deliverer(settings, engine, retries=False)
+            # No workspace budget either: the outbox figure is the deliverer's raw throughput
+            # (benchmarks/fanout.py measures delivery against Slack's limits).
+            deliverer = build_deliverer(settings, engine, retries=False, limits={})
             worker = OutboxWorker(deliverer, interval=0.2)
             app = build_app(settings, engine, on_commit=worker.kick)
             server = make_http_server(app, host="127.0.0.1", port=0)

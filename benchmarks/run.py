@@ -1,40 +1,55 @@
-"""Benchmark Cadence end to end: `uv run python -m benchmarks.run [--quick] [--database-url URL]`.
+"""Benchmark Cadence (issue 7): `uv run python -m benchmarks.run [--quick] [--only NAMES]`.
 
-Starts the real bot as the `bot` test fixture does (HTTP on 127.0.0.1, outbox worker, SQLite in a
-temporary directory or a throwaway PostgreSQL database) against the fake Slack on loopback, then
-prints latency, throughput and memory figures with PASS/FAIL against the targets. Writes no files.
+acks    1+5  ack latency of signed requests, Cadence vs a bare bolt app (separate processes),
+             and Cadence's resident memory after start and after the load
+fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Slack
+history 4    hot-path latency with small vs large history (bulk-seeded databases)
+commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
+
+Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
+benchmarks/results/latest.json. SQLite in temporary directories unless --database-url names a
+PostgreSQL server (throwaway databases are created on it).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import logging
 import math
-import os
-import platform
-import pstats
-import resource
-import sqlite3
 import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
-from importlib.metadata import version
+from dataclasses import dataclass
+from pathlib import Path
 
-import bot.delivery
-from benchmarks import scenarios
-from benchmarks.harness import Harness, running_bot
-from benchmarks.load import Result, percentile
-from benchmarks.profiling import ThreadProfiles
+from benchmarks import acks, commands, fanout, history
+from benchmarks.harness import scratch_database
+from benchmarks.report import RESULTS, Report
+from storage.db import make_engine
+from storage.migrate import upgrade
 
-ACK_LIMIT_MS, ACK_AIM_P95_MS, RSS_LIMIT_MB = 3000.0, 300.0, 300.0
+RSS_TARGET_MB = 150.0
+ALL = ("acks", "fanout", "history", "commands")
+MERGE = "pending: needs the merged feature"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each benchmark is."""
+
+    requests: int
+    dms: int
+    history: tuple[int, int]
+    history_runs: int
+
+
+FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40)
+QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20)
 
 
 class LogTally(logging.Handler):
-    """Counts warnings and errors the bot logs, keeping the first few to show."""
+    """Counts warnings and errors logged in this process, keeping the first few to show."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -47,240 +62,142 @@ class LogTally(logging.Handler):
         if len(self.samples) < 5:
             line = f"{record.levelname} {record.name}: {record.getMessage()[:200]}"
             if record.exc_info and record.exc_info[1] is not None:
-                error, frames = record.exc_info[1], traceback.extract_tb(record.exc_info[2])
+                frames = traceback.extract_tb(record.exc_info[2])
                 where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-                first = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
-                line += f" [{type(error).__name__}: {first}{where}]"
+                line += f" [{type(record.exc_info[1]).__name__}{where}]"
             self.samples.append(line)
 
 
-def listen_overflows() -> int | None:
-    """Linux's count of connections dropped because a listen queue was full (None elsewhere)."""
-    try:
-        with open("/proc/net/netstat") as netstat:
-            lines = [line.split() for line in netstat if line.startswith("TcpExt:")]
-    except OSError:
-        return None
-    if len(lines) < 2:
-        return None
-    counters = dict(zip(lines[0][1:], lines[1][1:], strict=False))
-    value = counters.get("ListenOverflows")
-    return int(value) if value is not None else None
-
-
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:8.1f}"
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def print_context(h: Harness, sizes: scenarios.Sizes, quick: bool) -> None:
-    """Where and how the numbers were taken."""
-    print("Cadence benchmark" + (" (--quick)" if quick else ""))
-    print(
-        f"  machine : {platform.platform()}, {os.cpu_count()} CPU cores, "
-        f"Python {platform.python_version()}"
-    )
-    if h.backend == "sqlite":
-        database = f"SQLite {sqlite3.sqlite_version}"
-    else:
-        server = h.engine.dialect.server_version_info or ()
-        database = f"PostgreSQL {'.'.join(str(part) for part in server)}"
-    print(
-        f"  stack   : slack-bolt {version('slack-bolt')}, slack-sdk {version('slack-sdk')}, "
-        f"SQLAlchemy {version('sqlalchemy')}, {database}"
-    )
-    print(f"  database: {h.backend} ({h.settings.database_url.split('@')[-1]})")
-    print(
-        f"  bot     : {h.url}; fake Slack at {h.fake.base}; one process (bot, fake and "
-        "clients share the GIL and the cores)"
-    )
-    print(
-        f"  sizes   : sequential N={sizes.sequential}, concurrent N={sizes.concurrent} on "
-        f"{sizes.clients} client threads (closed loop), map N={sizes.map_sequential}/"
-        f"{sizes.map_concurrent}, outbox {sizes.outbox_messages} messages"
-    )
-    print()
-
-
-def print_latencies(results: list[Result]) -> None:
-    """One row per scenario: ack and end-to-end percentiles, failures, verdicts."""
-    head = (
-        f"{'scenario':<58} {'N':>4} {'fail':>4} | {'ack p50':>8} {'p95':>8} {'p99':>8} "
-        f"{'max':>8} | {'e2e p50':>8} {'p95':>8} {'max':>8} | {'req/s':>6} | "
-        "p99<3s p95<300"
-    )
-    print("Latency in ms (ack = request sent -> HTTP 200; e2e = sent -> answer at response_url)")
-    print(head)
-    print("-" * len(head))
-    for r in results:
-        acks, e2es = r.acks, r.e2es
-        p95, p99 = percentile(acks, 95), percentile(acks, 99)
-        ok99 = bool(acks) and p99 < ACK_LIMIT_MS and len(acks) == len(r.samples)
-        ok95 = bool(acks) and p95 < ACK_AIM_P95_MS
-        rate = len(r.samples) / r.wall_s if r.wall_s else 0.0
+def bench_acks(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmarks 1 and 5."""
+    run = acks.run_acks(sizes.requests, database_url=database_url)
+    name, c, b = "1 ack latency", run.cadence, run.bare
+    mix = ", ".join(run.mix)
+    print(f"[1] {run.requests} signed requests per app, {acks.CLIENTS} clients; mix: {mix}")
+    for label, lat in (("cadence", c), ("bare bolt", b)):
         print(
-            f"{r.name:<58} {len(r.samples):>4} {r.failures:>4} | {_ms(percentile(acks, 50))} "
-            f"{_ms(p95)} {_ms(p99)} {_ms(max(acks, default=math.nan))} | "
-            f"{_ms(percentile(e2es, 50))} {_ms(percentile(e2es, 95))} "
-            f"{_ms(max(e2es, default=math.nan))} | {rate:6.1f} | "
-            f"{_verdict(ok99):>6} {_verdict(ok95):>6}"
+            f"    {label:<10} p50 {lat.p(50):6.1f}  p95 {lat.p(95):6.1f}  p99 {lat.p(99):6.1f} ms"
+            f"  errors {len(lat.errors)}" + (f"  e.g. {lat.errors[0]}" if lat.errors else "")
         )
-        for error in r.first_errors():
-            print(f"    failure: {error}")
-        for note in r.notes:
-            print(f"    note: {note}")
-    print()
+    p99 = c.p(99)
+    report.add(name, "cadence p50", c.p(50), unit="ms")
+    report.add(name, "cadence p95", c.p(95), unit="ms")
+    report.add(name, "cadence p99", p99, unit="ms", target="< 150",
+               ok=not math.isnan(p99) and p99 < acks.P99_TARGET_MS)  # fmt: skip
+    report.add(name, "bare bolt p50", b.p(50), unit="ms")
+    report.add(name, "bare bolt p95", b.p(95), unit="ms")
+    report.add(name, "bare bolt p99", b.p(99), unit="ms")
+    report.add(name, "p50 cadence / bare", run.p50_ratio, unit="x", target="<= 2",
+               ok=run.p50_ratio <= acks.P50_FACTOR)  # fmt: skip
+    report.add(name, "errors (cadence)", len(c.errors), target="0", ok=not c.errors)
+    report.add(name, "errors (bare bolt)", len(b.errors))
+    report.pending(name, "mix with /escalate (modal) and vote clicks", MERGE)
+    name = "5 memory"
+    report.add(name, "cadence RSS after start", run.rss_start_mb, unit="MB", target="< 150",
+               ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
+    report.add(name, "cadence RSS after benchmark 1", run.rss_after_mb, unit="MB",
+               target="< 150", ok=run.rss_after_mb < RSS_TARGET_MB)  # fmt: skip
+    report.add(name, "bare bolt RSS (reference)", run.bare_rss_mb, unit="MB")
 
 
-def print_outbox(run: scenarios.OutboxRun) -> None:
-    """The outbox throughput and its no-duplicates check."""
-    no_dupes = run.posts_seen == run.messages == run.distinct_posts == run.rows_sent
+def bench_fanout(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 3."""
+    run = fanout.run_fanout(sizes.dms, database_url=database_url, time_limit=sizes.dms / 5)
     print(
-        "Outbox throughput (CHANNEL_PACE_SECONDS set to 0 for this measurement; background "
-        "worker stopped, passes made and timed here)"
+        f"[3] {run.messages} DMs queued in {run.enqueue_s:.2f} s; delivered in "
+        f"{run.deliver_s:.1f} s (minimum {run.minimum_s:.1f} s at {fanout.WORKSPACE_RATE:g}/s, "
+        f"burst {fanout.WORKSPACE_BURST}); {run.limited} answered 429"
+        + ("; TIME LIMIT REACHED" if run.timed_out else "")
     )
-    print(
-        f"  enqueue {run.messages} messages to {run.targets} channels/users in one "
-        f"transaction: {run.enqueue_s * 1000:.0f} ms"
-    )
-    print(
-        f"  deliver: {run.sent} sent in {run.deliver_s:.2f} s over {run.passes} deliver_due() "
-        f"passes = {run.rate:.0f} messages/s (deferred {run.deferred}, retried {run.retried}, "
-        f"failed {run.failed})"
-    )
-    print(
-        f"  fake saw {run.posts_seen} chat.postMessage calls ({run.distinct_posts} distinct); "
-        f"rows sent {run.rows_sent}, with Slack ts {run.rows_with_ts} -> "
-        f"{_verdict(no_dupes)} (exactly once)"
-    )
-    if run.leftover_before:
-        print(f"  note: {run.leftover_before} earlier messages were still pending before it")
-    print()
+    name = "3 reminder fan-out"
+    report.add(name, f"{run.messages} DMs: delivery time", run.deliver_s, unit="s")
+    report.add(name, "minimum the limits allow", run.minimum_s, unit="s")
+    report.add(name, "time / minimum", run.ratio, unit="x", target="<= 1.15",
+               ok=run.ratio <= fanout.TARGET_RATIO)  # fmt: skip
+    report.add(name, "delivered (rows sent / ok posts)", run.ok_posts, target=str(run.messages),
+               ok=run.rows_sent == run.ok_posts == run.messages,
+               note=f"rows sent {run.rows_sent}")  # fmt: skip
+    report.add(name, "duplicates", run.duplicates, target="0", ok=run.duplicates == 0)
+    report.add(name, "429 answers", run.limited)
 
 
-def run_benchmarks(args: argparse.Namespace) -> None:
-    """Every scenario, in an order that keeps each one's starting state known."""
-    sizes = scenarios.QUICK if args.quick else scenarios.FULL
-    limit = sizes.time_limit
-    with running_bot(args.database_url) as h:
-        print_context(h, sizes, args.quick)
-        started = time.monotonic()
-        forced = scenarios.set_up_workspace(h)
-        left = scenarios.drain_outbox(h, timeout=60)
-        took = time.monotonic() - started
-        print(
-            f"Set-up: 51 workflows, 42 owners on the map workflow, 30 council members, "
-            f"{took:.1f} s (outbox drained with pacing off, {left} left)"
-        )
-        if forced:
-            print(
-                f"  note: the domain refused {forced} of the {scenarios.MAP_STAGES} stage owners "
-                "(its stage cap); those rows were inserted directly into owner_assignment"
-            )
-        print()
-        owner = scenarios.OwnerCommands(h)
-        seq, conc, clients = sizes.sequential, sizes.concurrent, sizes.clients
-        plan: list[Callable[[], Result]] = [
-            lambda: scenarios.help_scenario(h, n=seq, clients=1, time_limit=limit),
-            lambda: scenarios.help_scenario(h, n=conc, clients=clients, time_limit=limit),
-            lambda: owner.run(n=seq, clients=1, time_limit=limit),
-            lambda: owner.run(n=conc, clients=clients, time_limit=limit),
-            lambda: owner.run(n=conc, clients=clients, time_limit=limit, wait=False),
-            lambda: scenarios.map_scenario(h, n=sizes.map_sequential, clients=1, time_limit=limit),
-            lambda: scenarios.map_scenario(
-                h, n=sizes.map_concurrent, clients=clients, time_limit=limit
-            ),
-        ]
-        results = []
-        for scenario in plan:
-            before = listen_overflows()
-            result = scenario()
-            after = listen_overflows()
-            if before is not None and after is not None and after > before:
-                result.notes.append(
-                    f"{after - before} TCP listen-queue overflows on loopback meanwhile "
-                    "(a dropped SYN costs the client a ~1 s retry)"
-                )
-            results.append(result)
-        backlog = scenarios.pending_outbox(h)
-        print_latencies(results)
-        pace = bot.delivery.CHANNEL_PACE_SECONDS
-        print(
-            f"Outbox backlog after the command scenarios (real pacing, {pace:g} s per "
-            f"channel): {backlog} pending"
-        )
-        print()
-        print_outbox(
-            scenarios.outbox_scenario(
-                h, n=sizes.outbox_messages, targets=sizes.outbox_targets, time_limit=limit
-            )
-        )
-
-
-def run_profile(args: argparse.Namespace) -> None:
-    """A short profiled run of /owner and /cadence map; prints the bot-side hotspots."""
-    profiles = ThreadProfiles()
-    profiles.start()
-    with running_bot(args.database_url) as h:
-        scenarios.set_up_workspace(h)
-        scenarios.drain_outbox(h, timeout=60)
-        owner = scenarios.OwnerCommands(h)
-        results = [
-            owner.run(n=60, clients=1, time_limit=60),
-            scenarios.map_scenario(h, n=20, clients=1, time_limit=60),
-        ]
-        print_latencies(results)
-        print("(timings above are inflated by the profiler)")
-        print(profiles.report())
-        # The outbox passes run on this (the main) thread, so one plain profiler sees them all.
-        outbox_profile = cProfile.Profile()
-        outbox_profile.enable()
-        run = scenarios.outbox_scenario(h, n=500, targets=100, time_limit=60)
-        outbox_profile.disable()
-        print_outbox(run)
-        out = io.StringIO()
-        stats = pstats.Stats(outbox_profile, stream=out).strip_dirs()
-        out.write("== outbox enqueue + delivery, by own time ==\n")
-        stats.sort_stats("tottime").print_stats(20)
-        out.write("== outbox enqueue + delivery, by cumulative time ==\n")
-        stats.sort_stats("cumulative").print_stats(30)
-        print(out.getvalue())
+def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 4."""
+    small_n, large_n = sizes.history
+    name = "4 history scale"
+    with scratch_database(database_url) as small_url, scratch_database(database_url) as large_url:
+        engines = [make_engine(small_url), make_engine(large_url)]
+        try:
+            for engine, n in zip(engines, (small_n, large_n), strict=True):
+                upgrade(engine)
+                took = history.seed(engine, n)
+                print(f"[4] seeded {n:,} escalations (+{2 * n:,} events, +{n:,} outbox rows) and "
+                      f"{n:,} votes in {took:.1f} s")  # fmt: skip
+                report.add(name, f"seed {n:,} + {n:,}", took, unit="s")
+            for c in history.compare(*engines, runs=sizes.history_runs):
+                print(f"    {c.name}: median {c.small_ms:.2f} ms vs {c.large_ms:.2f} ms "
+                      f"-> x{c.ratio:.2f}")  # fmt: skip
+                report.add(name, f"{c.name}: large/small", c.ratio, unit="x",
+                           target="<= 1.3", ok=c.ratio <= history.RATIO_TARGET,
+                           note=f"{c.small_ms:.2f} vs {c.large_ms:.2f} ms")  # fmt: skip
+        finally:
+            for engine in engines:
+                engine.dispose()
+    report.pending(name, "submit escalation (modal)", MERGE, target="<= 1.3")
+    report.pending(name, "open a week's governance threads", MERGE, target="<= 1.3")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks (or the profile) and print the report; 0 unless something crashed."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a ~10 s smoke run")
+    """Run the chosen benchmarks, print the table, write the JSON; 1 if one crashed."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 2 minutes)")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma list of {', '.join(ALL)}")
     parser.add_argument(
         "--database-url",
-        help="PostgreSQL server to create a throwaway database on, e.g. "
+        help="PostgreSQL server to create throwaway databases on, e.g. "
         "postgresql+psycopg://postgres@127.0.0.1:5432/test (default: SQLite in a temp dir)",
     )
-    parser.add_argument(
-        "--profile", action="store_true", help="profile /owner and /cadence map with cProfile"
-    )
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"default: {RESULTS}")
+    parser.add_argument("--profile", action="store_true", help="profile the command suite")
     args = parser.parse_args(argv)
     tally = LogTally()
     logging.basicConfig(level=logging.WARNING, handlers=[tally], force=True)
-    started = time.monotonic()
     if args.profile:
-        run_profile(args)
-    else:
-        run_benchmarks(args)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(
-        f"Peak RSS of the whole process (bot + fake Slack + clients): {peak_mb:.0f} MB "
-        f"(target < {RSS_LIMIT_MB:.0f} MB) -> {_verdict(peak_mb < RSS_LIMIT_MB)}"
-    )
+        commands.run_profile(args)
+        return 0
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    if unknown := set(chosen) - set(ALL):
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    sizes = QUICK if args.quick else FULL
+    backend = "postgresql" if args.database_url else "sqlite"
+    report = Report(quick=args.quick, database=backend)
+    started, crashed = time.monotonic(), False
+    runners = {"acks": bench_acks, "fanout": bench_fanout, "history": bench_history}
+    for name in chosen:
+        try:
+            if name == "commands":
+                commands.run_commands(args)
+            else:
+                runners[name](report, sizes, args.database_url)
+        except Exception:
+            crashed = True
+            traceback.print_exc()
+            report.add(name, "crashed", None, ok=False, note="see the traceback above")
+        print()
+    if "acks" in chosen:
+        report.pending("2 vote storm", "500 votes / 5 s: stored, < 1 s, <= 30 updates", MERGE)
+    report.print_table()
     logged = ", ".join(f"{n} {level}" for level, n in sorted(tally.counts.items())) or "none"
-    print(f"Warnings/errors logged during the run: {logged}")
+    print(f"Warnings/errors logged in the benchmark process: {logged}")
     for line in tally.samples:
         print(f"    {line}")
-    print(f"Total wall time: {time.monotonic() - started:.1f} s")
-    return 0
+    print(f"Figures written to {report.write_json(args.json)}")
+    print(f"Total wall time: {time.monotonic() - started:.0f} s")
+    return 1 if crashed else 0
 
 
 if __name__ == "__main__":

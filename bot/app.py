@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 import handlers
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
 from handlers.renderers import RENDERERS
 
@@ -38,13 +39,18 @@ def build_deliverer(
     *,
     retries: bool = True,
     channel_pace: float | None = None,
+    limits: Mapping[str, Limit] | None = None,
 ) -> OutboxDeliverer:
-    """The outbox deliverer, with every renderer the handlers registered."""
+    """The outbox deliverer, with every renderer the handlers registered.
+
+    `limits` are the workspace budgets per Web API method (default: bot.ratelimit.SLACK_LIMITS).
+    """
     return OutboxDeliverer(
         engine,
         build_client(settings, retries=retries),
         channel_pace=channel_pace,
         renderers=RENDERERS,
+        limiter=MethodLimiter(limits),
     )
 
 

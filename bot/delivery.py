@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from bot.ratelimit import MethodLimiter
 from cadence.clock import now
 from cadence.delivery_failures import record_delivery_failure
 from cadence.vocabulary import OutboxStatus
@@ -31,6 +32,9 @@ POST = "chat.postMessage"
 # Every post carries this message metadata with its outbox key, so it can be found again.
 METADATA_EVENT = "cadence_outbox"
 HISTORY_LOOKBACK = 200
+# A method's budget (bot/ratelimit.py) is waited for in-process up to this long; rows of a
+# method that must wait longer are left due, unclaimed, for a later pass.
+BUDGET_SLEEP_SECONDS = 0.5
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
@@ -63,6 +67,8 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    held: int = 0  # left due because their method's budget or a 429 pause holds them back
+    backlog: bool = False  # the pass stopped at its batch limit: more may be due right now
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -93,6 +99,8 @@ class OutboxDeliverer:
         *,
         channel_pace: float | None = None,
         renderers: dict[str, Renderer] | None = None,
+        limiter: MethodLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -100,29 +108,45 @@ class OutboxDeliverer:
         # Seconds between posts in one channel; None means CHANNEL_PACE_SECONDS (Slack's ~1/s).
         self.channel_pace = channel_pace
         self._last_post: dict[str, float] = {}
+        # Workspace budget per method and 429 pauses; `sleep` waits for the budget.
+        self.limiter = limiter if limiter is not None else MethodLimiter()
+        self.sleep = sleep
         self._lock = threading.Lock()
 
     def deliver_due(self, *, limit: int = 100) -> DeliveryReport:
         """Deliver every due message once; return what happened."""
         report = DeliveryReport()
         with self._lock:
-            for message_id in self._due_ids(limit):
+            due = self._due_ids(limit)
+            report.backlog = len(due) == limit
+            for message_id, method in due:
+                if self.limiter.wait(method) > BUDGET_SLEEP_SECONDS:
+                    report.held += 1
+                    continue
                 if not self._claim(message_id):
                     continue
                 self._deliver_one(message_id, report)
         return report
 
-    def _due_ids(self, limit: int) -> list[int]:
+    def _due_ids(self, limit: int) -> list[tuple[int, str]]:
+        held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
         with session_scope(self.engine) as db:
             query = (
-                select(OutboxMessage.id)
+                select(OutboxMessage.id, OutboxMessage.method)
                 .where(OutboxMessage.status == OutboxStatus.PENDING)
                 .where(OutboxMessage.next_attempt_at <= now())
                 .where(_unlocked())
                 .order_by(col(OutboxMessage.id))
                 .limit(limit)
             )
-            return [i for i in db.exec(query).all() if i is not None]
+            if held_back:
+                query = query.where(col(OutboxMessage.method).not_in(held_back))
+            return [(i, method) for i, method in db.exec(query).all() if i is not None]
+
+    def _spend_budget(self, method: str) -> None:
+        """Wait (briefly: see BUDGET_SLEEP_SECONDS) until `method` may be called, and use it."""
+        while (wait := self.limiter.take(method)) > 0:
+            self.sleep(wait)
 
     def _claim(self, message_id: int) -> bool:
         """Lease one row; only one replica wins the conditional update."""
@@ -171,6 +195,7 @@ class OutboxDeliverer:
         if uncertain:
             outcome = self._already_posted(payload, key)
         if outcome is None:
+            self._spend_budget(method)
             outcome = self._call(method, payload)
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
@@ -307,6 +332,7 @@ class OutboxDeliverer:
         if status == 429:
             retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
             message.attempts -= 1  # Slack asked us to wait; that is not a failed attempt
+            self.limiter.pause(message.method, retry_after)  # every row of it, not just this one
             self._reschedule(message, delay=retry_after, error="ratelimited")
             report.retried += 1
         elif status >= 500 or error in TRANSIENT_ERRORS:
@@ -387,7 +413,9 @@ class OutboxWorker:
                 # The worker must outlive a database hiccup; the next tick tries again.
                 logger.exception("Outbox delivery pass failed")
                 continue
-            if report.deferred or report.retried:
+            if report.backlog:
+                self._wake.set()  # the batch was full: go on at once
+            elif report.deferred or report.retried or report.held:
                 # Something is due again soon: look sooner than the regular tick.
                 self._wake.wait(0.5)
                 self._wake.set()

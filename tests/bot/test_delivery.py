@@ -285,7 +285,8 @@ def test_thread_reply_waits_for_its_parent_then_lands_in_its_thread(
     with session_scope(engine) as db:
         post_message(db, key="parent", channel=GOV, text="the parent")
         post_message(db, key="reply", channel=GOV, text="the reply", thread_of="parent")
-    fake_slack.fail("chat.postMessage", status=429, retry_after=1, times=1)
+    # A 500, not a 429: a 429 would hold back every chat.postMessage, the reply included.
+    fake_slack.fail("chat.postMessage", status=500, times=1)
     report = deliverer.deliver_due()
     assert (report.sent, report.retried, report.deferred) == (0, 1, 1), "reply before parent"
 

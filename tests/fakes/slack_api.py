@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.fakes.rate_limits import SlackRateLimits
+
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
 _JSON_FIELDS = {
     "blocks": "invalid_blocks_format",
@@ -299,13 +301,15 @@ class FakeSlack:
         return f"{self.base}/api/"
 
     def reset(self) -> None:
-        """Forget everything: calls, messages, views, responses, faults, directory."""
+        """Forget everything: calls, messages, views, responses, faults, rate limits, directory."""
         with self._cond:
             self._wake.set()  # hanging requests give up and are not recorded
             self._wake = threading.Event()
             self._generation += 1
             self._calls: list[Call] = []
             self._faults: list[_Fault] = []
+            # Opt-in: Slack's rate limits, answering 429 + Retry-After (tests/fakes/rate_limits).
+            self.rate_limits: SlackRateLimits | None = None
             self._messages: list[dict] = []
             self._ephemerals: list[dict] = []
             self._views: dict[str, dict] = {}
@@ -659,6 +663,13 @@ class FakeSlack:
                 body = _err("invalid_auth")
             elif bad_input:
                 body = _err(bad_input)
+            elif self.rate_limits is not None and (
+                retry_after := self.rate_limits.admit(
+                    method, self._resolve_channel(str(params.get("channel") or ""))
+                )
+            ):
+                status, body = 429, _err("ratelimited")
+                extra = {"Retry-After": str(retry_after)}
             else:
                 body = self._methods[method](params)
             self._calls.append(Call(method, params, headers, status, body))
