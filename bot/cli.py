@@ -100,7 +100,8 @@ def _cmd_jobs_run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level_number)
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = JobRuntime(settings, engine, build_deliverer(settings, engine))
+    # No client-side retries: the outbox retries itself, and a blind re-send could post twice.
+    runtime = JobRuntime(settings, engine, build_deliverer(settings, engine, retries=False))
     print(f"{job.name}: {run_job(job, runtime)}")
     return 0
 

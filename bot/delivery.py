@@ -24,7 +24,11 @@ from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# Transient failures (5xx, timeouts, Slack unreachable) are retried for as long as the outage
+# lasts, backing off up to this; only Slack's permanent refusals end a message.
+BACKOFF_MAX_SECONDS = 300
+# Every this many failed attempts in a row, a warning says a message is still stuck.
+WARN_EVERY_ATTEMPTS = 10
 LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
 REFERENCE_WAIT_SECONDS = 2.0
@@ -222,13 +226,13 @@ class OutboxDeliverer:
     ) -> None:
         if isinstance(outcome, Exception) and _unanswered(outcome):
             # Slack may have posted it: keep in_flight_at so the next attempt looks first.
-            self._retry_later(db, message, f"network: {type(outcome).__name__}: {outcome}", report)
+            self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
             return
         message.in_flight_at = None
         if isinstance(outcome, SlackApiError):
-            self._on_api_error(db, message, outcome, report)
+            self._on_api_error(db, message, outcome, report, channel=channel)
         elif isinstance(outcome, Exception):
-            self._retry_later(db, message, f"network: {type(outcome).__name__}: {outcome}", report)
+            self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = now()
@@ -325,7 +329,13 @@ class OutboxDeliverer:
         return wait
 
     def _on_api_error(
-        self, db: Session, message: OutboxMessage, exc: SlackApiError, report: DeliveryReport
+        self,
+        db: Session,
+        message: OutboxMessage,
+        exc: SlackApiError,
+        report: DeliveryReport,
+        *,
+        channel: str,
     ) -> None:
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http {status}")
@@ -336,18 +346,20 @@ class OutboxDeliverer:
             self._reschedule(message, delay=retry_after, error="ratelimited")
             report.retried += 1
         elif status >= 500 or error in TRANSIENT_ERRORS:
-            self._retry_later(db, message, error, report)
+            self._retry_later(message, error, report)
         else:
-            self._give_up(db, message, error, report)
+            self._give_up(db, message, error, report, channel=channel)
 
-    def _retry_later(
-        self, db: Session, message: OutboxMessage, error: str, report: DeliveryReport
-    ) -> None:
-        if message.attempts >= MAX_ATTEMPTS:
-            self._give_up(db, message, f"{error} (after {message.attempts} attempts)", report)
-            return
-        self._reschedule(message, delay=min(2 ** (message.attempts - 1), 300), error=error)
+    def _retry_later(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+        """Try again after a capped exponential backoff; an outage never loses the message."""
+        exponent = min(max(message.attempts - 1, 0), 16)
+        self._reschedule(message, delay=min(2**exponent, BACKOFF_MAX_SECONDS), error=error)
         report.retried += 1
+        if message.attempts % WARN_EVERY_ATTEMPTS == 0:
+            logger.warning(
+                "Still cannot deliver %s after %d attempts (%s); retrying every %d s",
+                message.idempotency_key, message.attempts, error, BACKOFF_MAX_SECONDS,
+            )  # fmt: skip
 
     def _reschedule(self, message: OutboxMessage, *, delay: float, error: str | None) -> None:
         message.next_attempt_at = now() + timedelta(seconds=delay)
@@ -356,20 +368,28 @@ class OutboxDeliverer:
             message.last_error = error[:500]
 
     def _give_up(
-        self, db: Session, message: OutboxMessage, error: str, report: DeliveryReport
+        self,
+        db: Session,
+        message: OutboxMessage,
+        error: str,
+        report: DeliveryReport,
+        *,
+        channel: str,
     ) -> None:
+        """Slack refused for good: fail the row, keep the evidence, tell whoever can fix it."""
         message.status = OutboxStatus.FAILED
         message.locked_until = None
         message.in_flight_at = None
         message.last_error = error[:500]
         report.failed += 1
         report.errors.append(f"{message.idempotency_key}: {error}")
-        hint = record_delivery_failure(db, message=message, error=error.split(" (after")[0])
+        # The channel as sent: rendered messages (thread parents, notices) store no channel.
+        hint = record_delivery_failure(db, message=message, error=error, channel=channel)
         logger.error(
             "Gave up delivering %s (%s to %s): %s.%s",
             message.idempotency_key,
             message.method,
-            message.payload.get("channel", "?"),
+            channel or "?",
             error,
             f" To fix it: {hint}." if hint else "",
         )

@@ -29,13 +29,15 @@ def hint_for(error: str, channel: str) -> str | None:
     return fix.format(channel=f"<#{channel}>")
 
 
-def record_delivery_failure(db: Session, *, message: OutboxMessage, error: str) -> str | None:
+def record_delivery_failure(
+    db: Session, *, message: OutboxMessage, error: str, channel: str | None = None
+) -> str | None:
     """Audit a message Slack refused for good; DM a fix to the owners of the channel's workflows.
 
     Returns the hint (if any) so the caller can log it. At most one hint per person, channel and
     error a day, so a channel missing the bot does not flood its owners.
     """
-    channel = str(message.payload.get("channel", ""))
+    channel = channel or str(message.payload.get("channel", ""))
     hint = hint_for(error, channel)
     affected = _workflows_in(db, channel) if channel else []
     team_id = message.team_id or (affected[0].team_id if affected else "")

@@ -12,7 +12,12 @@ from sqlmodel import select
 import bot.app
 import bot.delivery
 from bot.app import build_client
-from bot.delivery import MAX_ATTEMPTS, REFERENCE_WAIT_SECONDS, OutboxDeliverer, OutboxWorker
+from bot.delivery import (
+    BACKOFF_MAX_SECONDS,
+    REFERENCE_WAIT_SECONDS,
+    OutboxDeliverer,
+    OutboxWorker,
+)
 from cadence.outbox import post_message, render_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
@@ -193,20 +198,26 @@ def test_permanent_error_fails_the_row_and_is_never_retried(
     assert posts(fake_slack) == 1
 
 
-def test_gives_up_after_max_attempts_of_server_errors(deliverer, engine, fake_slack, frozen_clock):
-    message_id = queue(engine, "always-500")
-    fake_slack.fail("chat.postMessage", status=500, times=MAX_ATTEMPTS + 5)
+def test_an_outage_of_any_length_loses_nothing(deliverer, engine, fake_slack, frozen_clock):
+    message_id = queue(engine, "through-the-outage")
+    fake_slack.fail("*", status=503, times=10_000)  # Slack is down for three hours
 
-    for _ in range(MAX_ATTEMPTS + 3):
+    for _ in range(60):
         deliverer.deliver_due()
-        frozen_clock.advance(seconds=301)
+        frozen_clock.advance(seconds=180)
 
     stored = row(engine, message_id)
-    assert stored.status == "failed"
-    assert stored.attempts == MAX_ATTEMPTS
-    assert stored.last_error == f"internal_error (after {MAX_ATTEMPTS} attempts)"
-    assert posts(fake_slack) == MAX_ATTEMPTS
-    assert fake_slack.messages() == []
+    assert stored.status == "pending"
+    assert stored.next_attempt_at - frozen_clock.current <= timedelta(
+        seconds=BACKOFF_MAX_SECONDS
+    ), "backoff is not capped"
+    assert len(fake_slack.calls_to("chat.postMessage")) < 60, "did not back off"
+
+    fake_slack.reset()  # Slack is back
+    populate_workspace(fake_slack)
+    frozen_clock.advance(seconds=BACKOFF_MAX_SECONDS)
+    assert deliverer.deliver_due().sent == 1
+    assert [m["text"] for m in fake_slack.messages(GENERAL)] == ["text of through-the-outage"]
 
 
 def test_second_post_to_the_same_channel_is_paced(

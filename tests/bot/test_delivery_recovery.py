@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from sqlmodel import select
 import bot.app
 from bot.app import build_deliverer
 from bot.delivery import LEASE, OutboxDeliverer
+from cadence import governance
 from cadence.outbox import post_message
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
@@ -159,3 +161,31 @@ def test_a_dm_refused_for_good_is_audited_without_a_hint(deliverer, engine, fake
         [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "outbox.failed")).all()
     assert (event.detail["error"], event.detail["hint"]) == ("user_not_found", None)
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_governance_thread_refused_for_good_still_tells_the_owners(
+    deliverer, engine, fake_slack, frozen_clock
+):
+    """The parent is rendered when sent, so its channel is known only then."""
+    with session_scope(engine) as db:
+        workflow = workflow_row(name="Support resolution", team_id="T0001", channel_id=GOV)
+        workflow.created_at = frozen_clock.current - timedelta(days=30)
+        db.add(workflow)
+        db.flush()
+        for role, user in (("outcome", MARIA), ("workflow", LI)):
+            db.add(OwnerAssignment(workflow_id=workflow.id or 0, role=role, user_id=user,
+                                   assigned_by=MARIA))  # fmt: skip
+        db.flush()
+        governance.open_session(db, workflow_id=workflow.id, week_start=date(2026, 11, 23),
+                                opening=frozen_clock.current, default_timezone="UTC")  # fmt: skip
+    fake_slack.fail("chat.postMessage", error="not_in_channel", times=1)
+    deliverer.channel_pace = 0
+
+    assert deliverer.deliver_due().failed == 1
+    deliverer.deliver_due()
+
+    with new_session(engine) as db:
+        [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "outbox.failed")).all()
+    assert (event.detail["channel"], event.workflow_id) == (GOV, workflow.id)
+    for owner in (MARIA, LI):
+        assert any("/invite @Cadence" in m["text"] for m in fake_slack.dms(owner))
