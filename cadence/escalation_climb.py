@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from cadence import council, escalation_lifecycle, owners, reminder_rules
-from cadence.vocabulary import Severity
+from cadence.vocabulary import EscalationStatus, Severity
 from cadence.working_hours import in_working_hours, workspace_timezone, zone
 from storage.models import Escalation
 
@@ -37,15 +37,25 @@ def next_tier(db: Session, escalation: Escalation) -> tuple[str | None, str] | N
 
 
 def climb_unanswered(
-    db: Session, *, moment: datetime, sent: dict[tuple[str, str], list[datetime]], default_tz: str
+    db: Session,
+    *,
+    moment: datetime,
+    sent: dict[tuple[str, str], list[datetime]],
+    snoozed: set[tuple[str, str]],
+    default_tz: str,
 ) -> int:
-    """Move every escalation whose owner ignored three reminders one tier up; how many moved."""
+    """Move every escalation whose owner ignored three reminders one tier up; how many moved.
+
+    An owner who snoozed the reminder has answered it: the climb waits for the snooze to end.
+    """
     climbed = 0
     for escalation in reminder_rules.open_unacknowledged(db):
         if escalation.routed_to is None:
             continue
         subject = reminder_rules.escalation_subject(escalation.id or 0)
         since = reminder_rules.owner_since(escalation)
+        if (subject, escalation.routed_to) in snoozed:
+            continue
         times = [t for t in sent.get((subject, escalation.routed_to), []) if t >= since]
         due = reminder_rules.climb_due(escalation, times)
         if due is None or due > moment:
@@ -76,6 +86,7 @@ def _claim(db: Session, escalation: Escalation) -> bool:
         .where(col(Escalation.id) == escalation.id)
         .where(col(Escalation.tier) == escalation.tier)
         .where(col(Escalation.routed_to) == escalation.routed_to)
+        .where(col(Escalation.status) == EscalationStatus.OPEN)
         .values(tier=escalation.tier)
     )
     return bool(result.rowcount == 1)

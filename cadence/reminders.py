@@ -71,6 +71,10 @@ def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
     for candidate in found:
         key = (candidate.subject, candidate.recipient)
         snooze = snoozes.get(key)
+        if snooze is not None and _stale(snooze, candidate):
+            db.delete(snooze)
+            del snoozes[key]
+            snooze = None
         if snooze is not None and snooze.until > moment:
             report.snoozed += 1
             continue
@@ -87,12 +91,20 @@ def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
         if _send(db, candidate, sequence=len(history[key]) + 1, nth=len(sent) + 1):
             report.sent += 1
             report.by_kind[candidate.kind.value] += 1
+            history[key].append(moment)  # so the climb below counts it
         if snooze is not None:
             db.delete(snooze)
+            del snoozes[key]
+    held = {key for key, row in snoozes.items() if row.until > moment}
     report.climbed = escalation_climb.climb_unanswered(
-        db, moment=moment, sent=history, default_tz=default_tz
+        db, moment=moment, sent=history, snoozed=held, default_tz=default_tz
     )
     return report
+
+
+def _stale(snooze: ReminderSnooze, candidate: Candidate) -> bool:
+    """Set before the subject came (back) to this person: it belongs to an earlier round."""
+    return candidate.since is not None and snooze.created_at < candidate.since
 
 
 def _send(db: Session, candidate: Candidate, *, sequence: int, nth: int) -> bool:
@@ -155,7 +167,7 @@ def snooze(db: Session, *, subject: str, recipient: str, choice: str) -> datetim
             .where(ReminderSnooze.subject == subject)
             .where(ReminderSnooze.recipient == recipient)
         ).one()
-    row.until = until
+    row.until, row.created_at = until, now()
     db.add(row)
     return until
 
