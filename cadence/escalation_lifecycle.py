@@ -7,9 +7,11 @@ council member may act; anyone else changes nothing, but the attempt is kept as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cadence import audit, authority, council, escalation_messages
@@ -38,13 +40,10 @@ def acknowledge(db: Session, *, escalation: Escalation, actor: str) -> Step:
     """The owner (or a council member) has seen it and is on it."""
     if (early := early_answer(db, escalation, actor, "acknowledge")) is not None:
         return early
-    if escalation.status == EscalationStatus.ACKNOWLEDGED:
-        who = mention(escalation.acknowledged_by or "")
-        return Step(
-            escalation,
-            False,
-            f"Escalation #{escalation.id} was already acknowledged by {who}; nothing changed.",
-        )
+    if (moot := _already(escalation, EscalationStatus.ACKNOWLEDGED)) is not None:
+        return moot
+    if not _claim(db, escalation):
+        return _changed_meanwhile(db, escalation, "acknowledge", _already_acknowledged)
     moment = now()
     took_over = escalation.routed_to is None
     if took_over:  # the council held it: the member who answers becomes its owner
@@ -67,6 +66,8 @@ def resolve(db: Session, *, escalation: Escalation, actor: str, note: str) -> St
         raise InvalidInput("Please say how it was resolved.", field="note")
     if len(note) > NOTE_MAX:
         raise InvalidInput(f"Please keep the note to {NOTE_MAX} characters.", field="note")
+    if not _claim(db, escalation):
+        return _changed_meanwhile(db, escalation, "resolve", lambda _: None)
     moment = now()
     escalation.status = EscalationStatus.RESOLVED
     escalation.resolved_at, escalation.resolved_by, escalation.resolution = moment, actor, note
@@ -86,18 +87,23 @@ def hand_off(db: Session, *, escalation: Escalation, actor: str, to: Person, rea
     """An explicit transfer of authority to another person, who must acknowledge it afresh."""
     if (early := early_answer(db, escalation, actor, "hand off")) is not None:
         return early
-    if to.id == escalation.routed_to:
-        return Step(
-            escalation,
-            False,
-            f"{to.mention} already owns escalation #{escalation.id}; nothing changed.",
-        )
+
+    def owned(escalation: Escalation) -> Step | None:
+        if to.id != escalation.routed_to:
+            return None
+        message = f"{to.mention} already owns escalation #{escalation.id}; nothing changed."
+        return Step(escalation, False, message)
+
+    if (moot := owned(escalation)) is not None:
+        return moot
     require_assignable(to)
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("Please give a reason for the hand-off.", field="reason")
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"Please keep the reason to {REASON_MAX} characters.", field="reason")
+    if not _claim(db, escalation):
+        return _changed_meanwhile(db, escalation, "hand off", owned)
     previous = escalation.routed_to
     # The new owner's message says why it came to them.
     via = f"handed off by {mention(actor)}: {escape(reason[:120])}"
@@ -153,13 +159,8 @@ def reroute(
 
 def early_answer(db: Session, escalation: Escalation, actor: str, verb: str) -> Step | None:
     """A friendly no-op for a resolved escalation, or a refusal kept as evidence; None: go on."""
-    if escalation.status == EscalationStatus.RESOLVED:
-        who = mention(escalation.resolved_by or "")
-        return Step(
-            escalation,
-            False,
-            f"Escalation #{escalation.id} was already resolved by {who}; nothing changed.",
-        )
+    if (resolved := _already(escalation, EscalationStatus.RESOLVED)) is not None:
+        return resolved
     if authority.may_act_on_escalation(db, escalation=escalation, actor_id=actor):
         return None
     last = db.exec(
@@ -194,6 +195,49 @@ def early_answer(db: Session, escalation: Escalation, actor: str, verb: str) -> 
         db.flush()
     message = authority.escalation_refusal(db, escalation=escalation, verb=verb)
     return Step(escalation, False, message, refused=True)
+
+
+def _claim(db: Session, escalation: Escalation) -> bool:
+    """A step's first write, matching only the escalation as read: of two requests at once (a
+    double click; owner and council) the second waits for the first's lock, then matches none."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(Escalation)
+        .where(col(Escalation.id) == escalation.id)
+        .where(col(Escalation.status) == escalation.status)
+        .where(col(Escalation.routed_to).is_not_distinct_from(escalation.routed_to))
+        .values(updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+def _changed_meanwhile(
+    db: Session, escalation: Escalation, verb: str, moot: Callable[[Escalation], Step | None]
+) -> Step:
+    """Another request changed it first: answer from how it is now, and change nothing."""
+    db.refresh(escalation)
+    if (answer := _already(escalation, EscalationStatus.RESOLVED) or moot(escalation)) is not None:
+        return answer
+    owner = mention(escalation.routed_to) if escalation.routed_to else "the AI council"
+    message = (
+        f"Escalation #{escalation.id} changed meanwhile (now {escalation.status}, with {owner});"
+        f" nothing changed. Please look again before you {verb} it."
+    )
+    return Step(escalation, False, message, refused=True)
+
+
+def _already(escalation: Escalation, status: EscalationStatus) -> Step | None:
+    """The friendly no-op for an escalation already acknowledged or resolved."""
+    if escalation.status != status:
+        return None
+    resolved = status == EscalationStatus.RESOLVED
+    who = mention((escalation.resolved_by if resolved else escalation.acknowledged_by) or "")
+    message = f"Escalation #{escalation.id} was already {status} by {who}; nothing changed."
+    return Step(escalation, False, message)
+
+
+def _already_acknowledged(escalation: Escalation) -> Step | None:
+    return _already(escalation, EscalationStatus.ACKNOWLEDGED)
 
 
 def _record(

@@ -45,8 +45,9 @@ def cast_vote(
         raise Conflict(_decided_message(db, session))
     if previous == choice:
         return VoteResult(choice, previous, False)
-    # The first write: it orders concurrent votes on this session (a row lock on PostgreSQL,
-    # the write lock on SQLite), and only the vote that raises the flag queues a refresh.
+    # The first write locks the session row (the write lock on SQLite), ordering this vote
+    # against other votes and against a refresh lowering the flag; only the vote that raises
+    # the flag queues a refresh.
     flagged = queue_flag(db, session_id)
     db.refresh(session)
     if session.status != OPEN:
@@ -83,7 +84,19 @@ def cast_vote(
 
 
 def queue_flag(db: Session, session_id: int) -> bool:
-    """Raise the session's 'refresh queued' flag; True if this call raised it."""
+    """Raise the session's 'refresh queued' flag; True if this call raised it.
+
+    The row is locked first, whatever the flag: on PostgreSQL an UPDATE matching no row takes
+    no lock, so a refresh could lower the flag and read the tally while this transaction is
+    still open, and its change would never be shown. Locked, a refresh lowering the flag (its
+    first write, see take_refresh) waits for this commit, or this call sees the flag lowered.
+    """
+    db.exec(  # type: ignore[call-overload]
+        update(GovernanceSession)
+        .where(col(GovernanceSession.id) == session_id)
+        .values(tally_queued=col(GovernanceSession.tally_queued))
+        .execution_options(synchronize_session=False)
+    )
     result = db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
         .where(
@@ -117,7 +130,12 @@ def _queue_refresh(db: Session, session: GovernanceSession, default_timezone: st
 def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
     """Called as a refresh is about to be sent: lower the flag first (so any later vote queues
     a new refresh), then say whether to send it. An older refresh still waiting its turn will
-    read the database when it goes, so a newer one is redundant."""
+    read the database when it goes, so a newer one is redundant.
+
+    Lowering the flag must be the refresh's first write and come before it reads the tally: it
+    locks the session row, so it waits for a vote in flight (which holds that lock, see
+    queue_flag) and then reads that vote; a vote that comes after it sees the flag lowered.
+    """
     db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
         .where(col(GovernanceSession.id) == session_id)
