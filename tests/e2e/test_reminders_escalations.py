@@ -8,7 +8,7 @@ import pytest
 
 from cadence.escalation_climb import next_tier
 from storage.models import Escalation
-from tests.conftest import DANA, EVE, LI, MARIA
+from tests.conftest import DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, events, staffed
 from tests.e2e.test_reminders import reminders_sent, sweep
@@ -53,6 +53,9 @@ def test_three_reminders_at_growing_gaps_then_it_climbs_to_the_council(bot, froz
     assert (after.routed_to, after.tier, after.status) == (None, 1, "open")
     assert ("rerouted", "cadence", False) in events(bot, esc.id)
     assert any(f"#{esc.id} " in m["text"] for m in bot.fake.dms(DANA)), "council not told"
+    bot.deliverer.deliver_due()
+    announced = [m["text"] for m in bot.fake.messages(GOV) if m["thread_ts"]]
+    assert any(f"#{esc.id} was re-routed" in t and "AI council" in t for t in announced)
     gaps = said(run(bot, "/cadence", "gaps", user=DANA))
     assert f"#{esc.id}" in gaps and "climbed to the AI council" in gaps
 
