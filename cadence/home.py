@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from cadence import council, owners, workflows
+from cadence import council, owners, reminder_rules, workflows
 from cadence.owners import role_phrase
-from storage.models import Workflow
+from cadence.vocabulary import EscalationStatus
+from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
+
+WAITING_MAX = 10
 
 
 @dataclass
@@ -19,6 +22,14 @@ class HomeSummary:
     on_council: bool = False
     gaps: list[tuple[Workflow, list[str]]] = field(default_factory=list)
     workflow_count: int = 0
+    escalations: list[tuple[Escalation, Workflow]] = field(default_factory=list)
+    decisions: list[tuple[GovernanceSession, Workflow]] = field(default_factory=list)
+    actions: list[tuple[ActionItem, Workflow]] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        """How many things wait on this person."""
+        return len(self.escalations) + len(self.decisions) + len(self.actions)
 
 
 def summarize_for(db: Session, *, team_id: str, user_id: str) -> HomeSummary:
@@ -37,4 +48,39 @@ def summarize_for(db: Session, *, team_id: str, user_id: str) -> HomeSummary:
         ]
         if current.gaps():
             summary.gaps.append((workflow, current.gaps()))
+    _waiting_for(db, summary, {w.id: w for w in active}, user_id)
     return summary
+
+
+def _waiting_for(
+    db: Session, summary: HomeSummary, active: dict[int | None, Workflow], user_id: str
+) -> None:
+    """Escalations the person owns, decisions they can record, their open actions."""
+    owned = db.exec(
+        select(Escalation)
+        .where(Escalation.routed_to == user_id)
+        .where(col(Escalation.status) != EscalationStatus.RESOLVED)
+        .order_by(col(Escalation.id).desc())
+        .limit(WAITING_MAX)
+    ).all()
+    summary.escalations = [(e, active[e.workflow_id]) for e in owned if e.workflow_id in active]
+    undecided = db.exec(
+        select(GovernanceSession)
+        .where(col(GovernanceSession.workflow_id).in_([i for i in active if i is not None]))
+        .where(col(GovernanceSession.id).not_in(select(Decision.session_id)))
+        .order_by(col(GovernanceSession.id).desc())
+        .limit(WAITING_MAX * 5)
+    ).all()
+    summary.decisions = [
+        (s, active[s.workflow_id])
+        for s in undecided
+        if user_id in reminder_rules.decision_owners(db, active[s.workflow_id])
+    ][:WAITING_MAX]
+    mine = db.exec(
+        select(ActionItem)
+        .where(ActionItem.owner_id == user_id)
+        .where(ActionItem.status == "open")
+        .order_by(col(ActionItem.due_on))
+        .limit(WAITING_MAX)
+    ).all()
+    summary.actions = [(a, active[a.workflow_id]) for a in mine if a.workflow_id in active]

@@ -5,9 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.home import HomeSummary
-from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
+from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
 
 HOME_BLOCKS = 100
+
+
+def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
+    """What waits on the person: escalations, weekly decisions, follow-up actions."""
+    if not summary.waiting:
+        return [section(":sparkles: Nothing is waiting for you.")]
+    lines: list[str] = []
+    for escalation, workflow in summary.escalations:
+        state = "to acknowledge" if escalation.status == "open" else "to resolve"
+        lines.append(
+            f"• Escalation #{escalation.id} on *{escape(workflow.name)}* {state}: "
+            f"{escape(truncate(escalation.summary, 120))} (`/escalate show {escalation.id}`)"
+        )
+    for session, workflow in summary.decisions:
+        lines.append(
+            f"• The weekly decision on *{escape(workflow.name)}* (week of "
+            f"{session.week_start:%d %b}) in <#{session.channel_id}>"
+        )
+    for item, workflow in summary.actions:
+        due = f", due {item.due_on:%a %d %b}" if item.due_on else ""
+        lines.append(
+            f"• Follow-up on *{escape(workflow.name)}*: {escape(truncate(item.description, 120))}"
+            f"{due}"
+        )
+    return [section(":inbox_tray: *Waiting for you*\n" + "\n".join(lines))]
 
 
 def build_home(summary: HomeSummary) -> dict[str, Any]:
@@ -24,6 +49,7 @@ def build_home(summary: HomeSummary) -> dict[str, Any]:
     if summary.on_council:
         blocks.append(section(":classical_building: You sit on the *AI council*."))
     blocks.append(divider())
+    blocks += _waiting(summary)
     if summary.gaps:
         lines = [f"• *{escape(w.name)}*: {', '.join(g)}" for w, g in summary.gaps[:40]]
         blocks.append(section(":warning: *Accountability gaps*\n" + "\n".join(lines)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import ADMIN, EVE, MARIA
 from tests.e2e.helpers import run, said
+from tests.e2e.test_escalate import escalate, staffed
 from tests.slack_sim import all_text
 
 
@@ -42,3 +43,16 @@ def test_home_tab_shows_roles_and_gaps(bot):
     bot.sim.home_opened(EVE)
     bot.fake.wait_for("views.publish", count=2)
     assert "don't own any workflow" in all_text(bot.fake.home(EVE)["blocks"])
+
+
+def test_home_tab_lists_what_is_waiting_for_you(bot):
+    staffed(bot)
+    esc = escalate(bot, summary="refund bot promised credits")
+    bot.sim.home_opened(MARIA)
+    bot.fake.wait_for("views.publish")
+    home = all_text(bot.fake.home(MARIA)["blocks"])
+    assert "Waiting for you" in home
+    assert f"Escalation #{esc.id} on *Support resolution* to acknowledge" in home
+    bot.sim.home_opened(EVE)
+    bot.fake.wait_for("views.publish", count=2)
+    assert "Nothing is waiting for you" in all_text(bot.fake.home(EVE)["blocks"])
