@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from benchmarks.harness import scratch_database
 from bot.app import build_deliverer
-from bot.delivery import OutboxWorker
+from bot.outbox_worker import OutboxWorker
 from bot.ratelimit import TIER_3_PER_SECOND, Limit
 from cadence import outbox
 from cadence.vocabulary import OutboxStatus

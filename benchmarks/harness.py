@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import build_app, build_deliverer
 from bot.config import Settings
-from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.delivery import OutboxDeliverer
+from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
 from storage.db import make_engine
 from storage.migrate import upgrade

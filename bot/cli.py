@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app, build_client, build_deliverer
 from bot.config import ConfigError, Settings, load_database_settings, load_settings
-from bot.delivery import OutboxWorker
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.logs import configure_logging
+from bot.outbox_worker import OutboxWorker
 from bot.scheduler import build_scheduler
 from bot.serve import EVENTS_PATH, make_http_server
 from storage.db import make_engine

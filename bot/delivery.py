@@ -15,6 +15,14 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from bot.outbox_payload import (
+    METADATA_EVENT,
+    Drop,
+    Renderer,
+    Wait,
+    find_posted,
+    prepare,
+)
 from bot.ratelimit import MethodLimiter
 from cadence.clock import now
 from cadence.delivery_failures import record_delivery_failure
@@ -31,36 +39,13 @@ BACKOFF_MAX_SECONDS = 300
 WARN_EVERY_ATTEMPTS = 10
 LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
-REFERENCE_WAIT_SECONDS = 2.0
 POST = "chat.postMessage"
-# Every post carries this message metadata with its outbox key, so it can be found again.
-METADATA_EVENT = "cadence_outbox"
-HISTORY_LOOKBACK = 200
 # A method's budget (bot/ratelimit.py) is waited for in-process up to this long; rows of a
 # method that must wait longer are left due, unclaimed, for a later pass.
 BUDGET_SLEEP_SECONDS = 0.5
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Wait:
-    """Not yet: try again in `seconds` (not a failed attempt)."""
-
-    seconds: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Drop:
-    """Nothing to send any more (the message it refers to never went out, or it is moot)."""
-
-    reason: str
-
-
-# Builds a message's content from the database at the moment it is sent.
-Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
 
 @dataclass
@@ -172,12 +157,12 @@ class OutboxDeliverer:
             if message is None:
                 return
             method, key = message.method, message.idempotency_key
-            prepared = self._prepare(db, message)
-            if isinstance(prepared, _Wait):
+            prepared = prepare(db, message, self.renderers)
+            if isinstance(prepared, Wait):
                 self._reschedule(message, delay=prepared.seconds, error=prepared.reason)
                 report.deferred += 1
                 return
-            if isinstance(prepared, _Drop):
+            if isinstance(prepared, Drop):
                 message.status = OutboxStatus.SKIPPED
                 message.locked_until = None
                 message.last_error = prepared.reason[:500]
@@ -197,7 +182,7 @@ class OutboxDeliverer:
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         outcome: dict[str, Any] | Exception | None = None
         if uncertain:
-            outcome = self._already_posted(payload, key)
+            outcome = find_posted(self.client, payload, key)
         if outcome is None:
             self._spend_budget(method)
             outcome = self._call(method, payload)
@@ -243,74 +228,6 @@ class OutboxDeliverer:
             report.sent += 1
             if message.method == POST and channel:
                 self._last_post[channel] = time.monotonic()
-
-    def _already_posted(self, payload: dict[str, Any], key: str) -> dict[str, Any] | None:
-        """The message an unanswered attempt posted, found by its metadata; None if not there.
-
-        Needs the history scopes; without them (or on any error) this answers None and the
-        message is posted again, which is the lesser harm than losing it.
-        """
-        channel = str(payload.get("channel", ""))
-        try:
-            if channel.startswith(("U", "W")):
-                opened = self.client.conversations_open(users=channel)
-                channel = str(opened["channel"]["id"])
-            if payload.get("thread_ts"):
-                found = self.client.conversations_replies(
-                    channel=channel, ts=str(payload["thread_ts"]), include_all_metadata=True,
-                    limit=HISTORY_LOOKBACK,
-                )  # fmt: skip
-            else:
-                found = self.client.conversations_history(
-                    channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
-                )
-        except (SlackApiError, OSError, TimeoutError) as exc:
-            logger.warning("Could not check whether %s was already posted: %s", key, exc)
-            return None
-        for posted in found.get("messages") or []:
-            meta = posted.get("metadata") or {}
-            if meta.get("event_type") == METADATA_EVENT and (
-                (meta.get("event_payload") or {}).get("key") == key
-            ):
-                logger.info("%s had reached Slack before; not posting it again", key)
-                return {"ok": True, "channel": channel, "ts": posted.get("ts")}
-        return None
-
-    def _prepare(self, db: Session, message: OutboxMessage) -> dict[str, Any] | _Wait | _Drop:
-        """The payload to send: rendered now if asked, with references to other messages resolved.
-
-        `render` names a renderer that builds the content from what the database holds at the
-        moment of sending (so a coalesced update always shows the latest state); `thread_of`
-        and `message_of` name the idempotency key of an earlier message to reply in or update.
-        """
-        payload = dict(message.payload)
-        render = payload.pop("render", None)
-        if render is not None:
-            renderer = self.renderers.get(str(render))
-            if renderer is None:
-                return _Drop(f"no renderer named {render!r}")
-            rendered = renderer(db, dict(payload.pop("args", {}) or {}))
-            if rendered is None:
-                return _Drop("nothing left to say")
-            payload.update(rendered)
-        for ref, fields in (
-            ("thread_of", ("channel", "thread_ts")),
-            ("message_of", ("channel", "ts")),
-        ):
-            key = payload.pop(ref, None)
-            if key is None:
-                continue
-            target = db.exec(
-                select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
-            ).first()
-            if target is None or target.status in (OutboxStatus.FAILED, OutboxStatus.SKIPPED):
-                return _Drop(f"{key} was never delivered")
-            if target.status != OutboxStatus.SENT or not target.result_ts:
-                return _Wait(REFERENCE_WAIT_SECONDS, f"waiting for {key}")
-            channel_field, ts_field = fields
-            payload[channel_field] = target.result_channel or payload.get(channel_field)
-            payload[ts_field] = target.result_ts
-        return payload
 
     def _pace_wait(self, method: str, channel: str) -> float:
         """Seconds to wait before posting, or updating, again in `channel` (~1 per second each).
@@ -393,49 +310,3 @@ class OutboxDeliverer:
             error,
             f" To fix it: {hint}." if hint else "",
         )
-
-
-class OutboxWorker:
-    """A background thread that delivers the outbox promptly when kicked, and every few seconds."""
-
-    def __init__(self, deliverer: OutboxDeliverer, *, interval: float = 2.0) -> None:
-        self.deliverer = deliverer
-        self.interval = interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start delivering in the background."""
-        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
-        self._thread.start()
-
-    def kick(self, *_: Any) -> None:
-        """Deliver now rather than at the next tick (called after a change commits)."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop after the current pass."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                break
-            try:
-                report = self.deliverer.deliver_due()
-            except Exception:
-                # The worker must outlive a database hiccup; the next tick tries again.
-                logger.exception("Outbox delivery pass failed")
-                continue
-            if report.backlog:
-                self._wake.set()  # the batch was full: go on at once
-            elif report.deferred or report.retried or report.held:
-                # Something is due again soon: look sooner than the regular tick.
-                self._wake.wait(0.5)
-                self._wake.set()

@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from bot.app import build_app, build_deliverer
 from bot.config import Settings, load_settings
-from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.delivery import OutboxDeliverer
+from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
 from cadence import clock
 from handlers.blocks.kit import MESSAGE_TEXT

@@ -12,12 +12,9 @@ from sqlmodel import select
 import bot.app
 import bot.delivery
 from bot.app import build_client
-from bot.delivery import (
-    BACKOFF_MAX_SECONDS,
-    REFERENCE_WAIT_SECONDS,
-    OutboxDeliverer,
-    OutboxWorker,
-)
+from bot.delivery import BACKOFF_MAX_SECONDS, OutboxDeliverer
+from bot.outbox_payload import REFERENCE_WAIT_SECONDS
+from bot.outbox_worker import OutboxWorker
 from cadence.outbox import post_message, render_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage

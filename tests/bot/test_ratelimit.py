@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import build_client
-from bot.delivery import OutboxDeliverer, OutboxWorker
+from bot.delivery import OutboxDeliverer
+from bot.outbox_worker import OutboxWorker
 from bot.ratelimit import Limit, MethodLimiter
 from cadence.outbox import post_message, update_message
 from storage.db import new_session, session_scope

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import build_deliverer
-from bot.delivery import OutboxWorker
+from bot.outbox_worker import OutboxWorker
 from cadence import clock, governance, governance_votes
 from cadence.errors import Conflict
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
