@@ -13,6 +13,8 @@ from storage.models import OutboxMessage
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
 MESSAGE_TEXT_MAX = 4000
+# Set in a session's `info` once it queued a message: its commit has something to deliver.
+QUEUED = "cadence.outbox.queued"
 
 
 def enqueue(
@@ -20,6 +22,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row."""
     db.flush()  # rows added to the session earlier must exist before the raw insert
+    db.info[QUEUED] = True
     moment = now()
     insert_if_absent(
         db,

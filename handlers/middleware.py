@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 
 from slack_bolt import App, BoltContext
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from cadence import outbox
 from handlers.errors import handle_error
 from storage.db import new_session
 
@@ -18,13 +20,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def install(app: App, *, engine: Engine, settings: Settings, on_commit: Callable[[], None]) -> None:
-    """Give every request its own session (`db`) and the settings (`settings`)."""
+    """Give every request its own session (`db`) and the settings (`settings`).
+
+    `on_commit` (the outbox worker's kick) runs after a commit that queued outbox messages;
+    read-only requests (help, opening a form) do not wake the deliverer for nothing.
+    """
+
+    def committed(session: Session) -> None:
+        if session.info.pop(outbox.QUEUED, False):
+            on_commit()
 
     @app.middleware
     def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:
         session = new_session(engine)
         # A session opens no connection until used, so requests that never touch it cost nothing.
-        event.listen(session, "after_commit", lambda _s: on_commit())
+        event.listen(session, "after_commit", committed)
+        event.listen(session, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))
         context["db"] = session
         context["settings"] = settings
         next()
