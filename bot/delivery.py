@@ -157,7 +157,7 @@ class OutboxDeliverer:
             if message is None:
                 return
             method, key = message.method, message.idempotency_key
-            prepared = prepare(db, message, self.renderers)
+            prepared = prepare(db, message, self.renderers, self._pace_wait)
             if isinstance(prepared, Wait):
                 self._reschedule(message, delay=prepared.seconds, error=prepared.reason)
                 report.deferred += 1
@@ -169,11 +169,6 @@ class OutboxDeliverer:
                 return
             payload = prepared
             channel = str(payload.get("channel", ""))
-            wait = self._pace_wait(method, channel)
-            if wait > 0:
-                self._reschedule(message, delay=wait, error=None)
-                report.deferred += 1
-                return
             # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
             uncertain = message.in_flight_at is not None and method == POST
             message.attempts += 1

@@ -31,7 +31,7 @@ class Wait:
     """Not yet: try again in `seconds` (not a failed attempt)."""
 
     seconds: float
-    reason: str
+    reason: str | None  # None: pacing, not a problem worth recording
 
 
 @dataclass(frozen=True)
@@ -46,24 +46,23 @@ Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
 
 def prepare(
-    db: Session, message: OutboxMessage, renderers: dict[str, Renderer]
+    db: Session,
+    message: OutboxMessage,
+    renderers: dict[str, Renderer],
+    pace: Callable[[str, str], float],
 ) -> dict[str, Any] | Wait | Drop:
-    """The payload to send: rendered now if asked, with references to other messages resolved.
+    """The payload to send: references to other messages resolved, paced, rendered now if asked.
 
-    `render` names a renderer that builds the content from what the database holds at the
-    moment of sending (so a coalesced update always shows the latest state); `thread_of`
-    and `message_of` name the idempotency key of an earlier message to reply in or update.
+    `thread_of` and `message_of` name the idempotency key of an earlier message to reply in or
+    update. `render` names a renderer that builds the content from what the database holds at
+    the moment of sending (so a coalesced update always shows the latest state). Pacing
+    (`pace(method, channel)`: seconds to wait) is checked before rendering when the channel is
+    known, so a held-back update is not rendered for nothing (a tally render also re-arms the
+    next refresh).
     """
     payload = dict(message.payload)
     render = payload.pop("render", None)
-    if render is not None:
-        renderer = renderers.get(str(render))
-        if renderer is None:
-            return Drop(f"no renderer named {render!r}")
-        rendered = renderer(db, dict(payload.pop("args", {}) or {}))
-        if rendered is None:
-            return Drop("nothing left to say")
-        payload.update(rendered)
+    args = dict(payload.pop("args", {}) or {})
     for ref, fields in (
         ("thread_of", ("channel", "thread_ts")),
         ("message_of", ("channel", "ts")),
@@ -79,6 +78,21 @@ def prepare(
         channel_field, ts_field = fields
         payload[channel_field] = target.result_channel or payload.get(channel_field)
         payload[ts_field] = target.result_ts
+    paced = bool(payload.get("channel"))
+    if paced and (wait := pace(message.method, str(payload["channel"]))) > 0:
+        return Wait(wait, None)
+    if render is not None:
+        renderer = renderers.get(str(render))
+        if renderer is None:
+            return Drop(f"no renderer named {render!r}")
+        rendered = renderer(db, args)
+        if rendered is None:
+            return Drop("nothing left to say")
+        payload.update(
+            {k: v for k, v in rendered.items() if k not in ("channel", "ts") or not paced}
+        )
+    if not paced and (wait := pace(message.method, str(payload.get("channel", "")))) > 0:
+        return Wait(wait, None)
     return payload
 
 
