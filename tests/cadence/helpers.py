@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from cadence import council, owners, workflows
@@ -71,3 +75,27 @@ def audit_rows(db: Session) -> list[AuditEvent]:
 def audit_actions(db: Session) -> list[str]:
     """The action of every audit event, oldest first."""
     return [e.action for e in audit_rows(db)]
+
+
+def wait_until_blocked_or_done(engine: Engine, thread: threading.Thread) -> None:
+    """Give the thread its chance to run into the open transaction's lock (or to finish).
+
+    PostgreSQL shows a backend waiting for a lock; SQLite's writer waits in its busy handler
+    until the open transaction ends whatever the timing, so there is nothing to wait for.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    with engine.connect() as watcher:
+        while thread.is_alive() and time.monotonic() < deadline:
+            waiting = watcher.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            watcher.commit()
+            if waiting:
+                return
+            time.sleep(0.01)
+    assert not thread.is_alive(), "the thread neither finished nor waited for a lock"

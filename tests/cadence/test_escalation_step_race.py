@@ -8,9 +8,8 @@ first acts and commits, then the second acts on its stale object.
 from __future__ import annotations
 
 import threading
-import time
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cadence import escalation_lifecycle as life
@@ -19,7 +18,17 @@ from cadence.escalations import Report, Severity
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage.db import new_session
 from storage.models import AuditEvent, Escalation, EscalationEvent, OutboxMessage
-from tests.cadence.helpers import DANA, EVE, LI, MARIA, SAM, assign, make_workflow, seat
+from tests.cadence.helpers import (
+    DANA,
+    EVE,
+    LI,
+    MARIA,
+    SAM,
+    assign,
+    make_workflow,
+    seat,
+    wait_until_blocked_or_done,
+)
 
 
 def raise_one(engine: Engine, *, owner=MARIA, council=(DANA,)) -> int:
@@ -188,24 +197,3 @@ def test_a_click_waiting_on_an_acknowledge_in_flight_records_nothing(any_engine,
     events, audit, _ = written(any_engine)
     assert events.count("acknowledged") == 1
     assert audit.count("escalation.acknowledged") == 1
-
-
-def wait_until_blocked_or_done(engine: Engine, thread: threading.Thread) -> None:
-    """On PostgreSQL, wait until the thread waits for a row lock (or has finished); SQLite's
-    writer waits in its busy handler until the open transaction ends, whatever the timing."""
-    if engine.dialect.name != "postgresql":
-        return
-    deadline = time.monotonic() + 10
-    with engine.connect() as watcher:
-        while thread.is_alive() and time.monotonic() < deadline:
-            waiting = watcher.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ).scalar_one()
-            watcher.commit()
-            if waiting:
-                return
-            time.sleep(0.01)
-    assert not thread.is_alive(), "the click neither finished nor waited for the lock"

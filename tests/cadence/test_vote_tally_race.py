@@ -9,16 +9,16 @@ lowered and queues a new refresh. These tests hold one side open while the other
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from cadence import governance_votes
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
 from handlers.governance_renderers import render_tally
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
+from tests.cadence.helpers import wait_until_blocked_or_done
 from tests.cadence.test_governance_votes import (
     CHOICES,
     TALLY,
@@ -72,30 +72,6 @@ def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, out
-
-
-def wait_until_blocked_or_done(engine: Engine, thread: threading.Thread) -> None:
-    """Give the thread its chance to run into the open transaction's lock (or to finish).
-
-    PostgreSQL shows a backend waiting for a lock; SQLite's writer waits in its busy handler
-    until the open transaction ends whatever the timing, so there is nothing to wait for.
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    deadline = time.monotonic() + 10
-    with engine.connect() as watcher:
-        while thread.is_alive() and time.monotonic() < deadline:
-            waiting = watcher.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ).scalar_one()
-            watcher.commit()
-            if waiting:
-                return
-            time.sleep(0.01)
-    assert not thread.is_alive(), "the thread neither finished nor waited for a lock"
 
 
 def test_a_vote_still_open_while_its_refresh_renders_is_shown(any_engine):
