@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, select
 
 from cadence.vocabulary import OutboxStatus
+from handlers.renderers import Renderer
 from storage.models import OutboxMessage
 
 logger = logging.getLogger("bot.delivery")
@@ -21,9 +22,6 @@ REFERENCE_WAIT_SECONDS = 2.0
 # Every post carries this message metadata with its outbox key, so it can be found again.
 METADATA_EVENT = "cadence_outbox"
 HISTORY_LOOKBACK = 200
-
-# Builds a message's content from the database at the moment it is sent.
-Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,6 @@ class Drop:
     """Nothing to send any more (the message it refers to never went out, or it is moot)."""
 
     reason: str
-
-
-# Builds a message's content from the database at the moment it is sent.
-Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
 
 def prepare(

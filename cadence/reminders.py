@@ -172,14 +172,6 @@ def snooze(db: Session, *, subject: str, recipient: str, choice: str) -> datetim
     return until
 
 
-def sent_reminders(db: Session, *, subject: str, recipient: str | None = None) -> list[Reminder]:
-    """Reminders sent about `subject` (to `recipient`), oldest first."""
-    query = select(Reminder).where(Reminder.subject == subject)
-    if recipient is not None:
-        query = query.where(Reminder.recipient == recipient)
-    return list(db.exec(query.order_by(col(Reminder.id))).all())
-
-
 def _sent_times(db: Session, subjects: set[str]) -> dict[tuple[str, str], list[datetime]]:
     times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     ordered = sorted(subjects)

@@ -34,19 +34,6 @@ def in_working_hours(moment: datetime, tz: ZoneInfo) -> bool:
     return local.weekday() in WORKDAYS and WORK_START <= local.time() < WORK_END
 
 
-def next_working_moment(moment: datetime, tz: ZoneInfo) -> datetime:
-    """`moment` itself when inside working hours, else the next start of working hours (UTC)."""
-    if in_working_hours(moment, tz):
-        return moment
-    local = moment.astimezone(tz)
-    day = local.date()
-    if local.time() >= WORK_START:
-        day += timedelta(days=1)
-    while day.weekday() not in WORKDAYS:
-        day += timedelta(days=1)
-    return datetime.combine(day, WORK_START, tzinfo=tz).astimezone(UTC)
-
-
 def latest_working_moment(moment: datetime, tz: ZoneInfo) -> datetime:
     """`moment` itself inside working hours, else the start of the latest working day before it.
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cadence.reminder_rules import climb_due, escalation_schedule
-from cadence.working_hours import in_working_hours, next_working_moment, zone
+from cadence.working_hours import in_working_hours, latest_working_moment, zone
 from storage.models import Escalation
 
 PARIS, NEW_YORK = zone("Europe/Paris"), zone("America/New_York")
@@ -29,12 +29,12 @@ def test_working_hours_are_local(moment, tz, expected):
     assert in_working_hours(moment, tz) is expected
 
 
-def test_next_working_moment_skips_the_weekend_and_crosses_dst():
-    friday_evening = datetime(2026, 10, 23, 17, 30, tzinfo=UTC)  # 19:30 CEST
-    # Paris leaves summer time on Sunday 25 October: Monday 09:00 is 08:00 UTC.
-    assert next_working_moment(friday_evening, PARIS) == datetime(2026, 10, 26, 8, tzinfo=UTC)
+def test_latest_working_moment_goes_back_over_the_weekend_and_across_dst():
+    sunday = datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 09:00 CET, after the change
+    # Paris left summer time that night: Friday 09:00 was 07:00 UTC.
+    assert latest_working_moment(sunday, PARIS) == datetime(2026, 10, 23, 7, tzinfo=UTC)
     inside = datetime(2026, 10, 26, 10, tzinfo=UTC)
-    assert next_working_moment(inside, PARIS) == inside
+    assert latest_working_moment(inside, PARIS) == inside
 
 
 def test_unknown_time_zone_falls_back():
