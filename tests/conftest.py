@@ -20,7 +20,7 @@ from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
 from cadence import clock
-from handlers.blocks.kit import MESSAGE_TEXT
+from handlers.blocks.limits import LIMITS
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits
@@ -216,7 +216,9 @@ def assert_everything_sent_fits_block_kit(fake: FakeSlack) -> None:
     ]
     for message in [*messages, *fake.responses()]:
         text = message.get("text") or ""
-        assert len(text) <= MESSAGE_TEXT, f"message text of {len(text)} characters: {text[:80]}"
+        assert len(text) <= LIMITS.message_text, (
+            f"message text of {len(text)} characters: {text[:80]}"
+        )
         if message.get("blocks"):
             assert_within_limits({"blocks": message["blocks"]}, "message", text=text)
     for call in fake.calls:
