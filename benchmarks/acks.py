@@ -30,7 +30,7 @@ from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
 from storage.db import make_engine
 from tests.conftest import EVE, GENERAL, GOV, SIGNING_SECRET, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import Reply, SlackSim
 
 CLIENTS, ROUNDS, WARM_UP = 16, 4, 40

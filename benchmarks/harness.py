@@ -24,7 +24,7 @@ from bot.serve import EVENTS_PATH, make_http_server
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.conftest import SIGNING_SECRET, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 # Extra people and channels the benchmark scenarios use (ids match Slack's shapes).

@@ -29,7 +29,7 @@ from storage.db import make_engine, session_scope
 from storage.models import OutboxMessage, Vote
 from tests.conftest import SIGNING_SECRET, populate_workspace
 from tests.fakes.rate_limits import SlackRateLimits
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim, all_text
 
 VOTERS, SPREAD_S, SENDERS = 500, 5.0, 48

@@ -18,7 +18,7 @@ from cadence.people import Person
 from cadence.schedule import week_start_for
 from storage.db import session_scope
 from tests.conftest import ADMIN, GOV
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 TEAM = "T0001"
 WORKFLOW = "Support resolution"

@@ -24,7 +24,7 @@ from handlers.blocks.limits import LIMITS
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 SIGNING_SECRET = "test-signing-secret"

@@ -1,7 +1,7 @@
 """Slack's Block Kit limits, written down once.
 
 The builders truncate to these numbers, the fake Slack Web API refuses what breaks them, and the
-test checker (`tests/blockkit.py`) reports every one it finds. Lengths are in characters of the
+test checker (`tests/blockkit/`) reports every one it finds. Lengths are in characters of the
 raw string sent to Slack; counts are items in an array.
 """
 

@@ -19,7 +19,7 @@ from cadence.outbox import post_message, render_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.conftest import GENERAL, GOV, MARIA, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Weekly governance* is open"}}]
 

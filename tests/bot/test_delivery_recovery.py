@@ -18,7 +18,7 @@ from cadence.outbox import post_message
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
 from tests.conftest import GENERAL, GOV, LI, MARIA, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.storage.factories import workflow_row
 
 

@@ -13,7 +13,7 @@ from bot.scheduler import build_scheduler
 from storage.db import new_session
 from storage.models import JobRun
 from tests.conftest import make_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture

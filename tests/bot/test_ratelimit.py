@@ -13,7 +13,7 @@ from cadence.outbox import post_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.conftest import GENERAL, GOV, make_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 
 class Ticker:
