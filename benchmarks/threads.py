@@ -17,7 +17,7 @@ from cadence.clock import now
 from cadence.people import Person
 from cadence.schedule import week_start_for
 from storage.db import session_scope
-from tests.conftest import ADMIN, GOV
+from tests.cast import ADMIN, GOV
 from tests.fakes.slack import FakeSlack
 
 TEAM = "T0001"

@@ -23,7 +23,8 @@ import pytest
 from cadence.outbox import post_message
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from tests.conftest import BOT_TOKEN, GENERAL, MARIA, SIGNING_SECRET
+from tests.cast import GENERAL, MARIA
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 

@@ -17,7 +17,6 @@ from tests.cadence.helpers import (
     ADMIN,
     DANA,
     EVE,
-    GOV,
     LI,
     MARIA,
     SAM,
@@ -29,6 +28,7 @@ from tests.cadence.helpers import (
     outbox_rows,
     seat,
 )
+from tests.cast import GOV
 
 
 @pytest.fixture

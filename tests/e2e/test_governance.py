@@ -10,7 +10,7 @@ from bot.jobs import JOBS, JobRuntime, run_job
 from cadence import governance
 from cadence.vocabulary import OutboxStatus
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
-from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
+from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.slack_sim import all_text, buttons
 
