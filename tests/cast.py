@@ -8,7 +8,6 @@ adds its own extra person.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cadence.people import Person
@@ -28,33 +27,26 @@ WORKFLOW_CHANNELS = tuple(f"C0WF{i:03d}" for i in range(50))
 MAP_CHANNEL = "C0MAP"
 
 
-@dataclass(frozen=True)
-class Member:
-    """One person (or bot) of the workspace, as users.info describes them."""
+class Member(Person):
+    """A person (or bot) of the workspace: what the domain knows, and what else users.info says."""
 
-    id: str
-    name: str
     real_name: str
-    is_admin: bool = False
-    is_owner: bool = False
-    is_bot: bool = False
-    deleted: bool = False
     tz: str = "UTC"
 
 
 PEOPLE: dict[str, Member] = {
     member.id: member
     for member in (
-        Member(ADMIN, "ada", "Ada Admin", is_admin=True),
-        Member(WS_OWNER, "olga", "Olga Owner", is_owner=True),
-        Member(MARIA, "maria", "Maria Lopez"),
-        Member(LI, "li", "Li Wei"),
-        Member(SAM, "sam", "Sam Okafor"),
-        Member(DANA, "dana", "Dana Cohen"),
-        Member(EVE, "eve", "Eve Member"),  # a regular member: no role anywhere
-        Member(HELPER_BOT, "helperbot", "Helper Bot", is_bot=True),
-        Member(SLACKBOT, "slackbot", "Slackbot"),  # not flagged a bot by Slack, but one
-        Member(GONE, "gone", "Former Colleague", deleted=True),  # has left the workspace
+        Member(id=ADMIN, name="ada", real_name="Ada Admin", is_admin=True),
+        Member(id=WS_OWNER, name="olga", real_name="Olga Owner", is_owner=True),
+        Member(id=MARIA, name="maria", real_name="Maria Lopez"),
+        Member(id=LI, name="li", real_name="Li Wei"),
+        Member(id=SAM, name="sam", real_name="Sam Okafor"),
+        Member(id=DANA, name="dana", real_name="Dana Cohen"),
+        Member(id=EVE, name="eve", real_name="Eve Member"),  # a regular member, no role anywhere
+        Member(id=HELPER_BOT, name="helperbot", real_name="Helper Bot", is_bot=True),
+        Member(id=SLACKBOT, name="slackbot", real_name="Slackbot"),  # a bot, not flagged one
+        Member(id=GONE, name="gone", real_name="Former Colleague", deleted=True),  # has left
     )
 }
 CHANNELS: dict[str, str] = {GENERAL: "general", GOV: "ai-support-gov"}
@@ -75,15 +67,14 @@ def populate(fake: FakeSlack, *, crowd: bool = False) -> None:
 
 def add(fake: FakeSlack, user_id: str, **changes: Any) -> None:
     """Put one member into the fake again, changed (e.g. `deleted=True`, `tz=...`)."""
-    fake.add_user(**_user_fields(replace(PEOPLE[user_id], **changes)))
+    fake.add_user(**_user_fields(PEOPLE[user_id].model_copy(update=changes)))
 
 
 def person(user_id: str) -> Person:
     """A member as the domain sees them."""
-    fields = asdict(PEOPLE[user_id])
-    return Person(**{k: v for k, v in fields.items() if k in Person.model_fields})
+    return Person(**PEOPLE[user_id].model_dump(include=set(Person.model_fields)))
 
 
 def _user_fields(member: Member) -> dict[str, Any]:
-    fields = asdict(member)
+    fields = member.model_dump()
     return {"user_id": fields.pop("id"), **fields}

@@ -13,9 +13,9 @@ from cadence.people import Person
 from cadence.vocabulary import OwnerRole
 from storage.models import AuditEvent, OutboxMessage, Workflow
 from tests import cast
-from tests.cast import GOV
 
 TEAM, OTHER_TEAM = "T0TEAM", "T0OTHER"
+GOV, GENERAL = cast.GOV, cast.GENERAL
 
 # The test cast (tests/cast.py), as the domain sees its people.
 ADMIN, WS_OWNER, MARIA, LI, SAM = map(

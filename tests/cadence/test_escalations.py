@@ -17,6 +17,7 @@ from tests.cadence.helpers import (
     ADMIN,
     DANA,
     EVE,
+    GOV,
     LI,
     MARIA,
     SAM,
@@ -28,7 +29,6 @@ from tests.cadence.helpers import (
     outbox_rows,
     seat,
 )
-from tests.cast import GOV
 
 
 @pytest.fixture

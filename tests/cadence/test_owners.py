@@ -11,6 +11,7 @@ from cadence.vocabulary import OwnerRole
 from tests.cadence.helpers import (
     EVE,
     GONE,
+    GOV,
     HELPER_BOT,
     LI,
     MARIA,
@@ -23,7 +24,6 @@ from tests.cadence.helpers import (
     outbox_keys,
     outbox_rows,
 )
-from tests.cast import GOV
 
 
 def test_first_assignment_is_current_and_has_no_previous(db: Session) -> None:

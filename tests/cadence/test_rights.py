@@ -13,6 +13,7 @@ from storage.models import DecisionRight
 from tests.cadence.helpers import (
     ADMIN,
     EVE,
+    GOV,
     LI,
     MARIA,
     SAM,
@@ -22,7 +23,6 @@ from tests.cadence.helpers import (
     outbox_by_key,
     outbox_keys,
 )
-from tests.cast import GOV
 
 
 def _stored(db: Session) -> list[tuple[str, str, list[str]]]:

@@ -11,6 +11,8 @@ from cadence.vocabulary import OwnerRole, RiskTier
 from tests.cadence.helpers import (
     ADMIN,
     EVE,
+    GENERAL,
+    GOV,
     LI,
     MARIA,
     OTHER_TEAM,
@@ -23,7 +25,6 @@ from tests.cadence.helpers import (
     outbox_keys,
     seat,
 )
-from tests.cast import GENERAL, GOV
 
 
 def _add(db: Session, name: str, **extra):

@@ -29,24 +29,10 @@ __all__ = ["Call", "FakeSlack", "elements_of", "options_of"]
 class FakeSlack(Server, Users, Conversations, Chat, Views):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
-    def __init__(
-        self,
-        *,
-        team_id: str = "T0001",
-        team_domain: str = "cadence-test",
-        bot_user_id: str = "UBOT",
-        bot_id: str = "BBOT",
-        app_id: str = "A0001",
-        tokens: Iterable[str] | None = None,
-    ) -> None:
-        super().__init__(
-            tokens=tokens,
-            team_id=team_id,
-            team_domain=team_domain,
-            bot_user_id=bot_user_id,
-            bot_id=bot_id,
-            app_id=app_id,
-        )
+    def __init__(self, *, tokens: Iterable[str] | None = None, **identity: str) -> None:
+        """`tokens`: the only ones accepted (default: any xoxb-/xoxp-/xoxe-/xapp- token);
+        `identity`: team_id, team_domain, bot_user_id, bot_id, app_id (defaults in Workspace)."""
+        super().__init__(tokens=tokens, **identity)
         self._methods = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,

@@ -61,12 +61,7 @@ def block_problems(blocks: Any, limit: int, at: str = "/blocks") -> list[str]:
         if not isinstance(block, dict) or not block.get("type"):
             problems.append(f"[ERROR] missing required field: type [json-pointer:{where}]")
             continue
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if block_id in block_ids:
-                problems.append(f"[ERROR] duplicate block_id {block_id!r} [json-pointer:{where}]")
-            block_ids.add(block_id)
-            problems += too_long(block_id, L.identifier, f"{where}/block_id")
+        problems += _unique_id(block_ids, block.get("block_id"), "block_id", where)
         if limit_text := _TEXT_LIMITS.get(block["type"]):
             problems += too_long(text_of(block.get("text")), limit_text, f"{where}/text/text")
         for j, field in enumerate(block.get("fields") or []):
@@ -79,12 +74,7 @@ def _element_problems(block: dict, where: str) -> list[str]:
     problems: list[str] = []
     action_ids: set[str] = set()
     for element in elements_of(block):
-        action_id = element.get("action_id")
-        if action_id is not None:
-            if action_id in action_ids:
-                problems.append(f"[ERROR] duplicate action_id {action_id!r} [json-pointer:{where}]")
-            action_ids.add(action_id)
-            problems += too_long(action_id, L.identifier, f"{where}/action_id")
+        problems += _unique_id(action_ids, element.get("action_id"), "action_id", where)
         if element.get("type") == "button":
             problems += too_long(text_of(element.get("text")), L.button_text, f"{where}/text/text")
             problems += too_long(element.get("value"), L.button_value, f"{where}/value")
@@ -94,3 +84,14 @@ def _element_problems(block: dict, where: str) -> list[str]:
             )
             problems += too_long(option.get("value"), L.option_value, f"{where}/options/value")
     return problems
+
+
+def _unique_id(seen: set[str], value: Any, what: str, where: str) -> list[str]:
+    """A block_id or action_id: not repeated (within `seen`), not too long."""
+    if value is None:
+        return []
+    problems = (
+        [f"[ERROR] duplicate {what} {value!r} [json-pointer:{where}]"] if value in seen else []
+    )
+    seen.add(value)
+    return problems + too_long(value, L.identifier, f"{where}/{what}")

@@ -33,7 +33,13 @@ class Workspace:
     """The fake's memory. Every method here is called with `_cond` held."""
 
     def __init__(
-        self, *, team_id: str, team_domain: str, bot_user_id: str, bot_id: str, app_id: str
+        self,
+        *,
+        team_id: str = "T0001",
+        team_domain: str = "cadence-test",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        app_id: str = "A0001",
     ) -> None:
         self.team_id, self.team_domain, self.app_id = team_id, team_domain, app_id
         self.bot_user_id, self.bot_id = bot_user_id, bot_id
