@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
-from cadence import governance, reminders
-from cadence.clock import now
-from cadence.working_hours import stale_users
+from cadence.governance import threads as governance
+from cadence.reminders import sweep
+from cadence.reminders.working_hours import stale_users
+from storage.clock import now
 from storage.db import session_scope
 from storage.jobs import claim_job_slot, finish_job_run
 
@@ -51,7 +52,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
     moment = now()
     with session_scope(runtime.engine) as db:
         people: dict[str, set[str]] = {}
-        for candidate in reminders.candidates(db, moment, runtime.settings.cadence_timezone):
+        for candidate in sweep.candidates(db, moment, runtime.settings.cadence_timezone):
             people.setdefault(candidate.team_id, set()).add(candidate.recipient)
         stale = {
             team: stale_users(db, team_id=team, user_ids=users, moment=moment)
@@ -62,7 +63,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
             runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
         )
     with session_scope(runtime.engine) as db:
-        report = reminders.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+        report = sweep.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
     return report.summary()
 
 

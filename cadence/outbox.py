@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cadence.clock import now
 from cadence.vocabulary import OutboxStatus
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import OutboxMessage
 

@@ -10,15 +10,17 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cadence import outbox, reminder_rules, scorecard
-from cadence.clock import now
+from cadence import outbox
+from cadence.governance import scorecard
 from cadence.people import mention
+from cadence.reminders import rules
 from cadence.text import escape
 from cadence.vocabulary import EscalationStatus, ReminderKind
 from handlers.blocks.kit import button, slack_time
 from handlers.blocks.reminders import build_reminder
 from handlers.ids import ActionId, EscalationAction, ReminderAction
 from handlers.renderers import renderer
+from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 Rendered = dict[str, Any] | None
@@ -42,7 +44,7 @@ def _escalation(db: Session, subject: str, recipient: str, nth: int) -> Rendered
     if escalation.routed_to not in (None, recipient):
         return None  # it changed hands since this reminder was queued
     workflow = db.get(Workflow, escalation.workflow_id)
-    total = len(reminder_rules.REMINDER_STEPS)
+    total = len(rules.REMINDER_STEPS)
     severity = escalation.severity.replace("sev", "sev-")
     text = (
         f":alarm_clock: *Reminder {min(nth, total)} of {total}:* escalation #{escalation.id} on "

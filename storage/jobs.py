@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from cadence.clock import now
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import JobRun
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from cadence.clock import now
+from storage.clock import now
 from storage.types import UTCDateTime
 
 SQLModel.metadata.naming_convention = {

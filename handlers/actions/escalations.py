@@ -10,7 +10,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence import escalation_lifecycle, escalation_messages, escalation_queries
+from cadence.escalations import lifecycle, queries
+from cadence.escalations import messages as escalation_messages
 from handlers.blocks.escalation_modals import build_hand_off_modal, build_resolve_modal
 from handlers.blocks.escalations import build_escalation_message
 from handlers.ids import EscalationAction
@@ -22,7 +23,7 @@ from storage.models import Escalation, WorkspaceSettings
 def _target(db: Session, body: dict[str, Any]) -> tuple[Escalation, str]:
     """The escalation a button names, and who clicked it."""
     number = int(body["actions"][0].get("value") or 0)
-    escalation = escalation_queries.get_escalation(db, team_id=body["team"]["id"], number=number)
+    escalation = queries.get_escalation(db, team_id=body["team"]["id"], number=number)
     return escalation, body["user"]["id"]
 
 
@@ -37,7 +38,7 @@ def handle_acknowledge(
     """Acknowledge, or say why not; a second click changes nothing."""
     ack()
     escalation, actor = _target(db, body)
-    step = escalation_lifecycle.acknowledge(db, escalation=escalation, actor=actor)
+    step = lifecycle.acknowledge(db, escalation=escalation, actor=actor)
     db.commit()
     _say(respond, step.message)
 
@@ -70,7 +71,7 @@ def _open_step_form(
 ) -> None:
     """Answer at once when the person may not act (or it is moot), else open the step's form."""
     escalation, actor = _target(db, body)
-    early = escalation_lifecycle.early_answer(db, escalation, actor, verb)
+    early = lifecycle.early_answer(db, escalation, actor, verb)
     if early is not None:
         db.commit()
         _say(respond, early.message)
@@ -89,7 +90,7 @@ def _timezone(db: Session, team_id: str) -> str:
 def render_escalation_dm(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The DM to one person, with buttons while it is theirs to act on."""
     user = str(args["user"])
-    card = escalation_queries.card(db, escalation_id=int(args["escalation_id"]), viewer=user)
+    card = queries.card(db, escalation_id=int(args["escalation_id"]), viewer=user)
     if card is None:
         return None
     message = build_escalation_message(card, _timezone(db, card.escalation.team_id))
@@ -99,7 +100,7 @@ def render_escalation_dm(db: Session, args: dict[str, Any]) -> dict[str, Any] | 
 @renderer(escalation_messages.NOTICE_RENDERER)
 def render_escalation_notice(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The notice in the workflow's governance channel."""
-    card = escalation_queries.card(db, escalation_id=int(args["escalation_id"]), viewer=None)
+    card = queries.card(db, escalation_id=int(args["escalation_id"]), viewer=None)
     if card is None:
         return None
     message = build_escalation_message(card, _timezone(db, card.escalation.team_id))

@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import authority, governance, governance_votes, scorecard
+from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
-from cadence.governance_decisions import already_recorded
-from cadence.governance_settings import load_schedule
+from cadence.governance import scorecard, threads, votes
+from cadence.governance.decisions import already_recorded
+from cadence.governance.settings import load_schedule
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
@@ -61,7 +62,7 @@ def handle_vote(
     ack()
     click = Click.from_body(body)
     choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
-    result = governance_votes.cast_vote(
+    result = votes.cast_vote(
         db,
         session_id=click.value,
         voter=click.user_id,
@@ -95,20 +96,20 @@ def handle_record_decision(
     """Open the decision modal for the approver; tell anyone else who can record it."""
     ack()
     click = Click.from_body(body)
-    session = governance.get_session(db, session_id=click.value, team_id=click.team_id)
+    session = threads.get_session(db, session_id=click.value, team_id=click.team_id)
     workflow = db.get(Workflow, session.workflow_id)
     if workflow is None:
         raise InvalidInput("That workflow no longer exists.")
-    if session.status != governance.OPEN:
+    if session.status != threads.OPEN:
         raise Conflict(already_recorded(db, click.value))
     authority.require_decision_authority(db, workflow=workflow, user_id=click.user_id)
-    counts = governance_votes.tally(db, session_id=click.value)
+    counts = votes.tally(db, session_id=click.value)
     view = build_decision_modal(
         session_id=click.value,
         workflow=workflow,
         week_start=session.week_start,
         tally=counts,
-        leading=governance_votes.leading_choice(counts),
+        leading=votes.leading_choice(counts),
     )
     client.views_open(trigger_id=click.trigger_id, view=view)
 

@@ -8,8 +8,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence import action_items, reminders
 from cadence.errors import InvalidInput
+from cadence.governance import actions as action_items
+from cadence.reminders import sweep
 from handlers.blocks.kit import slack_time
 from handlers.blocks.reminders import build_settled
 from handlers.ids import ReminderAction
@@ -28,7 +29,7 @@ def handle_snooze(
     subject = str(action.get("value") or "")
     if not subject:
         raise InvalidInput("That reminder button has lost its subject; nothing was snoozed.")
-    until = reminders.snooze(
+    until = sweep.snooze(
         db, subject=subject, recipient=body["user"]["id"], choice=SNOOZES[action["action_id"]]
     )
     db.commit()  # persist first, then talk to Slack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cadence import council
+from cadence.accountability import council
 from cadence.errors import InvalidInput
 from cadence.people import mention
 from handlers.blocks.kit import local_date

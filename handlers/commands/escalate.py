@@ -13,9 +13,10 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import escalation_queries, workflows
+from cadence.accountability import workflows
 from cadence.errors import InvalidInput
-from cadence.escalations import KIND_TAGS
+from cadence.escalations import queries
+from cadence.escalations.raising import KIND_TAGS
 from handlers.blocks.escalation_modals import Prefill, build_escalation_modal, kind_value
 from handlers.blocks.escalations import build_escalation_detail, build_escalation_list
 from handlers.commands.cadence import CommandRequest
@@ -57,9 +58,7 @@ def handle_escalate_command(
     if words in ("help", "?"):
         req.reply(HELP)
     elif words in ("list", "ls", "mine"):
-        listed, total = escalation_queries.list_for(
-            db, team_id=req.team_id, user_id=req.command.user_id
-        )
+        listed, total = queries.list_for(db, team_id=req.team_id, user_id=req.command.user_id)
         blocks = build_escalation_list(listed, total, settings.cadence_timezone)
         req.reply(f"Your escalations ({total})", blocks=blocks)
     elif match := SHOW.match(words):
@@ -69,10 +68,10 @@ def handle_escalate_command(
 
 
 def _show(req: CommandRequest, number: int) -> None:
-    escalation = escalation_queries.get_escalation(req.db, team_id=req.team_id, number=number)
-    card = escalation_queries.card(req.db, escalation_id=number, viewer=None)
+    escalation = queries.get_escalation(req.db, team_id=req.team_id, number=number)
+    card = queries.card(req.db, escalation_id=number, viewer=None)
     assert card is not None  # just found
-    events = escalation_queries.timeline(req.db, escalation_id=number)
+    events = queries.timeline(req.db, escalation_id=number)
     blocks = build_escalation_detail(card, events, req.settings.cadence_timezone)
     req.reply(f"Escalation #{escalation.id}", blocks=blocks)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cadence import escalation_map, workflows
+from cadence.accountability import escalation_map, workflows
 from handlers.blocks.escalation_map import build_escalation_map, map_text
 from handlers.commands.cadence import CommandRequest, subcommand
 from handlers.people import fetch_people

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cadence import escalation_queries
+from cadence.escalations import queries
 from handlers.blocks.escalations import build_gaps
 from handlers.commands.cadence import CommandRequest, subcommand
 
@@ -10,6 +10,6 @@ from handlers.commands.cadence import CommandRequest, subcommand
 @subcommand("gaps")
 def handle_gaps(req: CommandRequest) -> None:
     """The latest ownership gaps, newest first: the evidence for closing them."""
-    gaps = escalation_queries.recent_gaps(req.db, team_id=req.team_id)
+    gaps = queries.recent_gaps(req.db, team_id=req.team_id)
     blocks = build_gaps(gaps, req.settings.cadence_timezone)
     req.reply(f"Ownership gaps ({len(gaps)})", blocks=blocks)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from cadence import governance_decisions, governance_settings, scorecard, workflows
-from cadence.clock import now
+from cadence.accountability import workflows
 from cadence.errors import NotAuthorized
-from cadence.schedule import Schedule, local_time, next_opening
+from cadence.governance import decisions as governance_decisions
+from cadence.governance import scorecard
+from cadence.governance import settings as governance_settings
+from cadence.governance.schedule import Schedule, local_time, next_opening
 from handlers.actions.governance import open_scorecard_modal
 from handlers.blocks.governance import build_decision_log, build_scorecard_summary
 from handlers.commands.cadence import CommandRequest, subcommand
+from storage.clock import now
 
 
 @subcommand("decisions")

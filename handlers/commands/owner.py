@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import owners, workflows
+from cadence.accountability import owners, workflows
 from cadence.errors import InvalidInput
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape

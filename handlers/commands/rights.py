@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cadence import authority, owners, rights, workflows
+from cadence.accountability import authority, owners, rights, workflows
 from handlers.blocks.modals import build_rights_modal
 from handlers.commands.cadence import CommandRequest, subcommand
 

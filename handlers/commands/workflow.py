@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cadence import owners, workflows
+from cadence.accountability import owners, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
-from cadence.governance_settings import load_schedule
+from cadence.governance.schedule import local_time, next_opening
+from cadence.governance.settings import load_schedule
 from cadence.people import mention
-from cadence.schedule import local_time, next_opening
 from handlers.blocks.kit import escape, local_date
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand

@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import governance_decisions
 from cadence.errors import CadenceError, Conflict, InvalidInput
-from cadence.governance_decisions import FOLLOW_UPS_MAX, FollowUp
-from cadence.governance_settings import load_schedule
+from cadence.governance import decisions as governance_decisions
+from cadence.governance.decisions import FOLLOW_UPS_MAX, FollowUp
+from cadence.governance.settings import load_schedule
 from cadence.people import require_assignable
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.modals import build_done_modal, modal_error

@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from cadence import escalation_messages, escalations
 from cadence.errors import CadenceError
-from cadence.escalations import Report, Severity
+from cadence.escalations import messages, raising
+from cadence.escalations.raising import Report, Severity
 from handlers.blocks.escalation_modals import read_kind
 from handlers.blocks.modals import modal_error
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
@@ -75,14 +75,14 @@ def handle_escalation_submission(
         ack(response_action="errors", errors={EscalationField.WORKFLOW: "That workflow is gone."})
         return
     try:
-        point, matter = escalations.kind_of(read_kind(form.kind))
+        point, matter = raising.kind_of(read_kind(form.kind))
         severity = Severity(form.severity)
     except ValueError:
         ack(response_action="errors", errors={EscalationField.KIND: "Pick a decision point."})
         return
     report = Report(workflow, point, matter, severity, form.summary, form.details, form.link)
     try:
-        raised = escalations.raise_escalation(
+        raised = raising.raise_escalation(
             db,
             report=report,
             raised_by=user,
@@ -102,7 +102,7 @@ def handle_escalation_submission(
 
 def confirm(db: Session, client: WebClient, escalation: Escalation, workflow: Workflow) -> None:
     """Tell the reporter privately where they ran /escalate; by DM when Slack won't let us."""
-    text = escalation_messages.confirmation_text(db, escalation, workflow)
+    text = messages.confirmation_text(db, escalation, workflow)
     channel = escalation.source_channel_id
     if channel:
         try:
@@ -113,7 +113,7 @@ def confirm(db: Session, client: WebClient, escalation: Escalation, workflow: Wo
             logger.info("Confirming #%s by DM: %s", escalation.id, error.response.get("error"))
         except OSError as error:
             logger.info("Confirming #%s by DM: %s", escalation.id, error)
-    escalation_messages.confirm_by_dm(db, escalation, workflow)
+    messages.confirm_by_dm(db, escalation, workflow)
 
 
 def register(app: App) -> None:

@@ -9,9 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence import escalation_lifecycle, escalation_queries
 from cadence.errors import CadenceError
-from cadence.escalation_lifecycle import Step
+from cadence.escalations import lifecycle, queries
+from cadence.escalations.lifecycle import Step
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
 from handlers.middleware import unit_of_work
@@ -21,7 +21,7 @@ from storage.models import Escalation
 
 def _escalation(db: Session, body: dict[str, Any], view: dict[str, Any]) -> Escalation:
     number = int(json.loads(view.get("private_metadata") or "{}").get("escalation_id", 0))
-    return escalation_queries.get_escalation(db, team_id=body["team"]["id"], number=number)
+    return queries.get_escalation(db, team_id=body["team"]["id"], number=number)
 
 
 def _value(view: dict[str, Any], block: EscalationField, key: str = "value") -> Any:
@@ -45,7 +45,7 @@ def handle_resolve_submission(
     """Resolve with the note, unless someone else now holds it."""
     escalation = _escalation(db, body, view)
     try:
-        step = escalation_lifecycle.resolve(
+        step = lifecycle.resolve(
             db,
             escalation=escalation,
             actor=body["user"]["id"],
@@ -68,7 +68,7 @@ def handle_hand_off_submission(
     fields = {"person": EscalationField.PERSON, "reason": EscalationField.REASON}
     try:
         person = require_person(client, _value(view, EscalationField.PERSON, "selected_user") or "")
-        step = escalation_lifecycle.hand_off(
+        step = lifecycle.hand_off(
             db,
             escalation=escalation,
             actor=body["user"]["id"],

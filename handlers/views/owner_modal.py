@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence import owners
+from cadence.accountability import owners
 from cadence.errors import CadenceError
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape

@@ -9,9 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence import owners, rights
+from cadence.accountability import owners, rights
+from cadence.accountability.rights import RightsMap
 from cadence.errors import CadenceError
-from cadence.rights import RightsMap
 from cadence.vocabulary import DecisionPoint, Duty
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import NOBODY, build_done_modal, modal_error

@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import Settings
-from cadence import scorecard
 from cadence.errors import CadenceError
+from cadence.governance import scorecard
 from cadence.vocabulary import ScorecardMetric
 from handlers.blocks.governance_modals import scorecard_fields
 from handlers.blocks.kit import escape

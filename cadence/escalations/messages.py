@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from cadence import council, outbox, owners, rights
+from cadence import outbox
+from cadence.accountability import council, owners, rights
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty

@@ -16,11 +16,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence import escalation_climb, outbox, reminder_rules
-from cadence.clock import now
+from cadence import outbox
 from cadence.errors import InvalidInput
-from cadence.reminder_rules import Candidate
-from cadence.working_hours import in_working_hours, user_timezones, workspace_timezone, zone
+from cadence.escalations import climb as escalation_climb
+from cadence.reminders import rules
+from cadence.reminders.rules import Candidate
+from cadence.reminders.working_hours import (
+    in_working_hours,
+    user_timezones,
+    workspace_timezone,
+    zone,
+)
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Reminder, ReminderSnooze
 
@@ -30,10 +37,10 @@ _CHUNK = 500
 
 # One rule per kind of reminder; each takes (db, moment, the default time zone).
 RULES: list[Callable[[Session, datetime, str], Iterable[Candidate]]] = [
-    lambda db, moment, tz: reminder_rules.escalation_candidates(db),
-    lambda db, moment, tz: reminder_rules.decision_candidates(db, moment),
-    reminder_rules.scorecard_candidates,
-    lambda db, moment, tz: reminder_rules.action_candidates(db, moment),
+    lambda db, moment, tz: rules.escalation_candidates(db),
+    lambda db, moment, tz: rules.decision_candidates(db, moment),
+    rules.scorecard_candidates,
+    lambda db, moment, tz: rules.action_candidates(db, moment),
 ]
 
 
