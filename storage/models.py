@@ -308,19 +308,6 @@ class AuditEvent(SQLModel, table=True):
     created_at: datetime = _created()
 
 
-class JobRun(SQLModel, table=True):
-    """A claimed run of a scheduled job; the unique slot stops replicas running it twice."""
-
-    __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("job_name", "slot"),)
-    id: int | None = Field(default=None, primary_key=True)
-    job_name: str = Field(max_length=64)
-    slot: str = Field(max_length=64)
-    created_at: datetime = _created()
-    finished_at: datetime | None = _when()
-    outcome: str | None = Field(default=None, max_length=500)
-
-
 class Reminder(SQLModel, table=True):
     """One reminder Cadence sent: the record that stops a restart from sending it again.
 
