@@ -190,7 +190,7 @@ def _announce(
         db,
         key=f"governance:{sid}:decided",
         method="chat.update",
-        renderer="governance.parent",
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
         args=threads.render_args(sid, default_timezone),
         of=threads.parent_key(sid),
         team_id=session.team_id,

@@ -131,7 +131,7 @@ def open_session(
         db,
         key=parent_key(sid),
         method="chat.postMessage",
-        renderer="governance.parent",
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
         args=render_args(sid, default_timezone),
         team_id=workflow.team_id,
     )

@@ -120,7 +120,7 @@ def _queue_refresh(db: Session, session: GovernanceSession, default_timezone: st
         db,
         key=key,
         method="chat.update",
-        renderer="governance.tally",
+        renderer=outbox.RendererName.GOVERNANCE_TALLY,
         args=render_args(sid, default_timezone, key=key),
         of=parent_key(sid),
         team_id=session.team_id,

@@ -31,7 +31,6 @@ from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Reminder, ReminderSnooze
 
-RENDERER = "reminder"
 SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _CHUNK = 500
 
@@ -133,7 +132,7 @@ def _send(db: Session, candidate: Candidate, *, sequence: int, nth: int) -> bool
         db,
         key=message_key(candidate.subject, candidate.recipient, sequence),
         method="chat.postMessage",
-        renderer=RENDERER,
+        renderer=outbox.RendererName.REMINDER,
         args={
             "kind": candidate.kind.value,
             "subject": candidate.subject,

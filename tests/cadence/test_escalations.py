@@ -11,6 +11,7 @@ from cadence.accountability import owners, rights
 from cadence.errors import InvalidInput
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Route, Severity
+from cadence.outbox import RendererName
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from storage.db import new_session
 from storage.models import Escalation, EscalationEvent, Workflow
@@ -260,11 +261,11 @@ def test_raise_stores_routes_audits_and_queues_the_messages(store: Session) -> N
     sent = outbox_by_key(store)
     dm = sent[f"escalation:{esc.id}:dm:UMARIA"]
     assert dm.payload == {
-        "render": messages.DM_RENDERER,
+        "render": RendererName.ESCALATION_DM,
         "args": {"escalation_id": esc.id, "user": "UMARIA"},
     }
     notice = sent[f"escalation:{esc.id}:notice"]
-    assert notice.payload["render"] == messages.NOTICE_RENDERER
+    assert notice.payload["render"] == RendererName.ESCALATION_NOTICE
 
 
 def test_council_matter_and_sev1_dm_every_member_as_well_as_the_owner(store: Session) -> None:

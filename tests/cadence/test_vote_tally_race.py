@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from cadence.governance import votes
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
-from handlers.governance_renderers import render_tally
+from handlers.renderers.governance import render_tally
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cadence.helpers import wait_until_blocked_or_done
