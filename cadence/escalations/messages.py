@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from cadence import outbox
-from cadence.accountability import council, owners, rights
+from cadence.accountability import council, queries
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
@@ -70,10 +70,10 @@ def announce(
         team_id=escalation.team_id,
     )
     council_ids = council.member_ids(db, team_id=escalation.team_id)
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     point = DecisionPoint(escalation.decision_point)
-    informed = rights.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.INFORMED]
-    people = [u for p in informed for u in rights.resolve_party(p, current, council_ids)]
+    informed = queries.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.INFORMED]
+    people = [u for p in informed for u in queries.resolve_party(p, current, council_ids)]
     skip = {*dm_sent, escalation.raised_by}
     text = (
         f":information_source: For your information: {headline(escalation, workflow)}\n"

@@ -34,7 +34,7 @@ def handle_scorecard(req: CommandRequest) -> None:
                 req.db,
                 workflow=workflow,
                 user_id=req.command.user_id,
-                default_timezone=req.default_zone,
+                default_zone=req.default_zone,
             )
         )
     except NotAuthorized as refusal:
@@ -63,7 +63,7 @@ def handle_settings(req: CommandRequest) -> None:
         team_id=req.team_id,
         actor=req.actor(),
         wanted=wanted,
-        default_timezone=req.default_zone,
+        default_zone=req.default_zone,
     )
     if before == after:
         req.reply(_describe(after, "Nothing changed: weekly governance threads open"))
@@ -76,7 +76,7 @@ def handle_settings(req: CommandRequest) -> None:
 
 def _schedule(req: CommandRequest) -> Schedule:
     return governance_settings.load_schedule(
-        req.db, team_id=req.team_id, default_timezone=req.default_zone
+        req.db, team_id=req.team_id, default_zone=req.default_zone
     )
 
 
