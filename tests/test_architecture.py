@@ -20,6 +20,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "handlers": {"bot"},
 }
 MODULE_LINES_MAX = 300
+# The schema reads as one page (CONVENTIONS: "models.py, every table"); migrations are exempt too.
+LONG_MODULES_ALLOWED = {"storage/models.py"}
 
 
 def modules(package: str) -> list[Path]:
@@ -109,7 +111,8 @@ def test_modules_stay_small(package: str) -> None:
     large = {
         str(path.relative_to(ROOT)): n
         for path in modules(package)
-        if (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX
+        if str(path.relative_to(ROOT)) not in LONG_MODULES_ALLOWED
+        and (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX
     }
     assert large == {}
 
