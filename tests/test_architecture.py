@@ -127,3 +127,16 @@ def test_cadence_opens_no_transaction() -> None:
         and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"session_scope", "commit"}
     ]
     assert found == []
+
+
+def test_db_names_the_sql_session() -> None:
+    """`session` means a governance session; the database session is always `db`."""
+    found = []
+    for package in ("bot", "handlers", "cadence", "storage"):
+        for path in modules(package):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.arg) and node.arg == "session":
+                    annotation = ast.unparse(node.annotation) if node.annotation else ""
+                    if annotation.endswith("Session") and "Governance" not in annotation:
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
