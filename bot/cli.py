@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +28,8 @@ from storage.migrate import current_revision, head_revision, upgrade
 logger = logging.getLogger("cadence")
 
 EXIT_CONFIG = 2
+# Slack will not serve the app (Socket Mode disabled, app token refused): a restart cannot help.
+EXIT_SLACK_REFUSED = 3
 
 
 class PortUnavailable(Exception):
@@ -150,16 +153,15 @@ def _cmd_run(_args: argparse.Namespace) -> int:
     worker.start()
     scheduler.start()
     try:
-        _serve(app, settings)
+        return _serve(app, settings)
     finally:
         scheduler.shutdown(wait=False)
         worker.stop()
         engine.dispose()
         logger.info("Cadence stopped.")
-    return 0
 
 
-def _serve(app: object, settings: Settings) -> None:
+def _serve(app: App, settings: Settings) -> int:
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -169,17 +171,9 @@ def _serve(app: object, settings: Settings) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     if settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        app_token = settings.slack_app_token.get_secret_value()
-        handler = SocketModeHandler(app, app_token)  # type: ignore[arg-type]
-        handler.connect()
-        logger.info("Cadence is connected to Slack over Socket Mode.")
-        stop.wait()
-        handler.close()
-        return
+        return _serve_socket_mode(app, settings, stop)
     try:
-        server = make_http_server(app, port=settings.port)  # type: ignore[arg-type]
+        server = make_http_server(app, port=settings.port)
     except OSError as exc:
         raise PortUnavailable(
             f"Cadence cannot listen on PORT {settings.port}: {exc.strerror or exc}. "
@@ -191,6 +185,32 @@ def _serve(app: object, settings: Settings) -> None:
     stop.wait()
     server.shutdown()
     server.server_close()
+    return 0
+
+
+def _serve_socket_mode(app: App, settings: Settings, stop: threading.Event) -> int:
+    # Imported here: aiohttp and bolt's async parts cost an HTTP-mode process a second to load.
+    from bot.socket_mode import SlackUnreachable, SocketModeFailed, SocketModeServer
+
+    assert settings.slack_app_token is not None
+    socket_mode = SocketModeServer(
+        app,
+        settings.slack_app_token.get_secret_value(),
+        api_url=settings.slack_api_url,
+        on_failure=stop.set,
+    )
+    try:
+        socket_mode.start()
+    except SocketModeFailed as exc:
+        logger.error("%s", exc)
+        return EXIT_SLACK_REFUSED
+    except SlackUnreachable as exc:
+        logger.error("%s", exc)
+        return 1
+    logger.info("Cadence is connected to Slack over Socket Mode.")
+    stop.wait()
+    socket_mode.close()
+    return EXIT_SLACK_REFUSED if socket_mode.failure else 0
 
 
 if __name__ == "__main__":

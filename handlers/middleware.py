@@ -1,11 +1,15 @@
-"""Per-request plumbing: a database session in `db`, the workspace's default zone in
-`default_zone`."""
+"""Per-request plumbing: events Slack delivers again are acked and skipped, a database session
+in `db`, the workspace's default zone in `default_zone`."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -21,6 +25,18 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
     read-only requests (help, opening a form) do not wake the deliverer for nothing.
     """
 
+    seen = SeenEvents()
+
+    @app.middleware
+    def skip_redelivered_events(body: dict[str, Any], next: Callable[[], None]) -> Any:
+        # Slack delivers an event again (same event_id, retry headers over HTTP, retry_attempt
+        # over Socket Mode) when it missed the ack; the first delivery already did the work.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not seen.first_time(str(event_id)):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
     def committed(db: Session) -> None:
         if db.info.pop(outbox.QUEUED, False):
             on_commit()
@@ -34,3 +50,25 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
         context["db"] = db
         context["default_zone"] = default_zone
         next()
+
+
+class SeenEvents:
+    """The Events API ids handled in the last `ttl` seconds (at most `capacity` of them)."""
+
+    def __init__(self, *, ttl: float = 3600.0, capacity: int = 50_000) -> None:
+        self._ttl, self._capacity = ttl, capacity
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        """Remember `event_id`; whether it was new (Slack retries within about 5 minutes)."""
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (
+                len(self._seen) >= self._capacity or next(iter(self._seen.values())) < now
+            ):
+                self._seen.popitem(last=False)
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = now + self._ttl
+            return True

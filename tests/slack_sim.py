@@ -274,9 +274,22 @@ class SlackSim:
         }
         return self.post_raw(body, headers)
 
-    def _send_payload(self, payload: dict) -> Reply:
-        body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self._send(body, "application/x-www-form-urlencoded")
+    def _deliver(
+        self, kind: str, payload: dict, *, retry: tuple[int | None, str] = (None, "")
+    ) -> Reply:
+        """Send one request the way Slack's HTTP mode does: a slash command's form, an
+        interaction's `payload` field, or an event's JSON (with the retry headers, if any).
+        `kind` is the Socket Mode envelope type; a Socket Mode sim sends an envelope instead."""
+        if kind == "slash_commands":
+            return self._send(urlencode(payload).encode(), "application/x-www-form-urlencoded")
+        if kind == "interactive":
+            body = urlencode({"payload": json.dumps(payload)}).encode()
+            return self._send(body, "application/x-www-form-urlencoded")
+        retry_num, retry_reason = retry
+        extra = {}
+        if retry_num is not None:
+            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        return self._send(json.dumps(payload).encode(), "application/json", extra)
 
     def _user(self, user: str) -> dict:
         name = (self.fake.user(user) or {}).get("name", user.lower())
@@ -314,7 +327,7 @@ class SlackSim:
             "response_url": response_url,
             "trigger_id": self.fake.new_trigger_id(),
         }
-        reply = self._send(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+        reply = self._deliver("slash_commands", fields)
         reply.response_url = response_url
         if reply.status == 200 and reply.body.strip():
             self.fake.apply_ack(response_url, reply.json or {"text": reply.body})
@@ -381,7 +394,7 @@ class SlackSim:
                 }
             payload["response_url"] = response_url
             payload["trigger_id"] = self.fake.new_trigger_id()
-        reply = self._send_payload(payload)
+        reply = self._deliver("interactive", payload)
         reply.response_url = response_url
         return reply
 
@@ -490,7 +503,7 @@ class SlackSim:
             "is_enterprise_install": False,
             "enterprise": None,
         }
-        reply = self._send_payload(payload)
+        reply = self._deliver("interactive", payload)
         if reply.status == 200 and reply.json:
             self.fake.apply_view_response(view["id"], reply.json)
         return reply
@@ -526,10 +539,7 @@ class SlackSim:
             ],
             "is_ext_shared_channel": False,
         }
-        extra = {}
-        if retry_num is not None:
-            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        return self._send(json.dumps(envelope).encode(), "application/json", extra)
+        return self._deliver("events_api", envelope, retry=(retry_num, retry_reason))
 
     def home_opened(self, user: str) -> Reply:
         """The app_home_opened event Slack sends when `user` opens the Home tab."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cast import ADMIN, EVE, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, staffed
@@ -56,3 +58,18 @@ def test_home_tab_lists_what_is_waiting_for_you(bot):
     bot.sim.home_opened(EVE)
     bot.fake.wait_for("views.publish", count=2)
     assert "Nothing is waiting for you" in all_text(bot.fake.home(EVE)["blocks"])
+
+
+def test_an_event_slack_delivers_again_is_acked_and_not_processed_twice(bot):
+    first = bot.sim.event({"type": "app_home_opened", "user": EVE, "tab": "home"},
+                          event_id="Ev0000RETRY")  # fmt: skip
+    assert first.status == 200
+    bot.fake.wait_for("views.publish")
+    again = bot.sim.event({"type": "app_home_opened", "user": EVE, "tab": "home"},
+                          event_id="Ev0000RETRY", retry_num=1)  # fmt: skip
+    assert again.status == 200 and not again.body.strip()
+    other = bot.sim.event({"type": "app_home_opened", "user": EVE, "tab": "home"})
+    assert other.status == 200
+    bot.fake.wait_for("views.publish", count=2)  # a new event is processed
+    with pytest.raises(AssertionError):  # and the repeated one never is
+        bot.fake.wait_for("views.publish", count=3, timeout=1)

@@ -6,7 +6,8 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
 - `server.py`: HTTP, request parsing, tokens, injected faults; `calls.py`: what was called.
 - `users.py`: the directory (people, channels), users.info, auth.test.
 - `conversations.py`, `chat.py`, `views.py`: those Web API families; `chat.py` also answers
-  response_urls. `blocks.py`: the Block Kit limits Slack enforces (from `handlers.blocks.limits`).
+  response_urls. `socket_mode.py` (and `socket_link.py`): Socket Mode, over a WebSocket.
+  `blocks.py`: the Block Kit limits Slack enforces (from `handlers.blocks.limits`).
 
 The Web API methods it answers are listed once, in `FakeSlack.__init__`.
 """
@@ -20,13 +21,14 @@ from tests.fakes.slack.calls import Call
 from tests.fakes.slack.chat import Chat
 from tests.fakes.slack.conversations import Conversations
 from tests.fakes.slack.server import Server
+from tests.fakes.slack.socket_mode import Envelope, SocketMode
 from tests.fakes.slack.users import Users
 from tests.fakes.slack.views import Views
 
-__all__ = ["Call", "FakeSlack", "elements_of", "options_of"]
+__all__ = ["Call", "Envelope", "FakeSlack", "elements_of", "options_of"]
 
 
-class FakeSlack(Server, Users, Conversations, Chat, Views):
+class FakeSlack(Server, Users, Conversations, Chat, Views, SocketMode):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
     def __init__(self, *, tokens: Iterable[str] | None = None, **identity: str) -> None:
@@ -50,15 +52,30 @@ class FakeSlack(Server, Users, Conversations, Chat, Views):
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "apps.connections.open": self._apps_connections_open,
         }
         self.reset()
 
+    def start(self) -> FakeSlack:
+        """Serve the Web API and the Socket Mode endpoint on free loopback ports."""
+        self._start_socket_mode()
+        return super().start()
+
+    def stop(self) -> None:
+        """Stop serving, and end every Socket Mode connection."""
+        self._stop_socket_mode()
+        super().stop()
+
     def reset(self) -> None:
-        """Forget everything: calls, messages, views, responses, faults, rate limits, directory."""
+        """Forget everything: calls, messages, views, responses, faults, rate limits, directory,
+        Socket Mode envelopes (and end any connection a previous test left open)."""
+        for link in getattr(self, "_links", []):
+            link.drop()
         with self._cond:
             self._release_hanging()
             self._clear_calls()
             self._clear_faults()
             self._clear()
+            self._clear_socket_mode()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)

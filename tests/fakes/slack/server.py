@@ -15,6 +15,9 @@ from tests.fakes.rate_limits import SlackRateLimits
 from tests.fakes.slack.calls import Call, Recorder
 from tests.fakes.slack.state import err
 
+# Methods called with the app-level token (xapp-); every other method refuses it, and they
+# refuse bot and user tokens.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
 _JSON_FIELDS = {
     "blocks": "invalid_blocks_format",
@@ -244,6 +247,8 @@ class Server(Recorder):
                 body = err("not_authed")
             elif not self._token_ok(token):
                 body = err("invalid_auth")
+            elif (method in APP_TOKEN_METHODS) != token.startswith("xapp-"):
+                body = err("not_allowed_token_type")
             elif bad_input:
                 body = err(bad_input)
             elif self.rate_limits is not None and (
