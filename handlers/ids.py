@@ -105,6 +105,7 @@ class EscalationField(StrEnum):
     SUMMARY = "escalation-summary"
     DETAILS = "escalation-details"
     LINK = "escalation-link"
+    CONFIDENTIAL = "escalation-confidential"
     NOTE = "escalation-note"
     PERSON = "escalation-person"
     REASON = "escalation-reason"

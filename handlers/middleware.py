@@ -1,5 +1,6 @@
 """Per-request plumbing: events Slack delivers again are acked and skipped, a database session
-in `db`, the workspace's default zone in `default_zone`."""
+in `db`, the workspace's default zone in `default_zone`, channel members (asked of Slack and
+remembered for a minute) in `channel_members`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from cadence import outbox
+from handlers.channels import ChannelMembers
 from storage.db import new_session
 
 
@@ -26,6 +28,7 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
     """
 
     seen = SeenEvents()
+    channel_members = ChannelMembers()
 
     @app.middleware
     def skip_redelivered_events(body: dict[str, Any], next: Callable[[], None]) -> Any:
@@ -49,6 +52,7 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
         event.listen(db, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))
         context["db"] = db
         context["default_zone"] = default_zone
+        context["channel_members"] = channel_members
         next()
 
 

@@ -167,6 +167,8 @@ class Escalation(SQLModel, table=True):
     routed_via: str | None = Field(default=None, max_length=200)
     tier: int = 0
     needs_council: bool = False
+    # Need-to-know: only its reporter, its holders and the council see what it says.
+    confidential: bool = False
     status: str = Field(default="open", max_length=16, index=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     created_at: datetime = _created()

@@ -75,12 +75,8 @@ def resolve(db: Session, *, escalation: Escalation, actor: str, note: str) -> St
     escalation.resolved_at, escalation.resolved_by, escalation.resolution = moment, actor, note
     escalation.resolve_latency_seconds = _seconds_since(escalation, moment)
     event = _record(db, escalation, "resolved", actor, note=note)
-    _tell(
-        db,
-        escalation,
-        event,
-        f":white_check_mark: {mention(actor)} resolved escalation #{escalation.id}: {escape(note)}",
-    )
+    done = f":white_check_mark: {mention(actor)} resolved escalation #{escalation.id}"
+    _tell(db, escalation, event, f"{done}: {escape(note)}", bare=f"{done}.")
     escalation_messages.tell_reporter_resolved(db, escalation, _workflow(db, escalation))
     return Step(escalation, True, f":white_check_mark: Escalation #{escalation.id} is resolved.")
 
@@ -114,13 +110,8 @@ def hand_off(db: Session, *, escalation: Escalation, actor: str, to: Person, rea
     event = _record(
         db, escalation, "handed_off", actor, **{"from": previous, "to": to.id}, reason=reason
     )
-    _tell(
-        db,
-        escalation,
-        event,
-        f":arrow_right: {mention(actor)} handed escalation "
-        f"#{escalation.id} to {to.mention}: {escape(reason)}",
-    )
+    moved = f":arrow_right: {mention(actor)} handed escalation #{escalation.id} to {to.mention}"
+    _tell(db, escalation, event, f"{moved}: {escape(reason)}", bare=f"{moved}.")
     escalation_messages.send_owner_dm(db, escalation, to.id, event_id=event.id)
     return Step(escalation, True, f"Handed escalation #{escalation.id} to {to.mention}.")
 
@@ -275,11 +266,19 @@ def _record(
     return event
 
 
-def _tell(db: Session, escalation: Escalation, event: EscalationEvent, note: str) -> None:
-    """Refresh the messages with buttons and note the step in the notice's thread."""
+def _tell(
+    db: Session, escalation: Escalation, event: EscalationEvent, note: str, *, bare: str = ""
+) -> None:
+    """Refresh the messages with buttons and note the step in the notice's thread (`bare`: the
+    note without what the person wrote, for a confidential escalation)."""
     escalation_messages.refresh(db, escalation, event_id=pk(event))
     escalation_messages.thread_note(
-        db, escalation, _workflow(db, escalation), event_id=pk(event), text=note
+        db,
+        escalation,
+        _workflow(db, escalation),
+        event_id=pk(event),
+        text=note,
+        bare=bare or None,
     )
 
 

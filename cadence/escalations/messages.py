@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from cadence import outbox
 from cadence.accountability import council, queries
+from cadence.escalations.visibility import existence_line
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
@@ -80,13 +81,15 @@ def announce(
         f"> {escape(escalation.summary)}\nRaised by {mention(escalation.raised_by)}. "
         + owner_phrase(escalation, council_ids)
     )
+    # Need-to-know: of a confidential one, only the council hears what it says.
+    bare = f":lock: For your information: {existence_line(escalation, workflow)}."
     for user in dict.fromkeys([*co_approvers, *people]):
         if user not in skip:
             outbox.post_message(
                 db,
                 key=f"escalation:{escalation.id}:informed:{user}",
                 channel=user,
-                text=text,
+                text=bare if escalation.confidential and user not in council_ids else text,
                 team_id=escalation.team_id,
             )
 
@@ -132,9 +135,18 @@ def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
 
 
 def thread_note(
-    db: Session, escalation: Escalation, workflow: Workflow, *, event_id: int, text: str
+    db: Session,
+    escalation: Escalation,
+    workflow: Workflow,
+    *,
+    event_id: int,
+    text: str,
+    bare: str | None = None,
 ) -> None:
-    """A line in the notice's thread in the governance channel."""
+    """A line in the notice's thread in the governance channel; `bare` is the line without
+    notes or reasons, said instead when the escalation is confidential."""
+    if escalation.confidential and bare is not None:
+        text = bare
     outbox.post_message(
         db,
         key=f"escalation:{escalation.id}:event:{event_id}",
@@ -154,6 +166,11 @@ def confirmation_text(db: Session, escalation: Escalation, workflow: Workflow) -
     ]
     if escalation.needs_council and escalation.routed_to and council_ids:
         lines.append("The AI council has been told as well.")
+    if escalation.confidential:
+        lines.append(
+            ":lock: It is confidential: its channel sees only that it exists and who owns it; "
+            "what it says goes to its owner, to you and to the AI council."
+        )
     if escalation.routed_to is None and not council_ids:
         lines.append(
             f"I posted it in <#{workflow.channel_id}>. Name owners with "

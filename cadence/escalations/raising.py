@@ -12,7 +12,7 @@ from cadence import audit
 from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
-from cadence.escalations import messages
+from cadence.escalations import messages, visibility
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
 from storage.clock import now
@@ -75,6 +75,7 @@ class Report:
     summary: str
     details: str | None = None
     link: str | None = None
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,16 @@ def clean_report(report: Report) -> Report:
             )
         if len(link) > LINK_MAX:
             raise InvalidInput(f"Please keep the link to {LINK_MAX} characters.", field="link")
+    confidential = report.confidential or visibility.is_confidential_kind(report.matter)
     return Report(
-        report.workflow, report.point, report.matter, report.severity, summary, details, link
+        report.workflow,
+        report.point,
+        report.matter,
+        report.severity,
+        summary,
+        details,
+        link,
+        confidential,
     )
 
 
@@ -191,6 +200,7 @@ def raise_escalation(
         routed_via=routing.via[:VIA_MAX],
         tier=0,
         needs_council=needs_council(report.matter, report.severity),
+        confidential=report.confidential,
         status=EscalationStatus.OPEN.value,
         created_at=now(),
     )
@@ -212,6 +222,7 @@ def raise_escalation(
         point=report.point.value,
         council_matter=report.matter.value if report.matter else None,
         severity=report.severity.value,
+        confidential=report.confidential,
         **detail,
     )
     messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)

@@ -13,6 +13,7 @@ from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
 from storage.models import Workflow
 
 POINT_PREFIX, MATTER_PREFIX = "point:", "matter:"
+CONFIDENTIAL = "confidential"
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,29 @@ def build_escalation_modal(
             optional=True,
             hint=f"A ticket, dashboard or thread (http or https, up to {LINK_MAX} characters).",
         ),
+        _confidential_input(checked=prefill.kind == kind_value(CouncilMatter.COMPLIANCE_EXCEPTION)),
         context("It goes to whoever the decision-rights map says approves this decision."),
     ]
     return _modal(EscalationView.RAISE, "Escalate", "Escalate", blocks, metadata)
+
+
+def _confidential_input(*, checked: bool) -> dict[str, Any]:
+    box = {
+        "text": {"type": "mrkdwn", "text": "*Confidential*"},
+        "description": {"type": "mrkdwn", "text": "Only its owner, you and the council see it"},
+        "value": CONFIDENTIAL,
+    }
+    element: dict[str, Any] = {"type": "checkboxes", "options": [box]}
+    if checked:
+        element["initial_options"] = [box]
+    return _input(
+        EscalationField.CONFIDENTIAL,
+        "Need to know",
+        element,
+        optional=True,
+        hint="Its channel then sees only that it exists and who owns it. Compliance exceptions "
+        "are always confidential.",
+    )
 
 
 def build_resolve_modal(number: int, summary: str, metadata: str) -> dict[str, Any]:

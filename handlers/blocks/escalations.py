@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from cadence.escalations.messages import headline, owner_phrase
 from cadence.escalations.queries import Card, Gap, Listed
+from cadence.escalations.visibility import existence_line
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import (
@@ -58,6 +59,12 @@ def status_line(escalation: Escalation, timezone: str) -> str:
 
 def build_escalation_message(card: Card, timezone: str) -> dict[str, Any]:
     """The owner's DM (or the channel notice) with Acknowledge / Resolve / Hand off."""
+    if card.viewer is None and card.escalation.confidential:
+        return build_confidential_notice(card, timezone)
+    return _full_message(card, timezone)
+
+
+def _full_message(card: Card, timezone: str) -> dict[str, Any]:
     esc, workflow = card.escalation, card.workflow
     top = f":rotating_light: {headline(esc, workflow)}\n> {escape(truncate(esc.summary, 300))}"
     blocks: list[dict[str, Any]] = [section(top)]
@@ -76,24 +83,40 @@ def build_escalation_message(card: Card, timezone: str) -> dict[str, Any]:
         lines.append(f"*Resolution:* {escape(truncate(esc.resolution, 2000))}")
     blocks.append(section("\n".join(lines)))
     if card.buttons:
-        value = str(esc.id)
-        controls = [
-            button("Resolve", action_id=EscalationAction.RESOLVE, value=value),
-            button("Hand off", action_id=EscalationAction.HAND_OFF, value=value),
-        ]
-        if esc.status == EscalationStatus.OPEN:
-            controls.insert(
-                0,
-                button(
-                    "Acknowledge",
-                    action_id=EscalationAction.ACKNOWLEDGE,
-                    value=value,
-                    style="primary",
-                ),
-            )
-        blocks.append({"type": "actions", "block_id": f"escalation:{esc.id}", "elements": controls})
+        blocks.append(_controls(esc))
     text = f"{headline(esc, workflow)}: {escape(esc.summary)}"
     return {"text": fallback_text(text), "blocks": blocks}
+
+
+def build_confidential_notice(card: Card, timezone: str) -> dict[str, Any]:
+    """A confidential escalation as its channel sees it: that it exists and who owns it."""
+    esc = card.escalation
+    line = existence_line(esc, card.workflow)
+    blocks: list[dict[str, Any]] = [
+        section(f":lock: {line}\n{status_line(esc, timezone)}"),
+        context(
+            "What it says goes only to its owner, the person who raised it and the AI council."
+        ),
+    ]
+    if card.buttons:
+        blocks.append(_controls(esc))
+    return {"text": fallback_text(line), "blocks": blocks}
+
+
+def _controls(esc: Escalation) -> dict[str, Any]:
+    """Acknowledge (while open), Resolve, Hand off."""
+    value = str(esc.id)
+    controls = [
+        button("Resolve", action_id=EscalationAction.RESOLVE, value=value),
+        button("Hand off", action_id=EscalationAction.HAND_OFF, value=value),
+    ]
+    if esc.status == EscalationStatus.OPEN:
+        controls.insert(
+            0,
+            button("Acknowledge", action_id=EscalationAction.ACKNOWLEDGE, value=value,
+                   style="primary"),
+        )  # fmt: skip
+    return {"type": "actions", "block_id": f"escalation:{esc.id}", "elements": controls}
 
 
 def build_escalation_list(listed: list[Listed], total: int, timezone: str) -> list[dict[str, Any]]:
@@ -120,11 +143,15 @@ def build_escalation_list(listed: list[Listed], total: int, timezone: str) -> li
     return blocks
 
 
-def describe_event(event: EscalationEvent) -> str:
-    """One step of the timeline, in words."""
+def describe_event(event: EscalationEvent, *, private: bool = False) -> str:
+    """One step of the timeline, in words (`private`: without what people wrote)."""
     d = event.detail
     target = mention(d["to"]) if d.get("to") else "the AI council"
     reason = f": {escape(truncate(str(d['reason']), 200))}" if d.get("reason") else ""
+    if private:
+        reason = ""
+        if event.kind == "resolved":
+            return "resolved it"
     match event.kind:
         case "raised":
             return "raised it"
@@ -151,12 +178,14 @@ def describe_event(event: EscalationEvent) -> str:
 
 
 def build_escalation_detail(
-    card: Card, events: list[EscalationEvent], timezone: str
+    card: Card, events: list[EscalationEvent], timezone: str, *, details: bool = True
 ) -> list[dict[str, Any]]:
-    """/escalate show: the escalation, who owns it, where it stands, and its timeline."""
-    message = build_escalation_message(
-        Card(card.escalation, card.workflow, card.council_ids, None, buttons=False), timezone
-    )
+    """/escalate show: the escalation, who owns it, where it stands, and its timeline; without
+    `details`, only what its channel sees of a confidential one."""
+    quiet = Card(card.escalation, card.workflow, card.council_ids, None, buttons=False)
+    if not details:
+        return build_confidential_notice(quiet, timezone)["blocks"]
+    message = _full_message(quiet, timezone)
     lines = [
         f"• {when(e.created_at, timezone)} — {who(e.actor)} {describe_event(e)}"
         + ("" if e.authorized else " :warning: _without explicit authority_")
@@ -205,7 +234,7 @@ def build_gaps(gaps: list[Gap], timezone: str) -> list[dict[str, Any]]:
             section(
                 f"*{escape(gap.workflow_name)}* · escalation *#{gap.escalation.id}* · "
                 f"{when(gap.event.created_at, timezone)}\n{who(gap.event.actor)} "
-                f"{describe_event(gap.event)}"
+                f"{describe_event(gap.event, private=gap.escalation.confidential)}"
             )
         )
     return cap_blocks(blocks, LIMITS.message_blocks, more="More gaps not shown.")

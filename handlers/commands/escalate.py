@@ -12,10 +12,12 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from cadence.accountability import workflows
-from cadence.escalations import queries
+from cadence.escalations import queries, visibility
 from cadence.escalations.raising import KIND_TAGS
+from cadence.escalations.visibility import Sight
 from handlers.blocks.escalation_modals import Prefill, build_escalation_modal, kind_value
 from handlers.blocks.escalations import build_escalation_detail, build_escalation_list
+from handlers.channels import ChannelMembers
 from handlers.commands.request import CommandRequest
 from handlers.ids import Command
 from handlers.unit_of_work import Reply, unit_of_work
@@ -47,6 +49,7 @@ def handle_escalate_command(
     client: WebClient,
     db: Session,
     default_zone: str,
+    channel_members: ChannelMembers,
 ) -> list[Reply]:
     """Open the escalation form at once (trigger ids expire in 3 s), or list / show / help."""
     ack()
@@ -59,18 +62,25 @@ def handle_escalate_command(
         blocks = build_escalation_list(listed, total, default_zone)
         req.reply(f"Your escalations ({total})", blocks=blocks)
     elif match := SHOW.match(words):
-        _show(req, int(match.group(1)))
+        _show(req, int(match.group(1)), channel_members)
     else:
         _open_form(req)
     return req.replies
 
 
-def _show(req: CommandRequest, number: int) -> None:
+def _show(req: CommandRequest, number: int, members: ChannelMembers) -> None:
     escalation = queries.get_escalation(req.db, team_id=req.team_id, number=number)
     card = queries.card(req.db, escalation_id=number, viewer=None)
     assert card is not None  # just found
+    viewer = req.command.user_id
+    seen = visibility.sight(req.db, escalation, card.workflow, viewer,
+                            in_channel=members.checker(req.client))  # fmt: skip
+    if seen is Sight.NOTHING:
+        req.reply(visibility.refuse(req.db, escalation, viewer))
+        return
     events = queries.timeline(req.db, escalation_id=number)
-    blocks = build_escalation_detail(card, events, req.default_zone)
+    blocks = build_escalation_detail(card, events, req.default_zone,
+                                     details=seen is Sight.DETAILS)  # fmt: skip
     req.reply(f"Escalation #{escalation.id}", blocks=blocks)
 
 

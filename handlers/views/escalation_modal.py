@@ -15,7 +15,7 @@ from sqlmodel import Session
 from cadence.errors import CadenceError
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Severity
-from handlers.blocks.escalation_modals import read_kind
+from handlers.blocks.escalation_modals import CONFIDENTIAL, read_kind
 from handlers.blocks.modals import modal_error
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
@@ -41,6 +41,7 @@ class EscalationForm(BaseModel):
     summary: str
     details: str | None
     link: str | None
+    confidential: bool = False
 
     @classmethod
     def from_state(cls, values: dict[str, Any]) -> EscalationForm:
@@ -59,6 +60,10 @@ class EscalationForm(BaseModel):
             summary=field(EscalationField.SUMMARY).get("value") or "",
             details=field(EscalationField.DETAILS).get("value"),
             link=field(EscalationField.LINK).get("value"),
+            confidential=any(
+                (o or {}).get("value") == CONFIDENTIAL
+                for o in field(EscalationField.CONFIDENTIAL).get("selected_options") or []
+            ),
         )
 
 
@@ -78,7 +83,16 @@ def handle_escalation_submission(
         severity = Severity(form.severity)
     except ValueError:
         raise FormErrors({EscalationField.KIND: "Pick a decision point."}) from None
-    report = Report(workflow, point, matter, severity, form.summary, form.details, form.link)
+    report = Report(
+        workflow,
+        point,
+        matter,
+        severity,
+        form.summary,
+        form.details,
+        form.link,
+        confidential=form.confidential,
+    )
     try:
         raised = raising.raise_escalation(
             db,

@@ -217,6 +217,8 @@ def test_list_and_show(bot):
     assert "no escalations" in said(run(bot, "/escalate", "list", user=DANA))
     bot.sim.click(owner_dm(bot, MARIA, mine.id), user=MARIA, text="Acknowledge")
     bot.fake.wait_for(lambda: stored(bot, mine.id).status == "acknowledged")
+    # Dana is in the governance channel, so she may follow it (tests/e2e/test_need_to_know.py).
+    bot.fake.add_channel(GOV, name="ai-support-gov", members=[DANA])
     for text in (f"show {mine.id}", f"show #{mine.id}", f"#{mine.id}"):
         shown = said(run(bot, "/escalate", text, user=DANA))
         assert f"Escalation #{mine.id} on *Support resolution*" in shown
