@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from bot.metrics import count_delivery, delivery_counts
 from bot.outbox_payload import (
     METADATA_EVENT,
     Drop,
@@ -114,7 +115,9 @@ class OutboxDeliverer:
                     continue
                 if not self._claim(message_id):
                     continue
+                before = delivery_counts(report)
                 self._deliver_one(message_id, report)
+                count_delivery(method, before, report)
         return report
 
     def _due_ids(self, limit: int) -> list[tuple[int, str]]:

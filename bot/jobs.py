@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
@@ -107,13 +108,27 @@ JOBS: dict[str, Job] = {
 
 def run_job(job: Job, runtime: JobRuntime) -> str:
     """Run a job once; a slotted job runs only if no replica has run this slot yet."""
+    try:
+        outcome = _run_once(job, runtime)
+    except BaseException:
+        metrics.JOBS.labels(job=job.name, outcome="failed").inc()
+        raise
+    skipped = outcome.startswith(SKIPPED)
+    metrics.JOBS.labels(job=job.name, outcome="skipped" if skipped else "ok").inc()
+    return outcome
+
+
+SKIPPED = "skipped: "
+
+
+def _run_once(job: Job, runtime: JobRuntime) -> str:
     if job.slot is None:
         return job.run(runtime)
     slot = job.slot()
     with session_scope(runtime.engine) as db:
         claim = claim_job_slot(db, job_name=job.name, slot=slot)
     if claim is None:
-        return f"skipped: slot {slot} already ran"
+        return f"{SKIPPED}slot {slot} already ran"
     try:
         outcome = job.run(runtime)
     except BaseException:
