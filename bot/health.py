@@ -69,12 +69,13 @@ class ReadinessCheck:
         try:
             with self.engine.connect() as connection:
                 at = _revision(connection)
+            if at != self.head:
+                return Readiness(
+                    False, "migrations not at head", {"revision": at, "expected": self.head}
+                )
             backlog = outbox_backlog(self.engine)
         except SQLAlchemyError as exc:
             return Readiness(False, "database unreachable", {"error": type(exc).__name__})
-        if at != self.head:
-            detail = {"revision": at, "expected": self.head}
-            return Readiness(False, "migrations not at head", detail)
         detail = {
             "outbox_pending": backlog.pending,
             "outbox_oldest_pending_age_seconds": round(backlog.oldest_age_seconds, 1),
