@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import functools
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,7 @@ from bot.config import (
 )
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.logs import configure_logging
-from bot.metrics import MULTIPROCESS_DIR, enable_multiprocess
+from bot.metrics import enable_multiprocess, keep_metrics_in_process
 from bot.runtime import build_runtime
 from bot.server import WorkerApp, bind, serve
 from bot.web import EVENTS_PATH
@@ -45,6 +44,9 @@ class PortUnavailable(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cadence-bot` console script."""
     args = _parser().parse_args(argv)
+    # Only the server shares its metrics between processes (PROMETHEUS_MULTIPROC_DIR); a
+    # one-off command such as `jobs run` must not write into a running server's directory.
+    args.metrics_directory = keep_metrics_in_process()
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -147,7 +149,7 @@ def _cmd_check(_args: argparse.Namespace) -> int:
     return 0 if problems == 0 else 1
 
 
-def _cmd_run(_args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     _configure_logging(settings)
     engine = make_engine(settings.database_url)
@@ -162,7 +164,7 @@ def _cmd_run(_args: argparse.Namespace) -> int:
         ) from None
     # Socket Mode holds one connection to Slack; the port then serves only the probes.
     workers = 1 if settings.socket_mode else settings.web_concurrency
-    with _metrics_directory() as directory:
+    with _metrics_directory(args.metrics_directory) as directory:
         enable_multiprocess(directory)
         logger.info(
             "Cadence is listening on http://0.0.0.0:%s%s with %d worker process(es) of %d "
@@ -187,9 +189,8 @@ def _start_worker(settings: Settings) -> WorkerApp:
 
 
 @contextlib.contextmanager
-def _metrics_directory() -> Iterator[Path]:
-    """PROMETHEUS_MULTIPROC_DIR when set, else a temporary directory removed at exit."""
-    given = os.environ.get(MULTIPROCESS_DIR)
+def _metrics_directory(given: str | None) -> Iterator[Path]:
+    """PROMETHEUS_MULTIPROC_DIR when it was set, else a temporary directory removed at exit."""
     if given:
         yield Path(given)
         return

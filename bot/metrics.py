@@ -68,6 +68,13 @@ def enable_multiprocess(directory: Path) -> None:
     values.ValueClass = values.get_value_class()
 
 
+def keep_metrics_in_process() -> str | None:
+    """Count in this process only (one-off commands); the multiprocess directory it had."""
+    directory = os.environ.pop(MULTIPROCESS_DIR, None)
+    values.ValueClass = values.get_value_class()
+    return directory
+
+
 def worker_exited(pid: int) -> None:
     """Forget a dead worker's live gauges (gunicorn's child_exit hook)."""
     if os.environ.get(MULTIPROCESS_DIR):
