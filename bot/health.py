@@ -9,8 +9,8 @@ from sqlalchemy import Connection, Engine, func, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from cadence.clock import now
 from cadence.vocabulary import OutboxStatus
+from storage.clock import now
 from storage.migrate import head_revision
 from storage.models import OutboxMessage
 

@@ -13,11 +13,11 @@ from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
-from cadence import governance, reminders
-from cadence.clock import now
-from cadence.working_hours import stale_users
+from cadence.governance import threads as governance
+from cadence.reminders import sweep
+from cadence.reminders.working_hours import stale_users
+from storage.clock import now
 from storage.db import session_scope
-from storage.jobs import claim_job_slot, finish_job_run
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ class Job:
     description: str
     run: Callable[[JobRuntime], str]
     trigger: dict[str, Any] = field(default_factory=dict)
-    slot: Callable[[], str] | None = None
     # Also run once as soon as the scheduler starts (catches up on what was missed while down).
     run_at_start: bool = False
 
@@ -52,7 +51,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
     moment = now()
     with session_scope(runtime.engine) as db:
         people: dict[str, set[str]] = {}
-        for candidate in reminders.candidates(db, moment, runtime.settings.cadence_timezone):
+        for candidate in sweep.candidates(db, moment, runtime.settings.cadence_timezone):
             people.setdefault(candidate.team_id, set()).add(candidate.recipient)
         stale = {
             team: stale_users(db, team_id=team, user_ids=users, moment=moment)
@@ -63,7 +62,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
             runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
         )
     with session_scope(runtime.engine) as db:
-        report = reminders.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+        report = sweep.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
     return report.summary()
 
 
@@ -107,37 +106,17 @@ JOBS: dict[str, Job] = {
 
 
 def run_job(job: Job, runtime: JobRuntime) -> str:
-    """Run a job once; a slotted job runs only if no replica has run this slot yet."""
-    try:
-        outcome = _run_once(job, runtime)
-    except BaseException:
-        metrics.JOBS.labels(job=job.name, outcome="failed").inc()
-        raise
-    skipped = outcome.startswith(SKIPPED)
-    metrics.JOBS.labels(job=job.name, outcome="skipped" if skipped else "ok").inc()
-    return outcome
+    """Run a job once, now; counted in /metrics as ok or failed.
 
-
-SKIPPED = "skipped: "
-
-
-def _run_once(job: Job, runtime: JobRuntime) -> str:
-    if job.slot is None:
-        return job.run(runtime)
-    slot = job.slot()
-    with session_scope(runtime.engine) as db:
-        claim = claim_job_slot(db, job_name=job.name, slot=slot)
-    if claim is None:
-        return f"{SKIPPED}slot {slot} already ran"
+    Every job is safe to run twice, or in two replicas at once, because of uniqueness in the
+    data rather than a claim on the run: one thread per workflow per week, one reminder row
+    per (subject, person, sequence), one outbox row per idempotency key, leased delivery.
+    """
     try:
         outcome = job.run(runtime)
     except BaseException:
-        # A crashed run must not burn its slot: release it so the job can be run again.
-        with session_scope(runtime.engine) as db:
-            db.delete(db.merge(claim))
+        metrics.JOBS.labels(job=job.name, outcome="failed").inc()
         raise
-    with session_scope(runtime.engine) as db:
-        claim = db.merge(claim)
-        finish_job_run(db, run=claim, outcome=outcome)
-    logger.info("Job %s (%s) at %s: %s", job.name, slot, now().isoformat(), outcome)
+    metrics.JOBS.labels(job=job.name, outcome="ok").inc()
+    logger.info("Job %s at %s: %s", job.name, now().isoformat(), outcome)
     return outcome
