@@ -8,8 +8,9 @@ import functools
 import logging
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
@@ -26,9 +27,11 @@ from bot.config import (
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.logs import configure_logging
 from bot.metrics import enable_multiprocess, keep_metrics_in_process
-from bot.runtime import build_runtime
-from bot.server import WorkerApp, bind, serve
 from bot.web import EVENTS_PATH
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.server import WorkerApp
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -150,6 +153,11 @@ def _cmd_check(_args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    # Imported here (before the fork, so the workers share them): the one-off commands start
+    # faster without the server and what its workers run.
+    from bot.runtime import build_runtime
+    from bot.server import bind, serve
+
     settings = load_settings()
     _configure_logging(settings)
     engine = make_engine(settings.database_url)
@@ -171,7 +179,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "threads", settings.port, EVENTS_PATH, workers, settings.web_threads,
         )  # fmt: skip
         status = serve(
-            functools.partial(_start_worker, settings),
+            functools.partial(_start_worker, settings, build_runtime),
             listener,
             workers=workers,
             threads=settings.web_threads,
@@ -181,8 +189,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return status
 
 
-def _start_worker(settings: Settings) -> WorkerApp:
+def _start_worker(settings: Settings, build_runtime: Callable[[Settings], Runtime]) -> WorkerApp:
     """Runs in each worker process, after the fork."""
+    from bot.server import WorkerApp  # already loaded by _cmd_run
+
     runtime = build_runtime(settings)
     runtime.start()
     return WorkerApp(runtime.wsgi, runtime.stop)

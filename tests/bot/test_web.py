@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
+from prometheus_client import values
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.app import build_app, build_deliverer
 from bot.health import ReadinessCheck
 from bot.jobs import Job, JobRuntime, run_job
@@ -215,3 +218,17 @@ def test_metrics_count_jobs_run_and_failed(served, fake_slack):
 )
 def test_request_kind_names_the_command_action_view_or_event(body, kind):
     assert request_kind(body) == kind
+
+
+def test_one_off_commands_count_in_process_even_with_a_multiprocess_directory(
+    monkeypatch, tmp_path
+):
+    missing = tmp_path / "not-created"
+    monkeypatch.setenv(metrics.MULTIPROCESS_DIR, str(missing))
+
+    assert metrics.keep_metrics_in_process() == str(missing)
+    metrics.JOBS.labels(job="one-off", outcome="ok").inc()
+
+    assert metrics.MULTIPROCESS_DIR not in os.environ
+    assert values.ValueClass is values.MutexValue
+    assert not missing.exists()
