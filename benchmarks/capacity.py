@@ -29,8 +29,9 @@ from benchmarks.load import percentile
 from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
 from storage.db import make_engine
-from tests.conftest import SIGNING_SECRET, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import populate
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 P99_LIMIT_MS = 300.0
@@ -231,7 +232,7 @@ def run_capacity(*, database_url: str | None, seconds: float, bisections: int) -
     fake = FakeSlack().start()
     load_before = os.getloadavg()
     try:
-        populate_workspace(fake)
+        populate(fake)
         for channel in ("C0CAP1", "C0CAP2"):
             fake.add_channel(channel, name=channel.lower())
         with ExitStack() as stack:

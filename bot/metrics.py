@@ -12,7 +12,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
+from bot.delivery_report import OUTCOMES, DeliveryReport
 from bot.health import outbox_backlog
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -122,25 +122,8 @@ def render_metrics(engine: Engine | None) -> bytes:
     return generate_latest(registry)
 
 
-class DeliveryCounts(Protocol):
-    """The counters of a delivery report (bot.delivery.DeliveryReport)."""
-
-    sent: int
-    retried: int
-    failed: int
-    deferred: int
-
-
-OUTCOMES = ("sent", "retried", "failed", "deferred")
-
-
-def delivery_counts(report: DeliveryCounts) -> tuple[int, ...]:
-    """The report's counters, in OUTCOMES order."""
-    return (report.sent, report.retried, report.failed, report.deferred)
-
-
-def count_delivery(method: str, before: tuple[int, ...], report: DeliveryCounts) -> None:
+def count_delivery(method: str, before: tuple[int, ...], report: DeliveryReport) -> None:
     """Count what one delivery did, from the report's counters before and after it."""
-    for outcome, was, now in zip(OUTCOMES, before, delivery_counts(report), strict=True):
+    for outcome, was, now in zip(OUTCOMES, before, report.counts(), strict=True):
         if now > was:
             DELIVERIES.labels(method=method, outcome=outcome).inc(now - was)

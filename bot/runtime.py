@@ -13,6 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from bot.app import build_app, build_deliverer
@@ -44,8 +45,6 @@ class Runtime:
         self.worker.start()
         self.scheduler.start()
         if self.settings.slack_app_token is not None:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
             token = self.settings.slack_app_token.get_secret_value()
             self.socket_mode = SocketModeHandler(self.app, token)
             self.socket_mode.connect()

@@ -29,8 +29,9 @@ from cadence.outbox import post_message
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import GovernanceSession, OutboxMessage, Workflow, WorkspaceSettings
-from tests.conftest import ADMIN, BOT_TOKEN, EVE, GENERAL, GOV, SIGNING_SECRET, _fresh_postgres
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import ADMIN, EVE, GENERAL, GOV, populate
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, _fresh_postgres
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 REPO = Path(__file__).resolve().parents[2]
@@ -284,11 +285,9 @@ class HoldingFake(FakeSlack):
 
 
 def test_a_slow_listener_holds_one_thread_while_other_requests_answer_fast(tmp_path):
-    from tests.conftest import populate_workspace
-
     hold = 2.5  # under bolt's 3 s ack deadline, so the slow request ends normally
     with HoldingFake() as fake:
-        populate_workspace(fake)
+        populate(fake)
         url = f"sqlite:///{tmp_path / 'cadence.db'}"
         engine = make_engine(url)
         upgrade(engine)
