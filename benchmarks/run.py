@@ -111,11 +111,11 @@ def bench_acks(report: Report, sizes: Sizes, database_url: str | None) -> None:
     report.add(name, "errors (cadence)", len(c.errors), target="0", ok=not c.errors)
     report.add(name, "errors (bare bolt)", len(b.errors))
     name = "5 memory"
-    report.add(name, "cadence RSS after start", run.rss_start_mb, unit="MB", target="< 150",
-               ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "cadence RSS after benchmark 1", run.rss_after_mb, unit="MB",
+    report.add(name, "cadence memory (PSS) after start", run.rss_start_mb, unit="MB",
+               target="< 150", ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
+    report.add(name, "cadence memory (PSS) after benchmark 1", run.rss_after_mb, unit="MB",
                target="< 150", ok=run.rss_after_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "bare bolt RSS (reference)", run.bare_rss_mb, unit="MB")
+    report.add(name, "bare bolt memory (PSS, reference)", run.bare_rss_mb, unit="MB")
 
 
 def bench_storm(report: Report, _sizes: Sizes, database_url: str | None) -> None:
