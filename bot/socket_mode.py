@@ -44,10 +44,6 @@ class SocketModeFailed(Exception):
     """Slack will not serve this app over Socket Mode; the message says why and what to do."""
 
 
-class SlackUnreachable(Exception):
-    """The first Socket Mode connection could not be opened (network, proxy, Slack down)."""
-
-
 def link_disabled_message() -> str:
     """What Cadence says when Slack turns its Socket Mode off."""
     return (
@@ -123,31 +119,29 @@ class SocketModeServer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="socket-mode",
                                         daemon=True)  # fmt: skip
         self._client: _Client | None = None
+        self._retrying: asyncio.Future[None] | None = None
         self._serving = False
+        self._failing = threading.Lock()
         self.failure: str | None = None  # why Slack stopped serving the app, once it did
 
     def start(self) -> None:
-        """Open the first connection: SocketModeFailed when Slack refuses the app token,
-        SlackUnreachable when it cannot be reached."""
+        """Open the first connection; SocketModeFailed when Slack refuses the app token. When
+        Slack cannot be reached, the client keeps trying in the background."""
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._connect(), self._loop)
         try:
             future.result(timeout=CONNECT_TIMEOUT)
         except SlackApiError as exc:
             self.close()
-            error = str(exc.response.get("error"))
-            if error in TOKEN_REFUSED:
-                raise SocketModeFailed(token_refused_message(error)) from None
-            raise SlackUnreachable(
-                f"Slack did not open a Socket Mode connection (apps.connections.open: {error})."
-            ) from None
-        except (OSError, aiohttp.ClientError, TimeoutError) as exc:
+            raise SocketModeFailed(token_refused_message(str(exc.response.get("error")))) from None
+        except TimeoutError:
+            logger.warning("No Socket Mode connection after %d s; still trying.", CONNECT_TIMEOUT)
+        with self._failing:
+            self._serving = True
+            failure = self.failure
+        if failure is not None:  # Slack said no while start() was finishing
             self.close()
-            raise SlackUnreachable(
-                f"Cadence cannot reach Slack to open a Socket Mode connection "
-                f"({exc.__class__.__name__}: {exc}). Check the network and any proxy settings."
-            ) from None
-        self._serving = True
+            raise SocketModeFailed(failure)
 
     def close(self) -> None:
         """Close the connection and stop the loop and the workers."""
@@ -162,11 +156,14 @@ class SocketModeServer:
 
     def _fatal(self, message: str) -> None:
         """Slack stopped serving the app; before start() returned, start() raises instead."""
-        if self.failure is None:
-            self.failure = message
-            if self._serving:
-                logger.error(message)
-                self._on_failure()
+        with self._failing:
+            first = self.failure is None
+            if first:
+                self.failure = message
+            act = first and self._serving
+        if act:
+            logger.error(message)
+            self._on_failure()
 
     async def _connect(self) -> None:
         base_url = self._api_url or AsyncWebClient.BASE_URL
@@ -179,9 +176,25 @@ class SocketModeServer:
             on_fatal=self._fatal,
         )
         self._client.socket_mode_request_listeners.append(self._handle)
-        # The first URL is asked for here so that a refused token fails start(), not a retry loop.
-        self._client.wss_uri = await self._client.issue_new_wss_url()
+        # The first URL is asked for here, so that a refused token fails start(), not a loop.
+        try:
+            self._client.wss_uri = await self._client.issue_new_wss_url()
+        except SlackApiError as exc:
+            if exc.response.get("error") in TOKEN_REFUSED:
+                raise
+            self._keep_trying(f"apps.connections.open: {exc.response.get('error')}")
+            return
+        except (OSError, aiohttp.ClientError) as exc:
+            self._keep_trying(f"{exc.__class__.__name__}: {exc}")
+            return
         await self._client.connect()
+
+    def _keep_trying(self, why: str) -> None:
+        """Slack is out of reach for now: the client retries every ping interval."""
+        logger.warning("Cannot open a Socket Mode connection yet (%s); retrying every %g s.",
+                       why, self._ping_interval)  # fmt: skip
+        assert self._client is not None
+        self._retrying = asyncio.ensure_future(self._client.connect())
 
     async def _handle(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
         started = time.time()

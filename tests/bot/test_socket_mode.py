@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-from bot.socket_mode import SlackUnreachable, SocketModeFailed, SocketModeServer
+from bot.socket_mode import SocketModeFailed, SocketModeServer
 from tests.fakes.slack import FakeSlack
 
 
@@ -29,14 +27,32 @@ def test_a_bot_token_is_not_an_app_token(fake_slack: FakeSlack):
         server.start()
 
 
-def test_other_errors_and_no_network_are_unreachable_not_refused(fake_slack: FakeSlack):
+def test_a_slack_outage_at_start_is_waited_out(fake_slack: FakeSlack):
     fake_slack.refuse_connections("internal_error")
-    server = SocketModeServer(_NoApp(), "xapp-1", api_url=fake_slack.url)  # type: ignore[arg-type]
-    with pytest.raises(SlackUnreachable, match="internal_error"):
-        server.start()
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    nowhere = SocketModeServer(_NoApp(), "xapp-1", api_url=f"http://127.0.0.1:{port}/api/")  # type: ignore[arg-type]
-    with pytest.raises(SlackUnreachable, match="cannot reach Slack"):
-        nowhere.start()
+    server = SocketModeServer(_NoApp(), "xapp-1", api_url=fake_slack.url, ping_interval=0.2)  # type: ignore[arg-type]
+    server.start()  # does not fail: the client keeps trying
+    try:
+        assert not fake_slack.links()
+        fake_slack.refuse_connections(None)
+        fake_slack.wait_for_link(timeout=10)
+        assert server.failure is None
+    finally:
+        server.close()
+
+
+def test_link_disabled_while_serving_stops_once_and_never_reconnects(fake_slack: FakeSlack):
+    stopped = []
+    server = SocketModeServer(_NoApp(), "xapp-1", api_url=fake_slack.url, ping_interval=0.2,  # type: ignore[arg-type]
+                              on_failure=lambda: stopped.append(True))  # fmt: skip
+    server.start()
+    try:
+        fake_slack.wait_for_link()
+        fake_slack.disable_socket_mode()
+        fake_slack.wait_for(lambda: bool(stopped))
+        assert server.failure is not None and "link_disabled" in server.failure
+        with pytest.raises(AssertionError):  # no second connection is opened
+            fake_slack.wait_for_link(2, timeout=1.5)
+        assert stopped == [True]
+        assert len(fake_slack.calls_to("apps.connections.open")) == 1
+    finally:
+        server.close()

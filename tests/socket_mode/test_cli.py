@@ -1,5 +1,6 @@
-"""`cadence-bot run` over Socket Mode, as a real process: it serves, and when Slack will not
-serve it (Socket Mode disabled, app token refused) it says so and exits with status 3."""
+"""`cadence-bot run` over Socket Mode, as a real process (gunicorn's master and one worker): it
+serves, and when Slack will not serve it (Socket Mode disabled, app token refused) it says so
+and the whole server exits with status 3, instead of a worker reconnecting in a loop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.bot.test_cli import slack_env
+from tests.bot.test_cli import START_TIMEOUT, free_port, slack_env
 from tests.cast import EVE
 from tests.fakes.slack import FakeSlack
 from tests.socket_mode.conftest import APP_TOKEN
@@ -24,7 +25,7 @@ def start(fake: FakeSlack, workdir: Path) -> tuple[subprocess.Popen, Path]:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
             cwd=workdir,
-            env=slack_env(fake, workdir, SLACK_APP_TOKEN=APP_TOKEN),
+            env=slack_env(fake, workdir, SLACK_APP_TOKEN=APP_TOKEN, PORT=str(free_port())),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -43,7 +44,7 @@ def stopped(process: subprocess.Popen, timeout: float) -> int:
 def test_run_serves_over_socket_mode_and_stops_on_sigterm(fake_slack, tmp_path):
     process, log = start(fake_slack, tmp_path)
     try:
-        fake_slack.wait_for_link(timeout=30)
+        fake_slack.wait_for_link(timeout=START_TIMEOUT)
         reply = SocketSim(fake_slack).command("/cadence", "help", user=EVE)
         assert reply.status == 200 and "Cadence commands" in reply.body
         process.send_signal(signal.SIGTERM)
@@ -58,7 +59,7 @@ def test_run_serves_over_socket_mode_and_stops_on_sigterm(fake_slack, tmp_path):
 def test_link_disabled_is_a_clear_log_line_and_exit_3_not_a_reconnect_loop(fake_slack, tmp_path):
     process, log = start(fake_slack, tmp_path)
     try:
-        fake_slack.wait_for_link(timeout=30)
+        fake_slack.wait_for_link(timeout=START_TIMEOUT)
         fake_slack.disable_socket_mode()
     finally:
         code = stopped(process, timeout=15)
@@ -73,7 +74,7 @@ def test_link_disabled_is_a_clear_log_line_and_exit_3_not_a_reconnect_loop(fake_
 def test_a_refused_app_token_is_a_clear_message_and_exit_3(fake_slack, tmp_path):
     fake_slack.refuse_connections("invalid_auth")
     process, log = start(fake_slack, tmp_path)
-    code = stopped(process, timeout=30)
+    code = stopped(process, timeout=START_TIMEOUT)
     text = log.read_text()
     assert code == EXIT_SLACK_REFUSED, text
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in text
