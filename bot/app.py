@@ -6,6 +6,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -77,6 +78,7 @@ def build_deliverer(
         channel_pace=channel_pace,
         renderers=build_renderers(default_zone=settings.cadence_timezone),
         limiter=MethodLimiter(limits),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
 
 

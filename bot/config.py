@@ -41,6 +41,9 @@ WHERE_TO_GET: dict[str, str] = {
     "READYZ_OUTBOX_MAX_AGE": (
         "the age in seconds past which a pending outbox message makes /readyz fail (default 600)"
     ),
+    "OUTBOX_LEASE_SECONDS": (
+        "how long, in seconds, a message being delivered is reserved for one process (default 60)"
+    ),
 }
 
 
@@ -110,6 +113,7 @@ class Settings(DatabaseSettings):
     web_concurrency: int = Field(default=1, ge=1, le=64)
     web_threads: int = Field(default=16, ge=1, le=256)
     readyz_outbox_max_age: int = Field(default=600, ge=1)
+    outbox_lease_seconds: int = Field(default=60, ge=1)
 
     @field_validator("slack_bot_token")
     @classmethod

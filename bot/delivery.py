@@ -71,8 +71,11 @@ class OutboxDeliverer:
         renderers: dict[str, Renderer] | None = None,
         limiter: MethodLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        lease: timedelta = LEASE,
     ) -> None:
         self.engine = engine
+        # How long a claimed row is ours; after a crash it waits this long for another process.
+        self.lease = lease
         self.client = client
         self.renderers: dict[str, Renderer] = dict(renderers or {})
         # Seconds between posts in one channel; None means CHANNEL_PACE_SECONDS (Slack's ~1/s).
@@ -128,7 +131,7 @@ class OutboxDeliverer:
                 .where(col(OutboxMessage.id) == message_id)
                 .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
                 .where(_unlocked())
-                .values(locked_until=now() + LEASE)
+                .values(locked_until=now() + self.lease)
             )
             return bool(result.rowcount == 1)
 

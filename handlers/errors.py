@@ -10,17 +10,26 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cadence.errors import CadenceError
 
 logger = logging.getLogger("cadence.errors")
+
+DATABASE_BUSY = (
+    ":hourglass: Cadence's database is busy or out of reach right now, so nothing was saved. "
+    "Please try again in a minute."
+)
 
 
 def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
     """Tell the person what went wrong, privately; log what they cannot fix."""
     if isinstance(error, CadenceError):
         text = error.user_message
+    elif isinstance(error, OperationalError):
+        # Locked by another writer past REQUEST_LOCK_WAIT_SECONDS, or out of reach.
+        logger.warning("Database unavailable, nothing saved: %s", error.orig)
+        text = DATABASE_BUSY
     elif isinstance(error, IntegrityError):
         # The schema refused a duplicate: someone made the same change at the same moment.
         logger.info("Concurrent change refused by the schema: %s", error.orig)

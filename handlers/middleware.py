@@ -18,6 +18,10 @@ from cadence import outbox
 from handlers.channels import ChannelMembers
 from storage.db import new_session
 
+# Slack wants an answer within 3 s: a request waits this long for a database lock held by
+# another writer, then answers "try again" (handlers/errors.py) instead of answering late.
+REQUEST_LOCK_WAIT_SECONDS = 2.0
+
 
 def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[[], None]) -> None:
     """Give every request its own session (`db`) and the configured zone (`default_zone`).
@@ -46,7 +50,7 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
 
     @app.middleware
     def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:
-        db = new_session(engine)
+        db = new_session(engine, lock_wait=REQUEST_LOCK_WAIT_SECONDS)
         # A session opens no connection until used, so requests that never touch it cost nothing.
         event.listen(db, "after_commit", committed)
         event.listen(db, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))

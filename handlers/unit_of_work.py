@@ -12,12 +12,14 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from cadence import outbox
 from cadence.errors import InvalidInput
 from handlers.blocks.kit import fallback_text
-from handlers.errors import handle_error, response_url
+from handlers.blocks.modals import modal_error
+from handlers.errors import DATABASE_BUSY, handle_error, response_url
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,11 @@ def unit_of_work(listener: F) -> F:
             ack(response_action="errors", errors=refusal.errors)
         except Exception as error:
             db.rollback()
+            field = _first_input(kwargs["body"]) if isinstance(error, OperationalError) else None
+            if field is not None and ack.response is None:
+                # A form stays open with what the person typed, saying to submit it again.
+                ack(response_action="errors", errors={field: modal_error(DATABASE_BUSY)})
+                return
             if ack.response is None:
                 ack()
             handle_error(error, kwargs["body"], kwargs["client"])
@@ -95,6 +102,14 @@ def unit_of_work(listener: F) -> F:
             db.close()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _first_input(body: dict[str, Any]) -> str | None:
+    """The block_id of a submitted form's first input, if `body` is a form submission."""
+    if body.get("type") != "view_submission":
+        return None
+    blocks = (body.get("view") or {}).get("blocks") or []
+    return next((b.get("block_id") for b in blocks if b.get("type") == "input"), None)
 
 
 def _replies(said: Said) -> list[Reply]:

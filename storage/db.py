@@ -59,9 +59,25 @@ def insert_if_absent(db: Session, model: type[SQLModel], *, key: list[str], **va
     return db.execute(statement).first() is not None
 
 
-def new_session(engine: Engine) -> Session:
-    """A fresh session; objects stay readable after commit."""
-    return Session(engine, expire_on_commit=False)
+def new_session(engine: Engine, *, lock_wait: float | None = None) -> Session:
+    """A fresh session; objects stay readable after commit.
+
+    `lock_wait`: the seconds a statement waits for a lock another writer holds before failing
+    with OperationalError (SQLite's busy timeout, PostgreSQL's lock_timeout); by default
+    SQLITE_BUSY_TIMEOUT_MS on SQLite and no limit on PostgreSQL.
+    """
+    db = Session(engine, expire_on_commit=False)
+    dialect = engine.dialect.name
+    if dialect == "sqlite" or (dialect == "postgresql" and lock_wait is not None):
+        millis = SQLITE_BUSY_TIMEOUT_MS if lock_wait is None else int(lock_wait * 1000)
+        # Per transaction: a pooled connection keeps whatever the previous session set.
+        statement = (
+            f"PRAGMA busy_timeout={millis}"
+            if dialect == "sqlite"
+            else f"SET LOCAL lock_timeout = {millis}"
+        )
+        event.listen(db, "after_begin", lambda _s, _t, conn: conn.exec_driver_sql(statement))
+    return db
 
 
 @contextmanager

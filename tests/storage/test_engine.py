@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from storage.db import session_scope
+from storage.db import new_session, session_scope
 from storage.models import OwnerAssignment, Workflow
 from tests.storage.factories import ADMIN, add_workflow, count_rows
 
@@ -67,3 +69,29 @@ def test_rows_stay_readable_after_the_scope_closes(any_engine: Engine) -> None:
     # Not expired on commit, so no DetachedInstanceError when a handler reads it afterwards.
     assert workflow.name == "Claims intake"
     assert workflow.id is not None
+
+
+def test_a_session_gives_up_on_a_held_lock_after_its_lock_wait(any_engine: Engine) -> None:
+    """A request's session waits `lock_wait` for another writer, then fails; by default a
+    session (jobs, the outbox) waits longer, and the next session's wait is its own."""
+    with any_engine.begin() as setup:
+        setup.execute(text("CREATE TABLE lock_probe (id INTEGER PRIMARY KEY, n INTEGER)"))
+        setup.execute(text("INSERT INTO lock_probe VALUES (1, 0)"))
+    holder = any_engine.connect()
+    holder.begin()
+    holder.execute(text("UPDATE lock_probe SET n = 1 WHERE id = 1"))  # holds the write lock
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError), new_session(any_engine, lock_wait=0.3) as db:
+            db.execute(text("UPDATE lock_probe SET n = 2 WHERE id = 1"))
+            db.commit()
+        assert time.monotonic() - started < 5
+    finally:
+        holder.rollback()
+        holder.close()
+    with new_session(any_engine) as db:  # the lock is gone: a default session goes through
+        db.execute(text("UPDATE lock_probe SET n = 3 WHERE id = 1"))
+        db.commit()
+        if any_engine.dialect.name == "sqlite":
+            busy = db.execute(text("PRAGMA busy_timeout")).scalar()
+            assert busy is not None and busy > 1000  # not the 300 ms the last session set

@@ -7,7 +7,7 @@ import copy
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.slack.state import Workspace
@@ -24,6 +24,7 @@ class Call:
     headers: dict  # lower-cased header names
     status: int = 200
     response: dict | None = None
+    at: float = field(default_factory=time.monotonic)  # when it was answered
 
     @property
     def ok(self) -> bool:
