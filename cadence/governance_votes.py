@@ -24,6 +24,9 @@ class VoteResult:
     choice: GovernanceChoice
     previous: GovernanceChoice | None
     changed: bool
+    # The same vote was being recorded by a request still running (a retry, a double click):
+    # that request confirms it, this one stays silent.
+    retried: bool = False
 
 
 def cast_vote(
@@ -37,21 +40,23 @@ def cast_vote(
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
     session = get_session(db, session_id=session_id, team_id=team_id)
-    existing = db.exec(
-        select(Vote).where(Vote.session_id == session_id, Vote.voter == voter)
-    ).first()
-    previous = GovernanceChoice(existing.choice) if existing is not None else None
     if session.status != OPEN:
         raise Conflict(_decided_message(db, session))
-    if previous == choice:
-        return VoteResult(choice, previous, False)
+    if _choice_of(db, session_id, voter) == choice:
+        return VoteResult(choice, choice, False)
     # The first write locks the session row (the write lock on SQLite), ordering this vote
-    # against other votes and against a refresh lowering the flag; only the vote that raises
-    # the flag queues a refresh.
-    flagged = queue_flag(db, session_id)
+    # against other votes and against a refresh lowering the flag.
+    lock_session(db, session_id)
     db.refresh(session)
     if session.status != OPEN:
         raise Conflict(_decided_message(db, session))
+    # Read again under the lock: a request still running when we first looked (a retry, a
+    # double click) may have cast this very vote meanwhile, and that one confirms it.
+    previous = _choice_of(db, session_id, voter)
+    if previous == choice:
+        return VoteResult(choice, previous, False, retried=True)
+    # Only the vote that raises the flag queues a refresh.
+    flagged = _raise_flag(db, session_id)
     moment = now()
     inserted = insert_if_absent(
         db,
@@ -83,13 +88,20 @@ def cast_vote(
     return VoteResult(choice, previous, True)
 
 
-def queue_flag(db: Session, session_id: int) -> bool:
-    """Raise the session's 'refresh queued' flag; True if this call raised it.
+def _choice_of(db: Session, session_id: int, voter: str) -> GovernanceChoice | None:
+    """The voter's current vote as the database holds it now (not the session's cached row)."""
+    stored = db.exec(
+        select(Vote.choice).where(Vote.session_id == session_id, Vote.voter == voter)
+    ).first()
+    return GovernanceChoice(stored) if stored is not None else None
 
-    The row is locked first, whatever the flag: on PostgreSQL an UPDATE matching no row takes
-    no lock, so a refresh could lower the flag and read the tally while this transaction is
-    still open, and its change would never be shown. Locked, a refresh lowering the flag (its
-    first write, see take_refresh) waits for this commit, or this call sees the flag lowered.
+
+def lock_session(db: Session, session_id: int) -> None:
+    """Lock the session row for the rest of the transaction (a no-op write).
+
+    On PostgreSQL an UPDATE matching no row takes no lock, so the row is locked whatever the
+    flag: a refresh lowering the flag (its first write, see take_refresh) then waits for this
+    commit, or this transaction sees the flag lowered.
     """
     db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
@@ -97,6 +109,15 @@ def queue_flag(db: Session, session_id: int) -> bool:
         .values(tally_queued=col(GovernanceSession.tally_queued))
         .execution_options(synchronize_session=False)
     )
+
+
+def queue_flag(db: Session, session_id: int) -> bool:
+    """Lock the session row and raise its 'refresh queued' flag; True if this call raised it."""
+    lock_session(db, session_id)
+    return _raise_flag(db, session_id)
+
+
+def _raise_flag(db: Session, session_id: int) -> bool:
     result = db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
         .where(

@@ -70,19 +70,26 @@ def handle_vote(
         default_timezone=settings.cadence_timezone,
     )
     db.commit()
+    text = vote_confirmation(result)
+    if text is not None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def vote_confirmation(result: governance_votes.VoteResult) -> str | None:
+    """What the voter is told; None for a retry of a vote still being recorded (said once)."""
+    if result.retried:
+        return None
     if not result.changed:
-        text = f"You already voted *{choice.label}*; your vote stands."
-    elif result.previous is None:
-        text = (
-            f":ballot_box_with_ballot: Your vote: *{choice.label}*. "
+        return f"You already voted *{result.choice.label}*; your vote stands."
+    if result.previous is None:
+        return (
+            f":ballot_box_with_ballot: Your vote: *{result.choice.label}*. "
             "You can change it until the decision is recorded."
         )
-    else:
-        text = (
-            f":ballot_box_with_ballot: Vote changed from *{result.previous.label}* "
-            f"to *{choice.label}*."
-        )
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    return (
+        f":ballot_box_with_ballot: Vote changed from *{result.previous.label}* "
+        f"to *{result.choice.label}*."
+    )
 
 
 @unit_of_work
