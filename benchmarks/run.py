@@ -5,6 +5,7 @@ acks    1+5  ack latency of signed requests, Cadence vs a bare bolt app (separat
 storm   2    vote storm: 500 people vote on one governance thread within about 5 s
 fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Slack
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
+pacing       posts to one channel against Slack's 1/s per channel, and what a 429 costs
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
 Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
@@ -24,14 +25,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, commands, fanout, history, storm
+from benchmarks import acks, commands, fanout, history, pacing, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "commands")
+ALL = ("acks", "storm", "fanout", "history", "pacing", "commands")
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ class Sizes:
     dms: int
     history: tuple[int, int]
     history_runs: int
+    paced_posts: int
 
 
-FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40)
-QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20)
+FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40, paced_posts=120)
+QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20, paced_posts=30)
 
 
 class LogTally(logging.Handler):
@@ -158,6 +160,28 @@ def bench_fanout(report: Report, sizes: Sizes, database_url: str | None) -> None
     report.add(name, "429 answers", run.limited)
 
 
+def bench_pacing(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Per-channel pacing: N posts to one channel, then one 429."""
+    run = pacing.run_pacing(sizes.paced_posts, database_url=database_url)
+    print(
+        f"[pacing] {run.posts} posts to one channel delivered in {run.deliver_s:.1f} s (floor "
+        f"{run.floor_s:.0f} s: x{run.ratio:.3f}); {run.limited} answered 429; a 429 with "
+        f"Retry-After {run.retry_after_s} s cost {run.retry_cost_s:.2f} s"
+        + ("; TIME LIMIT REACHED" if run.timed_out else "")
+    )
+    name = "pacing"
+    report.add(name, f"{run.posts} posts to one channel", run.deliver_s, unit="s",
+               note=f"floor {run.floor_s:.0f} s")  # fmt: skip
+    report.add(name, "time / pacing floor", run.ratio, unit="x", target="<= 1.1",
+               ok=run.ratio <= pacing.TARGET_RATIO and not run.timed_out)  # fmt: skip
+    report.add(name, "delivered once each", run.ok_posts, target=str(run.posts),
+               ok=run.ok_posts == run.posts and run.duplicates == 0,
+               note=f"{run.duplicates} duplicates, {run.limited} answered 429")  # fmt: skip
+    report.add(name, f"cost of a 429 with Retry-After {run.retry_after_s} s", run.retry_cost_s,
+               unit="s", target=f"<= {run.retry_after_s * 1.1:g}",
+               ok=run.retry_cost_s <= run.retry_after_s * 1.1)  # fmt: skip
+
+
 def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> None:
     """Benchmark 4."""
     small_n, large_n = sizes.history
@@ -216,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         "storm": bench_storm,
         "fanout": bench_fanout,
         "history": bench_history,
+        "pacing": bench_pacing,
     }
     for name in chosen:
         try:

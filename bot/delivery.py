@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.outbox_payload import (
@@ -90,6 +90,7 @@ class OutboxDeliverer:
         renderers: dict[str, Renderer] | None = None,
         limiter: MethodLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -100,6 +101,7 @@ class OutboxDeliverer:
         # Workspace budget per method and 429 pauses; `sleep` waits for the budget.
         self.limiter = limiter if limiter is not None else MethodLimiter()
         self.sleep = sleep
+        self.monotonic = monotonic  # the clock of per-channel pacing
         self._lock = threading.Lock()
 
     def deliver_due(self, *, limit: int = 100) -> DeliveryReport:
@@ -116,6 +118,27 @@ class OutboxDeliverer:
                     continue
                 self._deliver_one(message_id, report)
         return report
+
+    def seconds_until_due(self) -> float | None:
+        """Seconds until the next pending row may go (0.0: now); None when nothing is pending.
+
+        A row is due at its next_attempt_at (pacing, backoff and Retry-After all set it), or
+        later if its method's budget or a 429 pause still holds that method back.
+        """
+        with session_scope(self.engine) as db:
+            earliest = db.exec(
+                select(OutboxMessage.method, func.min(OutboxMessage.next_attempt_at))
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
+                .where(_unlocked())
+                .group_by(col(OutboxMessage.method))
+            ).all()
+        at = now()
+        waits = [
+            max((when - at).total_seconds(), self.limiter.wait(method))
+            for method, when in earliest
+            if when is not None
+        ]
+        return max(0.0, min(waits)) if waits else None
 
     def _due_ids(self, limit: int) -> list[tuple[int, str]]:
         held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
@@ -222,7 +245,7 @@ class OutboxDeliverer:
             message.last_error = None
             report.sent += 1
             if message.method == POST and channel:
-                self._last_post[channel] = time.monotonic()
+                self._last_post[channel] = self.monotonic()
 
     def _pace_wait(self, method: str, channel: str) -> float:
         """Seconds to wait before posting, or updating, again in `channel` (~1 per second each).
@@ -235,9 +258,10 @@ class OutboxDeliverer:
         key = channel if method == "chat.postMessage" else f"{method}:{channel}"
         last = self._last_post.get(key)
         pace = CHANNEL_PACE_SECONDS if self.channel_pace is None else self.channel_pace
-        wait = 0.0 if last is None else max(0.0, pace - (time.monotonic() - last))
+        at = self.monotonic()
+        wait = 0.0 if last is None else max(0.0, pace - (at - last))
         if wait == 0.0 and method == "chat.update":
-            self._last_post[key] = time.monotonic()
+            self._last_post[key] = at
         return wait
 
     def _on_api_error(
