@@ -296,9 +296,15 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only evidence of every change that matters."""
+    """Append-only evidence of every change that matters, chained per workspace.
+
+    `seq` numbers a workspace's rows from 1; `hash` covers the row's content and `prev_hash`,
+    the hash of the row before it (storage/audit_chain.py), so an edit, a deletion or a row
+    slipped in shows when the chain is walked. PostgreSQL refuses UPDATE and DELETE outright.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("team_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
     workflow_id: int | None = Field(default=None, foreign_key="workflow.id", index=True)
@@ -306,6 +312,20 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: dict[str, Any] = _json(dict)
     created_at: datetime = _created()
+    seq: int = 0
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest link of a workspace's audit chain; locked while a row is appended to it."""
+
+    __tablename__ = "audit_chain_head"
+    team_id: str = Field(primary_key=True, max_length=32)
+    seq: int = 0
+    hash: str = Field(max_length=64)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
 
 
 class JobRun(SQLModel, table=True):
