@@ -25,9 +25,10 @@ from typing import Any
 from sqlalchemy import Engine, Table, insert
 from sqlmodel import SQLModel
 
-from cadence import escalations, governance
-from cadence.clock import set_clock
+from cadence.escalations import raising as escalations
+from cadence.governance import threads as governance
 from cadence.vocabulary import DecisionPoint, OutboxStatus, OwnerRole
+from storage.clock import set_clock
 from storage.db import session_scope
 from storage.models import (
     Escalation,

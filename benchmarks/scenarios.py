@@ -13,7 +13,8 @@ import bot.delivery
 from benchmarks.harness import BENCH_USERS, MAP_CHANNEL, WORKFLOW_CHANNELS, Harness
 from benchmarks.load import ANSWER_TIMEOUT, Result, Sample, collect_answer, run_clients
 from benchmarks.load import send_command as send
-from cadence import council, outbox, owners, workflows
+from cadence import outbox
+from cadence.accountability import council, owners, workflows
 from cadence.errors import InvalidInput
 from cadence.people import Person
 from cadence.vocabulary import OutboxStatus, OwnerRole

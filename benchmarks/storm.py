@@ -22,7 +22,7 @@ from benchmarks.harness import scratch_database
 from benchmarks.load import percentile
 from benchmarks.processes import cadence_process
 from benchmarks.threads import open_thread, parent_message
-from cadence import governance_votes
+from cadence.governance import votes as governance_votes
 from cadence.vocabulary import OutboxStatus
 from handlers.blocks.governance import tally_line
 from storage.db import make_engine, session_scope

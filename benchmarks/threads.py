@@ -1,6 +1,6 @@
 """A workflow with this week's governance thread, set up through the domain for the benchmarks.
 
-The thread is opened the way the weekly job opens it (`governance.open_session`, which queues
+The thread is opened the way the weekly job opens it (`threads.open_session`, which queues
 the parent message in the outbox); the running bot's outbox worker posts it to the fake Slack,
 and the benchmarks click the buttons of the message the bot actually posted.
 """
@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from cadence import governance, workflows
-from cadence.clock import now
+from cadence.accountability import workflows
+from cadence.governance import threads
+from cadence.governance.schedule import week_start_for
 from cadence.people import Person
-from cadence.schedule import week_start_for
+from storage.clock import now
 from storage.db import session_scope
 from tests.conftest import ADMIN, GOV
 from tests.fakes.slack_api import FakeSlack
@@ -34,7 +35,7 @@ def open_thread(engine: Engine, *, channel: str = GOV, name: str = WORKFLOW) -> 
         workflow_id = workflow.id or 0
     moment = now() + timedelta(seconds=1)  # the workflow was registered before the opening
     with session_scope(engine) as db:
-        session = governance.open_session(
+        session = threads.open_session(
             db,
             workflow_id=workflow_id,
             week_start=week_start_for(moment, "UTC"),

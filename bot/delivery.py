@@ -24,9 +24,9 @@ from bot.outbox_payload import (
     prepare,
 )
 from bot.ratelimit import MethodLimiter
-from cadence.clock import now
 from cadence.delivery_failures import record_delivery_failure
 from cadence.vocabulary import OutboxStatus
+from storage.clock import now
 from storage.db import session_scope
 from storage.models import OutboxMessage
 

@@ -12,11 +12,11 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
-from cadence import governance, reminders
-from cadence.clock import now
-from cadence.working_hours import stale_users
+from cadence.governance import threads as governance
+from cadence.reminders import sweep
+from cadence.reminders.working_hours import stale_users
+from storage.clock import now
 from storage.db import session_scope
-from storage.jobs import claim_job_slot, finish_job_run
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,6 @@ class Job:
     description: str
     run: Callable[[JobRuntime], str]
     trigger: dict[str, Any] = field(default_factory=dict)
-    slot: Callable[[], str] | None = None
     # Also run once as soon as the scheduler starts (catches up on what was missed while down).
     run_at_start: bool = False
 
@@ -51,7 +50,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
     moment = now()
     with session_scope(runtime.engine) as db:
         people: dict[str, set[str]] = {}
-        for candidate in reminders.candidates(db, moment, runtime.settings.cadence_timezone):
+        for candidate in sweep.candidates(db, moment, runtime.settings.cadence_timezone):
             people.setdefault(candidate.team_id, set()).add(candidate.recipient)
         stale = {
             team: stale_users(db, team_id=team, user_ids=users, moment=moment)
@@ -62,7 +61,7 @@ def _send_reminders(runtime: JobRuntime) -> str:
             runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
         )
     with session_scope(runtime.engine) as db:
-        report = reminders.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+        report = sweep.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
     return report.summary()
 
 
@@ -106,23 +105,12 @@ JOBS: dict[str, Job] = {
 
 
 def run_job(job: Job, runtime: JobRuntime) -> str:
-    """Run a job once; a slotted job runs only if no replica has run this slot yet."""
-    if job.slot is None:
-        return job.run(runtime)
-    slot = job.slot()
-    with session_scope(runtime.engine) as db:
-        claim = claim_job_slot(db, job_name=job.name, slot=slot)
-    if claim is None:
-        return f"skipped: slot {slot} already ran"
-    try:
-        outcome = job.run(runtime)
-    except BaseException:
-        # A crashed run must not burn its slot: release it so the job can be run again.
-        with session_scope(runtime.engine) as db:
-            db.delete(db.merge(claim))
-        raise
-    with session_scope(runtime.engine) as db:
-        claim = db.merge(claim)
-        finish_job_run(db, run=claim, outcome=outcome)
-    logger.info("Job %s (%s) at %s: %s", job.name, slot, now().isoformat(), outcome)
+    """Run a job once, now.
+
+    Every job is safe to run twice, or in two replicas at once, because of uniqueness in the
+    data rather than a claim on the run: one thread per workflow per week, one reminder row
+    per (subject, person, sequence), one outbox row per idempotency key, leased delivery.
+    """
+    outcome = job.run(runtime)
+    logger.info("Job %s at %s: %s", job.name, now().isoformat(), outcome)
     return outcome

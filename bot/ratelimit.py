@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cadence.clock import now
+from storage.clock import now
 
 TIER_3_PER_SECOND = 50 / 60
 

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from cadence.working_hours import remember_user
+from cadence.reminders.working_hours import remember_user
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)

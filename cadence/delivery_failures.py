@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, council, outbox, owners
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import council, owners
+from storage.clock import now
 from storage.models import OutboxMessage, Workflow
 
 SYSTEM_ACTOR = "cadence"

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from cadence import council, owners, reminder_rules, workflows
-from cadence.owners import role_phrase
+from cadence.accountability import council, owners, workflows
+from cadence.accountability.owners import role_phrase
+from cadence.reminders import rules
 from cadence.vocabulary import EscalationStatus
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
@@ -74,7 +75,7 @@ def _waiting_for(
     summary.decisions = [
         (s, active[s.workflow_id])
         for s in undecided
-        if user_id in reminder_rules.decision_owners(db, active[s.workflow_id])
+        if user_id in rules.decision_owners(db, active[s.workflow_id])
     ][:WAITING_MAX]
     mine = db.exec(
         select(ActionItem)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from cadence.clock import now
+from storage.clock import now
 from storage.types import UTCDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -326,19 +326,6 @@ class AuditChainHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
     created_at: datetime = _created()
     updated_at: datetime | None = _when()
-
-
-class JobRun(SQLModel, table=True):
-    """A claimed run of a scheduled job; the unique slot stops replicas running it twice."""
-
-    __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("job_name", "slot"),)
-    id: int | None = Field(default=None, primary_key=True)
-    job_name: str = Field(max_length=64)
-    slot: str = Field(max_length=64)
-    created_at: datetime = _created()
-    finished_at: datetime | None = _when()
-    outcome: str | None = Field(default=None, max_length=500)
 
 
 class Reminder(SQLModel, table=True):

@@ -19,8 +19,8 @@ from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
-from cadence import clock
 from handlers.blocks.kit import MESSAGE_TEXT
+from storage import clock
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence.authority import COUNCIL_MATTERS
-from cadence.escalation_map import EscalationMap, MapRow
+from cadence.accountability.authority import COUNCIL_MATTERS
+from cadence.accountability.escalation_map import EscalationMap, MapRow
+from cadence.accountability.rights import party_label
 from cadence.people import mention
-from cadence.rights import party_label
 from handlers.blocks.kit import context, divider, escape, header, section
 from handlers.blocks.workflows import owners_line, workflow_summary
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cadence.escalations import DETAILS_MAX, LINK_MAX, SUMMARY_MAX, Severity
+from cadence.escalations.raising import DETAILS_MAX, LINK_MAX, SUMMARY_MAX, Severity
 from cadence.vocabulary import CouncilMatter, DecisionPoint
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, truncate
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cadence.escalation_messages import headline, owner_phrase
-from cadence.escalation_queries import Card, Gap, Listed
+from cadence.escalations.messages import headline, owner_phrase
+from cadence.escalations.queries import Card, Gap, Listed
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence.governance_decisions import LogEntry, follow_up_line
-from cadence.governance_view import ThreadView
+from cadence.governance.decisions import LogEntry, follow_up_line
+from cadence.governance.scorecard import MetricRow
+from cadence.governance.view import ThreadView
 from cadence.people import mention
-from cadence.scorecard import MetricRow
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.kit import (
     button,

@@ -6,8 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
-from cadence.governance_decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
-from cadence.scorecard import REPORTED, MetricRow
+from cadence.governance.decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
+from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.vocabulary import GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section

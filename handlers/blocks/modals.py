@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from cadence.authority import council_matters_for
-from cadence.owners import Owners
-from cadence.rights import RightsMap, party_label, valid_parties
+from cadence.accountability.authority import council_matters_for
+from cadence.accountability.owners import Owners
+from cadence.accountability.rights import RightsMap, party_label, valid_parties
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section

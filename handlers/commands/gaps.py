@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from cadence import escalation_queries
+from cadence.escalations import queries
 from handlers.blocks.escalations import build_gaps
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 
 
-@subcommand("gaps")
 def handle_gaps(req: CommandRequest) -> None:
     """The latest ownership gaps, newest first: the evidence for closing them."""
-    gaps = escalation_queries.recent_gaps(req.db, team_id=req.team_id)
-    blocks = build_gaps(gaps, req.settings.cadence_timezone)
+    gaps = queries.recent_gaps(req.db, team_id=req.team_id)
+    blocks = build_gaps(gaps, req.default_zone)
     req.reply(f"Ownership gaps ({len(gaps)})", blocks=blocks)

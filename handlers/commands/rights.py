@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from cadence import authority, owners, rights, workflows
+from cadence.accountability import authority, owners, rights, workflows
 from handlers.blocks.modals import build_rights_modal
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 
 
-@subcommand("rights")
 def handle_rights(req: CommandRequest) -> None:
     """Open the editor; people without the authority are told who has it instead."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
@@ -18,4 +17,4 @@ def handle_rights(req: CommandRequest) -> None:
     view = build_rights_modal(
         workflow, current, rights.rights_map(req.db, workflow_id=workflow.id or 0)
     )
-    req.client.views_open(trigger_id=req.command.trigger_id, view=view)
+    req.open_modal(view)

@@ -13,7 +13,7 @@ from sqlmodel import select
 import bot.app
 from bot.app import build_deliverer
 from bot.delivery import LEASE, OutboxDeliverer
-from cadence import governance
+from cadence.governance import threads
 from cadence.outbox import post_message
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
@@ -176,7 +176,7 @@ def test_a_governance_thread_refused_for_good_still_tells_the_owners(
             db.add(OwnerAssignment(workflow_id=workflow.id or 0, role=role, user_id=user,
                                    assigned_by=MARIA))  # fmt: skip
         db.flush()
-        governance.open_session(db, workflow_id=workflow.id, week_start=date(2026, 11, 23),
+        threads.open_session(db, workflow_id=workflow.id, week_start=date(2026, 11, 23),
                                 opening=frozen_clock.current, default_timezone="UTC")  # fmt: skip
     fake_slack.fail("chat.postMessage", error="not_in_channel", times=1)
     deliverer.channel_pace = 0

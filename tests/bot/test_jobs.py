@@ -1,17 +1,14 @@
-"""Jobs by name: slotted jobs run once per slot, and only triggered jobs are scheduled."""
+"""Jobs by name: run by hand or by the scheduler, and only triggered jobs are scheduled."""
 
 from __future__ import annotations
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
-from sqlmodel import select
 
 from bot.app import build_deliverer
 from bot.jobs import JOBS, Job, JobRuntime, run_job
 from bot.scheduler import build_scheduler
-from storage.db import new_session
-from storage.models import JobRun
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlack
 
@@ -23,8 +20,8 @@ def runtime(fake_slack: FakeSlack, engine: Engine) -> JobRuntime:
     return JobRuntime(settings, engine, build_deliverer(settings, engine))
 
 
-def counting_job(runs: list[str], *, slot: str | None = "2026-W48", **extra: object) -> Job:
-    """A job that records each run; slotted unless slot is None."""
+def counting_job(runs: list[str], **extra: object) -> Job:
+    """A job that records each run."""
 
     def run(_runtime: JobRuntime) -> str:
         runs.append("ran")
@@ -34,66 +31,17 @@ def counting_job(runs: list[str], *, slot: str | None = "2026-W48", **extra: obj
         name="weekly-governance",
         description="Open this week's governance threads.",
         run=run,
-        slot=(lambda: slot) if slot is not None else None,
         **extra,  # type: ignore[arg-type]
     )
 
 
-def test_slotted_job_runs_once_per_slot(runtime, frozen_clock):
+def test_a_job_runs_every_time_it_is_run(runtime):
     runs: list[str] = []
     job = counting_job(runs)
 
-    first = run_job(job, runtime)
-    second = run_job(job, runtime)
-
-    assert first == "run 1"
-    assert runs == ["ran"]
-    assert second.startswith("skipped")
-    assert "2026-W48" in second
-    with new_session(runtime.engine) as db:
-        [claim] = db.exec(select(JobRun)).all()
-    assert (claim.job_name, claim.slot, claim.outcome) == ("weekly-governance", "2026-W48", "run 1")
-    assert claim.finished_at == frozen_clock.current
-
-
-def test_slotted_job_runs_again_in_the_next_slot(runtime):
-    runs: list[str] = []
-
-    run_job(counting_job(runs, slot="2026-W48"), runtime)
-    outcome = run_job(counting_job(runs, slot="2026-W49"), runtime)
-
-    assert outcome == "run 2"
+    assert run_job(job, runtime) == "run 1"
+    assert run_job(job, runtime) == "run 2"
     assert runs == ["ran", "ran"]
-
-
-def test_slotted_job_that_crashed_can_run_again_in_the_same_slot(runtime):
-    """A run that raised must not burn its slot: `cadence-bot jobs run NAME` has to be able
-    to redo it (and the next scheduled fire too); today the claim stays, outcome empty."""
-    runs: list[str] = []
-
-    def crash(_runtime: JobRuntime) -> str:
-        raise ConnectionError("database went away mid-run")
-
-    crashing = Job(name="weekly-governance", description="x", run=crash, slot=lambda: "2026-W48")
-    with pytest.raises(ConnectionError):
-        run_job(crashing, runtime)
-
-    outcome = run_job(counting_job(runs, slot="2026-W48"), runtime)
-
-    assert runs == ["ran"], f"the retry was refused: {outcome!r}"
-    assert outcome == "run 1"
-
-
-def test_unslotted_job_runs_every_time(runtime):
-    runs: list[str] = []
-    job = counting_job(runs, slot=None)
-
-    run_job(job, runtime)
-    run_job(job, runtime)
-
-    assert runs == ["ran", "ran"]
-    with new_session(runtime.engine) as db:
-        assert db.exec(select(JobRun)).all() == []
 
 
 def test_deliver_outbox_job_reports_what_it_sent(runtime):

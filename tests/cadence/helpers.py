@@ -8,7 +8,7 @@ import time
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
-from cadence import council, owners, workflows
+from cadence.accountability import council, owners, workflows
 from cadence.people import Person
 from cadence.vocabulary import OwnerRole
 from storage.models import AuditEvent, OutboxMessage, Workflow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from cadence import authority, council
+from cadence.accountability import authority, council
 from cadence.errors import NotAuthorized
 from cadence.people import Person
 from cadence.vocabulary import CouncilMatter, DecisionPoint, OwnerRole

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from cadence import council
+from cadence.accountability import council
 from cadence.errors import Conflict, InvalidInput, NotAuthorized
 from storage.models import CouncilMember
 from tests.cadence.helpers import (

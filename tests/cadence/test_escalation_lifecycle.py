@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from cadence import escalation_lifecycle as life
-from cadence import escalation_queries, escalations
 from cadence.errors import InvalidInput
-from cadence.escalations import Report, Severity
+from cadence.escalations import lifecycle as life
+from cadence.escalations import queries, raising
+from cadence.escalations.raising import Report, Severity
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage.db import new_session
 from storage.models import Escalation, EscalationEvent
@@ -46,7 +46,7 @@ def raised(db: Session, *, owner=MARIA, council=(), key="k1", team_workflow=None
         assign(db, workflow, OwnerRole.OUTCOME, owner)
     seat(db, *council)
     report = Report(workflow, DecisionPoint.BUDGET, None, Severity.SEV3, "Over budget")
-    return escalations.raise_escalation(
+    return raising.raise_escalation(
         db, report=report, raised_by=EVE.id, source_channel_id="C0GENERAL", idempotency_key=key
     ).escalation
 
@@ -211,7 +211,7 @@ def test_gaps_newest_first_for_this_workspace_only(store, frozen_clock) -> None:
     elsewhere = raised(store, owner=SAM, key="b", team_workflow=other)
     life.acknowledge(store, escalation=elsewhere, actor=EVE.id)
     store.commit()
-    gaps = escalation_queries.recent_gaps(store, team_id=esc.team_id)
+    gaps = queries.recent_gaps(store, team_id=esc.team_id)
     assert [(g.event.kind, g.escalation.id, g.workflow_name) for g in gaps] == [
         ("rerouted", esc.id, "Support resolution"),
         ("unauthorized_attempt", esc.id, "Support resolution"),
@@ -226,7 +226,7 @@ def test_list_for_is_mine_and_open_ones_i_own(store) -> None:
         report = Report(workflow, DecisionPoint.BUDGET, None, Severity.SEV4, f"m{n}")
         raiser = EVE.id if n % 2 == 0 else SAM.id
         numbers.append(
-            escalations.raise_escalation(
+            raising.raise_escalation(
                 store,
                 report=report,
                 raised_by=raiser,
@@ -235,18 +235,16 @@ def test_list_for_is_mine_and_open_ones_i_own(store) -> None:
             ).escalation
         )
     life.resolve(store, escalation=numbers[3], actor=MARIA.id, note="done")
-    listed, total = escalation_queries.list_for(store, team_id=workflow.team_id, user_id=MARIA.id)
+    listed, total = queries.list_for(store, team_id=workflow.team_id, user_id=MARIA.id)
     assert [i.escalation.summary for i in listed] == ["m2", "m1", "m0"] and total == 3
-    listed, total = escalation_queries.list_for(
-        store, team_id=workflow.team_id, user_id=EVE.id, limit=1
-    )
+    listed, total = queries.list_for(store, team_id=workflow.team_id, user_id=EVE.id, limit=1)
     assert [i.escalation.summary for i in listed] == ["m2"] and total == 2
     with pytest.raises(InvalidInput):
-        escalation_queries.get_escalation(store, team_id=OTHER_TEAM, number=numbers[0].id)
+        queries.get_escalation(store, team_id=OTHER_TEAM, number=numbers[0].id)
 
 
 def test_the_gaps_query_uses_its_index(db: Session) -> None:
-    query = escalation_queries.gaps_query(team_id="T0TEAM")
+    query = queries.gaps_query(team_id="T0TEAM")
     sql = query.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True})
     plan = " ".join(str(row) for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all())
     assert "SEARCH escalation_event USING INDEX ix_escalation_event_gaps" in plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cadence import council, escalation_map, owners, rights
+from cadence.accountability import council, escalation_map, owners, rights
 from cadence.people import Person
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from tests.cadence.helpers import (

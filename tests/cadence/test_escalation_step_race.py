@@ -12,9 +12,9 @@ import threading
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cadence import escalation_lifecycle as life
-from cadence import escalations
-from cadence.escalations import Report, Severity
+from cadence.escalations import lifecycle as life
+from cadence.escalations import raising
+from cadence.escalations.raising import Report, Severity
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage.db import new_session
 from storage.models import AuditEvent, Escalation, EscalationEvent, OutboxMessage
@@ -39,7 +39,7 @@ def raise_one(engine: Engine, *, owner=MARIA, council=(DANA,)) -> int:
             assign(db, workflow, OwnerRole.OUTCOME, owner)
         seat(db, *council)
         report = Report(workflow, DecisionPoint.BUDGET, None, Severity.SEV3, "Over budget")
-        esc = escalations.raise_escalation(
+        esc = raising.raise_escalation(
             db, report=report, raised_by=EVE.id, source_channel_id="C0GENERAL", idempotency_key="k"
         ).escalation
         db.commit()

@@ -7,9 +7,11 @@ import threading
 import pytest
 from sqlmodel import Session, col, select
 
-from cadence import escalation_messages, escalations, owners, rights
+from cadence.accountability import owners, rights
 from cadence.errors import InvalidInput
-from cadence.escalations import Report, Route, Severity
+from cadence.escalations import messages, raising
+from cadence.escalations.raising import Report, Route, Severity
+from cadence.outbox import RendererName
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from storage.db import new_session
 from storage.models import Escalation, EscalationEvent, Workflow
@@ -40,13 +42,13 @@ def store(any_engine):
 
 
 def report(workflow: Workflow, kind: str | None = "policy", **changes) -> Report:
-    point, matter = escalations.classify(kind)
+    point, matter = raising.classify(kind)
     fields = {"severity": Severity.SEV3, "summary": "Bot promised credits", **changes}
     return Report(workflow, point, matter, **fields)
 
 
 def raise_(db: Session, workflow: Workflow, kind: str | None = "policy", *, key="k1", **changes):
-    return escalations.raise_escalation(
+    return raising.raise_escalation(
         db,
         report=report(workflow, kind, **changes),
         raised_by=EVE.id,
@@ -63,7 +65,7 @@ def set_duty(db: Session, workflow, point: DecisionPoint, duty: Duty, parties: l
 
 
 def route(db: Session, workflow, point: DecisionPoint = DecisionPoint.BUDGET) -> Route:
-    return escalations.route(db, workflow=workflow, point=point)
+    return raising.route(db, workflow=workflow, point=point)
 
 
 # --- classify and validate -------------------------------------------------------------------
@@ -87,22 +89,22 @@ def route(db: Session, workflow, point: DecisionPoint = DecisionPoint.BUDGET) ->
     ],
 )
 def test_classify_tags(tag, expected) -> None:
-    assert escalations.classify(tag) == expected
+    assert raising.classify(tag) == expected
 
 
 def test_unknown_tag_is_named_escaped_and_the_known_ones_listed() -> None:
     with pytest.raises(InvalidInput) as caught:
-        escalations.classify("#<!here>")
+        raising.classify("#<!here>")
     assert caught.value.user_message.startswith("I don't know the kind *#&lt;!here&gt;*.")
-    assert all(f"#{tag}" in caught.value.user_message for tag in escalations.KIND_TAGS)
+    assert all(f"#{tag}" in caught.value.user_message for tag in raising.KIND_TAGS)
 
 
 def test_every_council_matter_maps_to_its_decision_point() -> None:
-    assert escalations.kind_of(CouncilMatter.BUDGET_OVERRUN) == (
+    assert raising.kind_of(CouncilMatter.BUDGET_OVERRUN) == (
         DecisionPoint.BUDGET,
         CouncilMatter.BUDGET_OVERRUN,
     )
-    assert escalations.kind_of(DecisionPoint.BUDGET) == (DecisionPoint.BUDGET, None)
+    assert raising.kind_of(DecisionPoint.BUDGET) == (DecisionPoint.BUDGET, None)
 
 
 @pytest.mark.parametrize(
@@ -120,12 +122,12 @@ def test_every_council_matter_maps_to_its_decision_point() -> None:
 )
 def test_invalid_reports_name_the_field(db: Session, changes, field) -> None:
     with pytest.raises(InvalidInput) as caught:
-        escalations.clean_report(report(make_workflow(db), **changes))
+        raising.clean_report(report(make_workflow(db), **changes))
     assert caught.value.field == field
 
 
 def test_reports_are_tidied(db: Session) -> None:
-    clean = escalations.clean_report(
+    clean = raising.clean_report(
         report(
             make_workflow(db),
             summary="  Bot \n promised ",
@@ -138,7 +140,7 @@ def test_reports_are_tidied(db: Session) -> None:
         None,
         "https://x.example/1",
     )
-    assert escalations.clean_report(report(clean.workflow, summary="x" * 300)).summary == "x" * 300
+    assert raising.clean_report(report(clean.workflow, summary="x" * 300)).summary == "x" * 300
 
 
 # --- route -----------------------------------------------------------------------------------
@@ -259,11 +261,11 @@ def test_raise_stores_routes_audits_and_queues_the_messages(store: Session) -> N
     sent = outbox_by_key(store)
     dm = sent[f"escalation:{esc.id}:dm:UMARIA"]
     assert dm.payload == {
-        "render": escalation_messages.DM_RENDERER,
+        "render": RendererName.ESCALATION_DM,
         "args": {"escalation_id": esc.id, "user": "UMARIA"},
     }
     notice = sent[f"escalation:{esc.id}:notice"]
-    assert notice.payload["render"] == escalation_messages.NOTICE_RENDERER
+    assert notice.payload["render"] == RendererName.ESCALATION_NOTICE
 
 
 def test_council_matter_and_sev1_dm_every_member_as_well_as_the_owner(store: Session) -> None:
@@ -350,16 +352,14 @@ def test_nothing_is_stored_for_an_invalid_report(store: Session) -> None:
 def test_confirmation_says_who_owns_it(db: Session) -> None:
     support = make_workflow(db)
     nobody = raise_(db, support, key="a").escalation
-    text = escalation_messages.confirmation_text(db, nobody, support)
+    text = messages.confirmation_text(db, nobody, support)
     assert "Nobody is accountable" in text and f"<#{GOV}>" in text
     seat(db, DANA)
     council = raise_(db, support, key="b").escalation
-    assert "The AI council holds it (<@UDANA>)" in escalation_messages.confirmation_text(
-        db, council, support
-    )
+    assert "The AI council holds it (<@UDANA>)" in messages.confirmation_text(db, council, support)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     sev1 = raise_(db, support, key="c", severity=Severity.SEV1).escalation
-    text = escalation_messages.confirmation_text(db, sev1, support)
+    text = messages.confirmation_text(db, sev1, support)
     assert f"Escalation #{sev1.id} on *Support resolution*" in text
     assert "<@UMARIA> owns it (approver: Outcome owner)" in text
     assert "The AI council has been told as well." in text

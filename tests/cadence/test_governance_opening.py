@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import func, select
 
-import cadence.governance
 from bot.app import build_deliverer
-from cadence import clock, governance
-from cadence.governance_settings import update_schedule
-from cadence.schedule import Schedule
+from cadence.governance import threads as governance
+from cadence.governance.schedule import Schedule
+from cadence.governance.settings import update_schedule
+from storage import clock
 from storage.db import make_engine, new_session, session_scope
 from storage.models import GovernanceSession, OutboxMessage
 from tests.cadence.helpers import ADMIN, make_workflow
@@ -73,7 +73,7 @@ def test_a_crash_halfway_leaves_whole_workflows_and_the_rerun_completes(engine, 
     at(FRIDAY)
     register_workflows(engine)
     at(MONDAY_9)
-    real, calls = cadence.governance.open_session, []
+    real, calls = governance.open_session, []
 
     def crash_on_the_third(db, **kwargs):
         calls.append(kwargs["workflow_id"])
@@ -81,12 +81,12 @@ def test_a_crash_halfway_leaves_whole_workflows_and_the_rerun_completes(engine, 
             raise ConnectionError("the database went away")
         return real(db, **kwargs)
 
-    monkeypatch.setattr(cadence.governance, "open_session", crash_on_the_third)
+    monkeypatch.setattr(governance, "open_session", crash_on_the_third)
     with pytest.raises(ConnectionError):
         governance.open_due_sessions(engine, default_timezone="UTC")
     # Each workflow's session and its thread message are one transaction: both or neither.
     assert count(engine, GovernanceSession) == 2 and len(parent_keys(engine)) == 2
-    monkeypatch.setattr(cadence.governance, "open_session", real)
+    monkeypatch.setattr(governance, "open_session", real)
     report = governance.open_due_sessions(engine, default_timezone="UTC")
     assert (len(report.opened), report.already_open) == (3, 2)
     assert count(engine, GovernanceSession) == 5 and len(parent_keys(engine)) == 5

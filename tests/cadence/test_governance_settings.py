@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cadence.errors import InvalidInput, NotAuthorized
-from cadence.governance_settings import load_schedule, parse_schedule_change, update_schedule
-from cadence.schedule import Schedule
+from cadence.governance.schedule import Schedule
+from cadence.governance.settings import load_schedule, parse_schedule_change, update_schedule
 from tests.cadence.helpers import ADMIN, DANA, EVE, TEAM, audit_actions, seat
 
 NOW = Schedule("UTC")

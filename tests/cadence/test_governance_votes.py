@@ -12,9 +12,11 @@ from sqlmodel import select
 
 from bot.app import build_deliverer
 from bot.outbox_worker import OutboxWorker
-from cadence import clock, governance, governance_votes
 from cadence.errors import Conflict
+from cadence.governance import threads as governance
+from cadence.governance import votes as governance_votes
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
+from storage import clock
 from storage.db import new_session, session_scope
 from storage.models import GovernanceSession, OutboxMessage, Vote
 from tests.cadence.helpers import make_workflow

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cadence import home, workflows
+from cadence import home
+from cadence.accountability import workflows
 from cadence.vocabulary import OwnerRole
 from tests.cadence.helpers import ADMIN, EVE, LI, MARIA, SAM, TEAM, assign, make_workflow, seat
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from cadence import owners
+from cadence.accountability import owners
 from cadence.errors import InvalidInput, NotAuthorized
 from cadence.vocabulary import OwnerRole
 from tests.cadence.helpers import (

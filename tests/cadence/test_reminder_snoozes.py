@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from cadence import escalation_lifecycle as life
-from cadence import escalations, reminders
-from cadence.escalations import Report, Severity
+from cadence.escalations import lifecycle as life
+from cadence.escalations import raising
+from cadence.escalations.raising import Report, Severity
+from cadence.reminders import sweep as reminders
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage.db import new_session
 from storage.models import Escalation, Reminder
@@ -22,7 +23,7 @@ def raise_one(engine, severity=Severity.SEV3) -> int:
         assign(db, workflow, OwnerRole.OUTCOME, MARIA)
         assign(db, workflow, OwnerRole.WORKFLOW, LI)
         report = Report(workflow, DecisionPoint.BUDGET, None, severity, "Over budget")
-        esc = escalations.raise_escalation(
+        esc = raising.raise_escalation(
             db, report=report, raised_by=EVE.id, source_channel_id="C0GENERAL",
             idempotency_key="k1",
         ).escalation  # fmt: skip

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cadence import owners, rights
+from cadence.accountability import owners, rights
+from cadence.accountability.owners import Owners
 from cadence.errors import InvalidInput, NotAuthorized
-from cadence.owners import Owners
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from storage.models import DecisionRight
 from tests.cadence.helpers import (

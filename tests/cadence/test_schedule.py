@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cadence.schedule import (
+from cadence.governance.schedule import (
     Schedule,
     last_opening,
     local_time,

@@ -13,7 +13,7 @@ import threading
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
-from cadence import governance_votes
+from cadence.governance import votes as governance_votes
 from cadence.vocabulary import GovernanceChoice
 from handlers.actions.governance import vote_confirmation
 from storage.db import new_session

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from cadence import governance_votes
+from cadence.governance import votes
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
-from handlers.governance_renderers import render_tally
+from handlers.renderers.governance import render_tally
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cadence.helpers import wait_until_blocked_or_done
@@ -79,7 +79,7 @@ def test_a_vote_still_open_while_its_refresh_renders_is_shown(any_engine):
     vote(any_engine, sid, "UAAA", GovernanceChoice.CONTINUE)  # raises the flag, queues R
     [refresh] = pending_refreshes(any_engine, sid)
     voter = new_session(any_engine)  # a second vote, written but not committed yet
-    governance_votes.cast_vote(
+    votes.cast_vote(
         voter,
         session_id=sid,
         voter="UBBB",
@@ -117,7 +117,7 @@ def test_a_vote_arriving_while_a_refresh_renders_queues_another(any_engine):
     thread.join(30)
     assert not thread.is_alive()
     [result] = out
-    assert isinstance(result, governance_votes.VoteResult), result
+    assert isinstance(result, votes.VoteResult), result
     sent = [first, *render_pending(any_engine, sid)]
     assert db_tally(any_engine, sid) == (1, 0, 1, 0)
     assert sent[-1] == (1, 0, 1, 0), f"the tally stays at {sent[-1]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from cadence import workflows
+from cadence.accountability import workflows
 from cadence.errors import Conflict, InvalidInput, NotAuthorized, UnknownWorkflow
 from cadence.vocabulary import OwnerRole, RiskTier
 from tests.cadence.helpers import (

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cadence.reminder_rules import climb_due, escalation_schedule
-from cadence.working_hours import in_working_hours, latest_working_moment, zone
+from cadence.reminders.rules import climb_due, escalation_schedule
+from cadence.reminders.working_hours import in_working_hours, latest_working_moment, zone
 from storage.models import Escalation
 
 PARIS, NEW_YORK = zone("Europe/Paris"), zone("America/New_York")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cadence import escalation_lifecycle
+from cadence.escalations import lifecycle
 from storage.models import Escalation
 from tests.conftest import ADMIN, DANA, EVE, GOV, HELPER_BOT, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, outbox_keys, run, said
@@ -184,7 +184,7 @@ def test_a_reroute_without_explicit_transfer_is_a_gap(bot):
     owner_dm(bot, MARIA, esc.id)
     with bot.session() as db:
         escalation = db.get(Escalation, esc.id)
-        escalation_lifecycle.reroute(
+        lifecycle.reroute(
             db, escalation=escalation, to=LI, reason="no answer within 4 hours", actor="cadence"
         )
         db.commit()
@@ -228,15 +228,16 @@ def test_list_and_show(bot):
 
 def test_list_is_capped_and_says_how_many_more(bot):
     staffed(bot)
-    from cadence import escalations, workflows
-    from cadence.escalations import Report, Severity
+    from cadence.accountability import workflows
+    from cadence.escalations import raising
+    from cadence.escalations.raising import Report, Severity
     from cadence.vocabulary import DecisionPoint
 
     with bot.session() as db:
         workflow = workflows.find_workflow(db, team_id="T0001", name="Support resolution")
         for n in range(18):
             report = Report(workflow, DecisionPoint.BUDGET, None, Severity.SEV4, f"matter {n}")
-            escalations.raise_escalation(
+            raising.raise_escalation(
                 db, report=report, raised_by=EVE, source_channel_id=None, idempotency_key=f"k{n}"
             )
         db.commit()

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
-from cadence import governance
+from cadence.governance import threads as governance
 from cadence.vocabulary import OutboxStatus
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
 from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM

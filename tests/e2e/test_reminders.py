@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
-from cadence.clock import now
+from storage.clock import now
 from storage.models import (
     ActionItem,
     Decision,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cadence.escalation_climb import next_tier
+from cadence.escalations.climb import next_tier
 from storage.models import Escalation
 from tests.conftest import DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import run, said

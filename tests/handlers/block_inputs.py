@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from cadence.owners import STAGE_MAX
-from cadence.workflows import NAME_MAX, OUTCOME_MAX
+from cadence.accountability.owners import STAGE_MAX
+from cadence.accountability.workflows import NAME_MAX, OUTCOME_MAX
 from storage.models import CouncilMember, DecisionRight, OwnerAssignment, Workflow
 from tests.blockkit import text_objects
 

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
+from cadence.accountability.owners import Owners, role_phrase
 from cadence.home import HomeSummary
-from cadence.owners import Owners, role_phrase
 from handlers.blocks import kit
 from handlers.blocks.help import HELP_SECTIONS, SUBCOMMAND_NAMES, build_help, help_text
 from handlers.blocks.home import build_home

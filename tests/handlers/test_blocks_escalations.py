@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cadence.escalation_queries import Card, Gap, Listed
-from cadence.escalations import DETAILS_MAX, SUMMARY_MAX, Severity
+from cadence.escalations.queries import Card, Gap, Listed
+from cadence.escalations.raising import DETAILS_MAX, SUMMARY_MAX, Severity
 from cadence.vocabulary import CouncilMatter, DecisionPoint
 from handlers.blocks.escalation_modals import (
     Prefill,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from cadence.governance_decisions import LogEntry
-from cadence.governance_view import ThreadView
-from cadence.owners import Owners
-from cadence.schedule import Schedule
-from cadence.scorecard import LATENCY, REPORTED, MetricRow
+from cadence.accountability.owners import Owners
+from cadence.governance.decisions import LogEntry
+from cadence.governance.schedule import Schedule
+from cadence.governance.scorecard import LATENCY, REPORTED, MetricRow
+from cadence.governance.view import ThreadView
 from cadence.vocabulary import GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import (
     build_decision_log,

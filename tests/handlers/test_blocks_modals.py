@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cadence.authority import council_matters_for
-from cadence.owners import Owners
-from cadence.rights import (
+from cadence.accountability.authority import council_matters_for
+from cadence.accountability.owners import Owners
+from cadence.accountability.rights import (
     COUNCIL,
     OUTCOME_OWNER,
     WORKFLOW_OWNER,

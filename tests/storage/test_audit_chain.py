@@ -125,7 +125,7 @@ def test_a_change_and_its_audit_row_commit_or_roll_back_together(any_engine):
 
 
 def test_the_migration_links_rows_written_before_it(any_engine):
-    command.downgrade(alembic_config(any_engine), "0002")  # before the chain existed
+    command.downgrade(alembic_config(any_engine), "0003")  # before the chain existed
     with any_engine.begin() as connection:
         for n, team in enumerate([TEAM, OTHER, TEAM, TEAM, OTHER]):
             connection.execute(

@@ -18,7 +18,6 @@ from storage.models import (
     DecisionRight,
     Escalation,
     GovernanceSession,
-    JobRun,
     OutboxMessage,
     OwnerAssignment,
     ScorecardEntry,
@@ -127,13 +126,6 @@ def decision_rights(p: Parents) -> Rows:
     return row("approves", "council"), row("approves", "user:ULI"), row("executes", "council")
 
 
-def job_runs(p: Parents) -> Rows:
-    def row(slot: str) -> JobRun:
-        return JobRun(job_name="open-weekly-sessions", slot=slot)
-
-    return row("2026-W48"), row("2026-W48"), row("2026-W49")
-
-
 UNIQUE_KEYS: dict[str, Callable[[Parents], Rows]] = {
     "governance session per (workflow, week)": governance_sessions,
     "vote per (session, voter)": votes,
@@ -142,7 +134,6 @@ UNIQUE_KEYS: dict[str, Callable[[Parents], Rows]] = {
     "escalation per idempotency key": escalations,
     "scorecard entry per (workflow, week, metric)": scorecard_entries,
     "decision right per (workflow, point, duty)": decision_rights,
-    "job run per (job, slot)": job_runs,
 }
 
 

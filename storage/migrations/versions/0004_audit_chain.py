@@ -4,7 +4,7 @@ Existing rows are numbered and linked in id order, per workspace, with the rule 
 storage/audit_chain.py (version 1), and each workspace's chain head is recorded.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -17,7 +17,7 @@ from storage.audit_chain import GENESIS, canonical_content, link_hash
 from storage.types import UTCDateTime
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,13 +6,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from cadence import governance_votes
-from cadence.governance_view import thread_view
+from cadence.governance import votes
+from cadence.governance.view import thread_view
 from handlers.blocks.governance import build_parent, parent_text
-from handlers.renderers import renderer
 
 
-@renderer("governance.parent")
 def render_parent(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The parent message as the database has it now (its first post, or a full redraw)."""
     view = thread_view(db, session_id=int(args["session_id"]), default_timezone=str(args["tz"]))
@@ -25,10 +23,9 @@ def render_parent(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-@renderer("governance.tally")
 def render_tally(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """A coalesced live-tally refresh: lower the flag first, then read, in one transaction."""
     session_id = int(args["session_id"])
-    if not governance_votes.take_refresh(db, session_id=session_id, key=str(args["key"])):
+    if not votes.take_refresh(db, session_id=session_id, key=str(args["key"])):
         return None  # an older refresh is still waiting; it will show this state and more
     return render_parent(db, args)

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence import council, governance, governance_settings, owners, rights, schedule, scorecard
+from cadence.accountability import council, owners, rights
+from cadence.governance import schedule, scorecard, settings, threads
+from cadence.reminders.working_hours import WORK_START, latest_working_moment
 from cadence.vocabulary import DecisionPoint, Duty, EscalationStatus, ReminderKind, Severity
-from cadence.working_hours import WORK_START, latest_working_moment
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 # How long an escalation may wait for its owner's acknowledgement before the first reminder.
@@ -203,13 +204,13 @@ def scorecard_candidates(db: Session, moment: datetime, default_tz: str) -> Iter
     for workflow in db.exec(select(Workflow).where(col(Workflow.archived_at).is_(None))).all():
         by_team.setdefault(workflow.team_id, []).append(workflow)
     for team_id, team_workflows in by_team.items():
-        plan = governance_settings.load_schedule(db, team_id=team_id, default_timezone=default_tz)
+        plan = settings.load_schedule(db, team_id=team_id, default_timezone=default_tz)
         opening = schedule.next_opening(plan, moment)
         if moment < opening - SCORECARD_LOOKAHEAD:
             continue
         week = schedule.week_of_opening(plan, opening)
         for workflow in team_workflows:
-            if not governance.needs_thread(workflow, week, opening):
+            if not threads.needs_thread(workflow, week, opening):
                 continue
             if scorecard.scorecard_week(db, workflow=workflow, schedule=plan) != week:
                 continue  # last week's thread is still undecided: its scorecard comes first

@@ -101,7 +101,7 @@ def governance_approvers(db: Session, *, workflow: Workflow) -> list[str]:
     """Who approves the weekly governance decision, per the rights map (outcome owner by
     default); council members may always record it as well."""
     # Imported here: rights and owners themselves ask this module about map authority.
-    from cadence import owners, rights
+    from cadence.accountability import owners, rights
     from cadence.vocabulary import Duty
 
     current = owners.current_owners(db, workflow_id=workflow.id or 0)
@@ -128,7 +128,7 @@ def require_decision_authority(db: Session, *, workflow: Workflow, user_id: str)
 
 def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
     """Only the workflow owner, the outcome owner or a council member report the scorecard."""
-    from cadence import owners  # owners asks this module about map authority
+    from cadence.accountability import owners
 
     current = owners.current_owners(db, workflow_id=workflow.id or 0)
     if user_id in (current.workflow, current.outcome) or is_council_member(

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, governance, governance_votes
-from cadence.clock import now
+from cadence import audit
+from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.schedule import (
+from cadence.governance import threads, votes
+from cadence.governance.schedule import (
     ScheduleLike,
     last_opening,
     next_opening,
@@ -19,6 +20,7 @@ from cadence.schedule import (
     week_of_opening,
 )
 from cadence.vocabulary import ScorecardMetric
+from storage.clock import now
 from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
 
 
@@ -81,7 +83,7 @@ def scorecard_week(db: Session, *, workflow: Workflow, schedule: ScheduleLike) -
         select(GovernanceSession).where(
             GovernanceSession.workflow_id == workflow.id,
             GovernanceSession.week_start == opened_week,
-            GovernanceSession.status == governance.OPEN,
+            GovernanceSession.status == threads.OPEN,
         )
     ).first()
     if open_session is not None:
@@ -139,11 +141,11 @@ def report(
             select(GovernanceSession).where(
                 GovernanceSession.workflow_id == workflow.id,
                 GovernanceSession.week_start == week_start,
-                GovernanceSession.status == governance.OPEN,
+                GovernanceSession.status == threads.OPEN,
             )
         ).first()
         if session is not None:
-            governance_votes.request_refresh(db, session=session, default_timezone=default_timezone)
+            votes.request_refresh(db, session=session, default_timezone=default_timezone)
     return changed
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from cadence import audit, authority, outbox
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import authority
+from cadence.accountability.owners import Owners
 from cadence.errors import InvalidInput
-from cadence.owners import Owners
 from cadence.people import Person
 from cadence.text import escape
 from cadence.vocabulary import DecisionPoint, Duty
+from storage.clock import now
 from storage.models import DecisionRight, Workflow
 
 OUTCOME_OWNER, WORKFLOW_OWNER, COUNCIL = "outcome_owner", "workflow_owner", "council"

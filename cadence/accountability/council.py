@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, outbox
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
 from cadence.people import Person, require_assignable
+from storage.clock import now
 from storage.models import CouncilMember
 
 

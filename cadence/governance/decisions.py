@@ -8,12 +8,14 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, governance, outbox
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
-from cadence.schedule import local_time
+from cadence.governance import threads
+from cadence.governance.schedule import local_time
 from cadence.text import escape
 from cadence.vocabulary import STATUS_AFTER, GovernanceChoice
+from storage.clock import now
 from storage.models import ActionItem, Decision, GovernanceSession, Workflow
 
 RATIONALE_MAX = 3000
@@ -88,7 +90,7 @@ def record_decision(
     default_timezone: str,
 ) -> Decision:
     """Record the session's decision once: actions, workflow status, thread post, DMs."""
-    session = governance.get_session(db, session_id=session_id, team_id=team_id)
+    session = threads.get_session(db, session_id=session_id, team_id=team_id)
     workflow = db.get(Workflow, session.workflow_id)
     if workflow is None:
         raise InvalidInput("That workflow no longer exists.")
@@ -105,7 +107,7 @@ def record_decision(
     closed = db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
         .where(col(GovernanceSession.id) == session_id, GovernanceSession.status == "open")
-        .values(status=governance.DECIDED, closed_at=moment)
+        .values(status=threads.DECIDED, closed_at=moment)
     )
     if closed.rowcount != 1:
         raise Conflict(already_recorded(db, session_id))
@@ -181,16 +183,16 @@ def _announce(
         key=f"governance:{sid}:decision",
         channel=session.channel_id,
         text="\n".join(lines),
-        thread_of=governance.parent_key(sid),
+        thread_of=threads.parent_key(sid),
         team_id=session.team_id,
     )
     outbox.render_message(
         db,
         key=f"governance:{sid}:decided",
         method="chat.update",
-        renderer="governance.parent",
-        args=governance.render_args(sid, default_timezone),
-        of=governance.parent_key(sid),
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
+        args=threads.render_args(sid, default_timezone),
+        of=threads.parent_key(sid),
         team_id=session.team_id,
     )
     for item in items:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cadence import governance_votes, owners, scorecard
-from cadence.clock import now
-from cadence.governance_decisions import latest_decision_before
-from cadence.governance_settings import load_schedule
-from cadence.owners import Owners
-from cadence.schedule import Schedule, local_time
+from cadence.accountability import owners
+from cadence.accountability.owners import Owners
+from cadence.governance import scorecard, votes
+from cadence.governance.decisions import latest_decision_before
+from cadence.governance.schedule import Schedule, local_time
+from cadence.governance.settings import load_schedule
 from cadence.vocabulary import EscalationStatus, GovernanceChoice
+from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 OPEN_ESCALATION = [s.value for s in EscalationStatus if s != EscalationStatus.RESOLVED]
@@ -76,7 +77,7 @@ def thread_view(db: Session, *, session_id: int, default_timezone: str) -> Threa
                 col(ActionItem.due_on) < today,
             ),
         ),
-        tally=governance_votes.tally(db, session_id=session_id),
+        tally=votes.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
 

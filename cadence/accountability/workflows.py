@@ -6,12 +6,13 @@ import difflib
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, outbox
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput, UnknownWorkflow
 from cadence.people import Person
 from cadence.text import escape, has_markup
 from cadence.vocabulary import RiskTier
+from storage.clock import now
 from storage.models import Workflow
 
 NAME_MAX = 80

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, col, select
 
-from cadence import council, escalation_messages
+from cadence.accountability import council
 from cadence.errors import InvalidInput
+from cadence.escalations import messages
 from cadence.vocabulary import EscalationStatus
 from storage.models import Escalation, EscalationEvent, Workflow
 
@@ -52,7 +53,7 @@ def card(db: Session, *, escalation_id: int, viewer: str | None) -> Card | None:
     workflow = db.get(Workflow, escalation.workflow_id)
     assert workflow is not None  # foreign key
     open_ = escalation.status != EscalationStatus.RESOLVED
-    holds = viewer is None or viewer in escalation_messages.holders(db, escalation)
+    holds = viewer is None or viewer in messages.holders(db, escalation)
     return Card(escalation, workflow, council.member_ids(db, team_id=escalation.team_id), viewer,
                 buttons=open_ and holds)  # fmt: skip
 

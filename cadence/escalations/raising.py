@@ -8,12 +8,14 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
-from cadence import audit, council, escalation_messages, owners, rights
-from cadence.authority import COUNCIL_MATTERS
-from cadence.clock import now
+from cadence import audit
+from cadence.accountability import council, owners, rights
+from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
+from cadence.escalations import messages
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Escalation, EscalationEvent, Workflow
 
@@ -212,7 +214,7 @@ def raise_escalation(
         severity=report.severity.value,
         **detail,
     )
-    escalation_messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)
+    messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)
     return Raised(escalation, duplicate=False)
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from cadence import council, owners, rights
-from cadence.authority import council_matters_for
+from cadence.accountability import council, owners, rights
+from cadence.accountability.authority import council_matters_for
 from cadence.people import Person, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty

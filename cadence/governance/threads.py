@@ -9,11 +9,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.clock import now
 from cadence.errors import InvalidInput
-from cadence.governance_settings import load_schedule
-from cadence.schedule import opening_moment, week_start_for
+from cadence.governance.schedule import opening_moment, week_start_for
+from cadence.governance.settings import load_schedule
 from cadence.vocabulary import WorkflowStatus
+from storage.clock import now
 from storage.db import insert_if_absent, session_scope
 from storage.models import GovernanceSession, Workflow
 
@@ -131,7 +131,7 @@ def open_session(
         db,
         key=parent_key(sid),
         method="chat.postMessage",
-        renderer="governance.parent",
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
         args=render_args(sid, default_timezone),
         team_id=workflow.team_id,
     )

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session
 
-from cadence import audit, authority
-from cadence.clock import now
+from cadence import audit
+from cadence.accountability import authority
 from cadence.errors import InvalidInput
+from cadence.governance.schedule import WEEKDAYS, Schedule
 from cadence.people import Person
-from cadence.schedule import WEEKDAYS, Schedule
 from cadence.text import escape
+from storage.clock import now
 from storage.models import WorkspaceSettings
 
 TIME = re.compile(r"^(\d{1,2})(?::|h|\.)?(\d{2})?$", re.IGNORECASE)

@@ -12,9 +12,11 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from cadence import council, escalation_lifecycle, owners, reminder_rules
+from cadence.accountability import council, owners
+from cadence.escalations import lifecycle
+from cadence.reminders import rules
+from cadence.reminders.working_hours import in_working_hours, workspace_timezone, zone
 from cadence.vocabulary import EscalationStatus, Severity
-from cadence.working_hours import in_working_hours, workspace_timezone, zone
 from storage.models import Escalation
 
 SYSTEM_ACTOR = "cadence"
@@ -49,15 +51,15 @@ def climb_unanswered(
     An owner who snoozed the reminder has answered it: the climb waits for the snooze to end.
     """
     climbed = 0
-    for escalation in reminder_rules.open_unacknowledged(db):
+    for escalation in rules.open_unacknowledged(db):
         if escalation.routed_to is None:
             continue
-        subject = reminder_rules.escalation_subject(escalation.id or 0)
-        since = reminder_rules.owner_since(escalation)
+        subject = rules.escalation_subject(escalation.id or 0)
+        since = rules.owner_since(escalation)
         if (subject, escalation.routed_to) in snoozed:
             continue
         times = [t for t in sent.get((subject, escalation.routed_to), []) if t >= since]
-        due = reminder_rules.climb_due(escalation, times)
+        due = rules.climb_due(escalation, times)
         if due is None or due > moment:
             continue
         if escalation.severity != Severity.SEV1:
@@ -68,7 +70,7 @@ def climb_unanswered(
         if target is None or not _claim(db, escalation):
             continue
         to, role = target
-        escalation_lifecycle.reroute(
+        lifecycle.reroute(
             db,
             escalation=escalation,
             to=to,

@@ -9,10 +9,10 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.clock import now
 from cadence.errors import Conflict
-from cadence.governance import OPEN, get_session, parent_key, render_args, tally_key_prefix
+from cadence.governance.threads import OPEN, get_session, parent_key, render_args, tally_key_prefix
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote
 
@@ -141,7 +141,7 @@ def _queue_refresh(db: Session, session: GovernanceSession, default_timezone: st
         db,
         key=key,
         method="chat.update",
-        renderer="governance.tally",
+        renderer=outbox.RendererName.GOVERNANCE_TALLY,
         args=render_args(sid, default_timezone, key=key),
         of=parent_key(sid),
         team_id=session.team_id,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cadence import audit, council, owners
-from cadence.clock import now
+from cadence import audit
+from cadence.accountability import council, owners
 from cadence.errors import InvalidInput, NotAuthorized
 from cadence.people import mention
+from storage.clock import now
 from storage.models import ActionItem, Workflow
 
 OPEN, DONE = "open", "done"

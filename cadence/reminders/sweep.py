@@ -16,24 +16,30 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence import escalation_climb, outbox, reminder_rules
-from cadence.clock import now
+from cadence import outbox
 from cadence.errors import InvalidInput
-from cadence.reminder_rules import Candidate
-from cadence.working_hours import in_working_hours, user_timezones, workspace_timezone, zone
+from cadence.escalations import climb as escalation_climb
+from cadence.reminders import rules
+from cadence.reminders.rules import Candidate
+from cadence.reminders.working_hours import (
+    in_working_hours,
+    user_timezones,
+    workspace_timezone,
+    zone,
+)
+from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Reminder, ReminderSnooze
 
-RENDERER = "reminder"
 SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _CHUNK = 500
 
 # One rule per kind of reminder; each takes (db, moment, the default time zone).
 RULES: list[Callable[[Session, datetime, str], Iterable[Candidate]]] = [
-    lambda db, moment, tz: reminder_rules.escalation_candidates(db),
-    lambda db, moment, tz: reminder_rules.decision_candidates(db, moment),
-    reminder_rules.scorecard_candidates,
-    lambda db, moment, tz: reminder_rules.action_candidates(db, moment),
+    lambda db, moment, tz: rules.escalation_candidates(db),
+    lambda db, moment, tz: rules.decision_candidates(db, moment),
+    rules.scorecard_candidates,
+    lambda db, moment, tz: rules.action_candidates(db, moment),
 ]
 
 
@@ -126,7 +132,7 @@ def _send(db: Session, candidate: Candidate, *, sequence: int, nth: int) -> bool
         db,
         key=message_key(candidate.subject, candidate.recipient, sequence),
         method="chat.postMessage",
-        renderer=RENDERER,
+        renderer=outbox.RendererName.REMINDER,
         args={
             "kind": candidate.kind.value,
             "subject": candidate.subject,

@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, council, escalation_messages
-from cadence.clock import now
+from cadence import audit
+from cadence.accountability import authority, council
 from cadence.errors import InvalidInput
+from cadence.escalations import messages as escalation_messages
 from cadence.people import Person, mention, require_assignable
 from cadence.text import escape
 from cadence.vocabulary import EscalationStatus
+from storage.clock import now
 from storage.models import Escalation, EscalationEvent, Workflow
 
 NOTE_MAX, REASON_MAX, VIA_MAX = 3000, 500, 200

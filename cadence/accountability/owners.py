@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from cadence import audit, authority, outbox
-from cadence.clock import now
+from cadence import audit, outbox
+from cadence.accountability import authority
 from cadence.errors import InvalidInput
 from cadence.people import Person, mention, require_assignable
 from cadence.text import escape, has_markup
 from cadence.vocabulary import OwnerRole
+from storage.clock import now
 from storage.models import OwnerAssignment, Workflow
 
 STAGE_MAX = 80

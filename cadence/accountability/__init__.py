@@ -1,0 +1,1 @@
+"""The accountability stack: workflows, owners, the council, decision rights, authority."""

@@ -1,0 +1,1 @@
+"""Escalations: raising and routing, the lifecycle, the climb, and reading them."""

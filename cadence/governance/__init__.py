@@ -1,0 +1,1 @@
+"""Governance: sessions (threads), votes, decisions, the scorecard and the schedule."""
