@@ -278,6 +278,11 @@ class SlackSim:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded")
 
+    def send(self, payload: dict) -> Reply:
+        """POST an interaction payload exactly as given, signed (hostile-input tests shape
+        their own: unknown action ids, damaged values and metadata, missing fields)."""
+        return self._send_payload(payload)
+
     def _user(self, user: str) -> dict:
         name = (self.fake.user(user) or {}).get("name", user.lower())
         return {"id": user, "username": name, "name": name, "team_id": self.team_id}

@@ -18,6 +18,7 @@ from cadence.governance.settings import load_schedule
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
+from handlers.payloads import STALE_BUTTON, button_id, first_action
 from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow
 
@@ -34,14 +35,9 @@ class Click(BaseModel):
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Click:
         """Read the first action of the payload; a value that is not an id is refused."""
-        action = body["actions"][0]
-        try:
-            value = int(action.get("value") or "")
-        except ValueError:
-            raise InvalidInput("That button no longer works; run the command again.") from None
         return cls(
-            action_id=action["action_id"],
-            value=value,
+            action_id=str(first_action(body).get("action_id") or ""),
+            value=button_id(body),
             user_id=body["user"]["id"],
             team_id=body["team"]["id"],
             trigger_id=body.get("trigger_id", ""),
@@ -59,7 +55,10 @@ def handle_vote(
     """Record or change the clicker's vote, then confirm privately."""
     ack()
     click = Click.from_body(body)
-    choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
+    try:
+        choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
+    except ValueError:
+        raise InvalidInput(STALE_BUTTON) from None
     result = votes.cast_vote(
         db,
         session_id=click.value,
