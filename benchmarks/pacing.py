@@ -25,7 +25,7 @@ from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.fakes.rate_limits import Rate, SlackRateLimits
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 CHANNEL = "C0PACED"
 TARGET_RATIO = 1.1

@@ -18,8 +18,8 @@ from cadence.governance.schedule import week_start_for
 from cadence.people import Person
 from storage.clock import now
 from storage.db import session_scope
-from tests.conftest import ADMIN, GOV
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import ADMIN, GOV
+from tests.fakes.slack import FakeSlack
 
 TEAM = "T0001"
 WORKFLOW = "Support resolution"
@@ -40,7 +40,7 @@ def open_thread(engine: Engine, *, channel: str = GOV, name: str = WORKFLOW) -> 
             workflow_id=workflow_id,
             week_start=week_start_for(moment, "UTC"),
             opening=moment,
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         assert session is not None, "the week's session already existed"
         return session.id or 0

@@ -12,9 +12,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, func, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from bot import outbox_rows
 from bot.outbox_payload import (
     METADATA_EVENT,
     Drop,
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 BACKOFF_MAX_SECONDS = 300
 # Every this many failed attempts in a row, a warning says a message is still stuck.
 WARN_EVERY_ATTEMPTS = 10
-LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
 POST = "chat.postMessage"
 # A method's budget (bot/ratelimit.py) is waited for in-process up to this long; rows of a
@@ -73,11 +73,6 @@ def _unanswered(exc: Exception) -> bool:
     return isinstance(exc, OSError | TimeoutError) and not isinstance(exc, ConnectionRefusedError)
 
 
-def _unlocked() -> Any:
-    """Rows no replica holds a live lease on."""
-    return or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now())
-
-
 class OutboxDeliverer:
     """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
 
@@ -108,13 +103,14 @@ class OutboxDeliverer:
         """Deliver every due message once; return what happened."""
         report = DeliveryReport()
         with self._lock:
-            due = self._due_ids(limit)
+            held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
+            due = outbox_rows.due_rows(self.engine, limit=limit, held_back=held_back)
             report.backlog = len(due) == limit
             for message_id, method in due:
                 if self.limiter.wait(method) > BUDGET_SLEEP_SECONDS:
                     report.held += 1
                     continue
-                if not self._claim(message_id):
+                if not outbox_rows.claim(self.engine, message_id):
                     continue
                 self._deliver_one(message_id, report)
         return report
@@ -125,52 +121,17 @@ class OutboxDeliverer:
         A row is due at its next_attempt_at (pacing, backoff and Retry-After all set it), or
         later if its method's budget or a 429 pause still holds that method back.
         """
-        with session_scope(self.engine) as db:
-            earliest = db.exec(
-                select(OutboxMessage.method, func.min(OutboxMessage.next_attempt_at))
-                .where(OutboxMessage.status == OutboxStatus.PENDING)
-                .where(_unlocked())
-                .group_by(col(OutboxMessage.method))
-            ).all()
         at = now()
         waits = [
             max((when - at).total_seconds(), self.limiter.wait(method))
-            for method, when in earliest
-            if when is not None
+            for method, when in outbox_rows.earliest_due(self.engine)
         ]
         return max(0.0, min(waits)) if waits else None
-
-    def _due_ids(self, limit: int) -> list[tuple[int, str]]:
-        held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
-        with session_scope(self.engine) as db:
-            query = (
-                select(OutboxMessage.id, OutboxMessage.method)
-                .where(OutboxMessage.status == OutboxStatus.PENDING)
-                .where(OutboxMessage.next_attempt_at <= now())
-                .where(_unlocked())
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            )
-            if held_back:
-                query = query.where(col(OutboxMessage.method).not_in(held_back))
-            return [(i, method) for i, method in db.exec(query).all() if i is not None]
 
     def _spend_budget(self, method: str) -> None:
         """Wait (briefly: see BUDGET_SLEEP_SECONDS) until `method` may be called, and use it."""
         while (wait := self.limiter.take(method)) > 0:
             self.sleep(wait)
-
-    def _claim(self, message_id: int) -> bool:
-        """Lease one row; only one replica wins the conditional update."""
-        with session_scope(self.engine) as db:
-            result = db.exec(  # type: ignore[call-overload]
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == message_id)
-                .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
-                .where(_unlocked())
-                .values(locked_until=now() + LEASE)
-            )
-            return bool(result.rowcount == 1)
 
     def _deliver_one(self, message_id: int, report: DeliveryReport) -> None:
         # Three short transactions, none open while Slack is being called: prepare the payload

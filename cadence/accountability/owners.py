@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from cadence import audit, outbox
 from cadence.accountability import authority
+from cadence.accountability.queries import _current_rows
 from cadence.errors import InvalidInput
 from cadence.people import Person, mention, require_assignable
 from cadence.text import escape, has_markup
 from cadence.vocabulary import OwnerRole
 from storage.clock import now
-from storage.models import OwnerAssignment, Workflow
+from storage.models import OwnerAssignment, Workflow, pk
 
 STAGE_MAX = 80
 # Keeps the rights editor inside Slack's 100 options per select (roles + stages + nobody).
 STAGES_PER_WORKFLOW_MAX = 25
-
-
-@dataclass
-class Owners:
-    """Who currently owns a workflow."""
-
-    outcome: str | None = None
-    workflow: str | None = None
-    stages: dict[str, str] = field(default_factory=dict)
-
-    def gaps(self) -> list[str]:
-        """What is missing, in words."""
-        missing = []
-        if self.outcome is None:
-            missing.append("no outcome owner")
-        if self.workflow is None:
-            missing.append("no workflow owner")
-        return missing
-
-    def user_ids(self) -> set[str]:
-        """Everyone who holds a role."""
-        return {u for u in [self.outcome, self.workflow, *self.stages.values()] if u}
 
 
 @dataclass
@@ -49,32 +28,6 @@ class AssignmentResult:
     assignment: OwnerAssignment
     previous: str | None
     changed: bool
-
-
-def current_owners(db: Session, *, workflow_id: int) -> Owners:
-    """The owners in force now."""
-    owners = Owners()
-    for row in _current_rows(db, workflow_id):
-        if row.role == OwnerRole.OUTCOME:
-            owners.outcome = row.user_id
-        elif row.role == OwnerRole.WORKFLOW:
-            owners.workflow = row.user_id
-        else:
-            owners.stages[row.stage] = row.user_id
-    return owners
-
-
-def owner_history(db: Session, *, workflow_id: int) -> list[OwnerAssignment]:
-    """Every assignment ever made on the workflow, oldest first."""
-    query = select(OwnerAssignment).where(OwnerAssignment.workflow_id == workflow_id)
-    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
-
-
-def _current_rows(db: Session, workflow_id: int) -> list[OwnerAssignment]:
-    query = select(OwnerAssignment).where(
-        OwnerAssignment.workflow_id == workflow_id, col(OwnerAssignment.ended_at).is_(None)
-    )
-    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
 
 
 def clean_stage(stage: str | None, role: OwnerRole, existing: list[str]) -> str:
@@ -113,7 +66,7 @@ def assign_owner(
     """Make `person` the owner in `role`; the previous holder's row is ended, never overwritten."""
     authority.require_map_authority(db, team_id=workflow.team_id, actor=actor, workflow=workflow)
     require_assignable(person)
-    rows = _current_rows(db, workflow.id or 0)
+    rows = _current_rows(db, pk(workflow))
     stage_name = clean_stage(stage, role, [r.stage for r in rows if r.role == OwnerRole.STAGE])
     current = next((r for r in rows if r.role == role and r.stage == stage_name), None)
     if current is not None and current.user_id == person.id:
@@ -124,7 +77,7 @@ def assign_owner(
         db.add(current)
         db.flush()
     assignment = OwnerAssignment(
-        workflow_id=workflow.id or 0,
+        workflow_id=pk(workflow),
         role=role,
         stage=stage_name,
         user_id=person.id,

@@ -12,23 +12,22 @@ from sqlmodel import Session, select
 
 from cadence import audit, outbox
 from cadence.accountability import authority
-from cadence.accountability.owners import Owners
+from cadence.accountability.queries import (
+    COUNCIL,
+    OUTCOME_OWNER,
+    STAGE_PREFIX,
+    WORKFLOW_OWNER,
+    Owners,
+    RightsMap,
+    rights_map,
+    stage_party,
+)
 from cadence.errors import InvalidInput
 from cadence.people import Person
 from cadence.text import escape
 from cadence.vocabulary import DecisionPoint, Duty
 from storage.clock import now
-from storage.models import DecisionRight, Workflow
-
-OUTCOME_OWNER, WORKFLOW_OWNER, COUNCIL = "outcome_owner", "workflow_owner", "council"
-STAGE_PREFIX = "stage:"
-
-DEFAULT_PARTIES: dict[Duty, list[str]] = {
-    Duty.RECOMMENDS: [WORKFLOW_OWNER],
-    Duty.APPROVES: [OUTCOME_OWNER],
-    Duty.EXECUTES: [WORKFLOW_OWNER],
-    Duty.INFORMED: [COUNCIL],
-}
+from storage.models import DecisionRight, Workflow, pk
 
 DUTY_NOUNS: dict[Duty, str] = {
     Duty.RECOMMENDS: "recommender",
@@ -36,10 +35,6 @@ DUTY_NOUNS: dict[Duty, str] = {
     Duty.EXECUTES: "executor",
     Duty.INFORMED: "informed party",
 }
-
-RightsMap = dict[DecisionPoint, dict[Duty, list[str]]]
-POINT_VALUES = {p.value for p in DecisionPoint}
-DUTY_VALUES = {d.value for d in Duty}
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ class RightsChange:
     duty: Duty
     before: list[str]
     after: list[str]
-
-
-def default_map() -> RightsMap:
-    """Every decision point with the default parties."""
-    return {p: {d: list(parties) for d, parties in DEFAULT_PARTIES.items()} for p in DecisionPoint}
-
-
-def rights_map(db: Session, *, workflow_id: int) -> RightsMap:
-    """The map in force: stored entries over the defaults."""
-    result = default_map()
-    rows = db.exec(select(DecisionRight).where(DecisionRight.workflow_id == workflow_id)).all()
-    for row in rows:
-        if row.decision_point in POINT_VALUES and row.duty in DUTY_VALUES:
-            result[DecisionPoint(row.decision_point)][Duty(row.duty)] = list(row.parties)
-    return result
-
-
-def stage_party(stage: str) -> str:
-    """The party token of a stage owner."""
-    return f"{STAGE_PREFIX}{stage}"
 
 
 def valid_parties(owners: Owners) -> list[str]:
@@ -85,27 +60,13 @@ def party_label(token: str) -> str:
             COUNCIL: "AI council"}.get(token, token)  # fmt: skip
 
 
-def resolve_party(token: str, owners: Owners, council_ids: list[str]) -> list[str]:
-    """The people a party stands for right now (may be nobody)."""
-    if token == OUTCOME_OWNER:
-        return [owners.outcome] if owners.outcome else []
-    if token == WORKFLOW_OWNER:
-        return [owners.workflow] if owners.workflow else []
-    if token == COUNCIL:
-        return list(council_ids)
-    if token.startswith(STAGE_PREFIX):
-        user = owners.stages.get(token.removeprefix(STAGE_PREFIX))
-        return [user] if user else []
-    return []
-
-
 def update_rights(
     db: Session, *, workflow: Workflow, owners: Owners, wanted: RightsMap, actor: Person
 ) -> list[RightsChange]:
     """Store the duties that differ from the map in force; audit and announce the changes."""
     authority.require_map_authority(db, team_id=workflow.team_id, actor=actor, workflow=workflow)
     allowed = set(valid_parties(owners))
-    current = rights_map(db, workflow_id=workflow.id or 0)
+    current = rights_map(db, workflow_id=pk(workflow))
     changes: list[RightsChange] = []
     for point, duties in wanted.items():
         for duty, parties in duties.items():
@@ -119,7 +80,7 @@ def update_rights(
             if parties != current[point][duty]:
                 changes.append(RightsChange(point, duty, current[point][duty], parties))
     for change in changes:
-        _store(db, workflow.id or 0, change, actor.id)
+        _store(db, pk(workflow), change, actor.id)
     if changes:
         event = audit.record(
             db, team_id=workflow.team_id, actor=actor.id, action="rights.updated",

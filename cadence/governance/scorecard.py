@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import threads, votes
+from cadence.governance import votes
 from cadence.governance.schedule import (
     ScheduleLike,
     last_opening,
@@ -19,9 +19,9 @@ from cadence.governance.schedule import (
     opening_moment,
     week_of_opening,
 )
-from cadence.vocabulary import ScorecardMetric
+from cadence.vocabulary import ScorecardMetric, SessionStatus
 from storage.clock import now
-from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
+from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow, pk
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def scorecard_week(db: Session, *, workflow: Workflow, schedule: ScheduleLike) -
         select(GovernanceSession).where(
             GovernanceSession.workflow_id == workflow.id,
             GovernanceSession.week_start == opened_week,
-            GovernanceSession.status == threads.OPEN,
+            GovernanceSession.status == SessionStatus.OPEN,
         )
     ).first()
     if open_session is not None:
@@ -98,11 +98,11 @@ def report(
     week_start: date,
     values: dict[ScorecardMetric, float | None],
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> list[ScorecardMetric]:
     """Store the reported values (an empty one clears it); the metrics that changed."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
-    current = _entries(db, workflow.id or 0, week_start)
+    current = _entries(db, pk(workflow), week_start)
     changed: list[ScorecardMetric] = []
     moment = now()
     for metric, value in values.items():
@@ -114,7 +114,7 @@ def report(
             continue
         if entry is None:
             entry = ScorecardEntry(
-                workflow_id=workflow.id or 0,
+                workflow_id=pk(workflow),
                 week_start=week_start,
                 metric=metric.value,
                 value=value,
@@ -141,11 +141,11 @@ def report(
             select(GovernanceSession).where(
                 GovernanceSession.workflow_id == workflow.id,
                 GovernanceSession.week_start == week_start,
-                GovernanceSession.status == threads.OPEN,
+                GovernanceSession.status == SessionStatus.OPEN,
             )
         ).first()
         if session is not None:
-            votes.request_refresh(db, session=session, default_timezone=default_timezone)
+            votes.request_refresh(db, session=session, default_zone=default_zone)
     return changed
 
 
@@ -158,8 +158,8 @@ def read_scorecard(
     db: Session, *, workflow: Workflow, week_start: date, schedule: ScheduleLike
 ) -> list[MetricRow]:
     """Every measure of the week with last week's value (None where not reported)."""
-    this = _entries(db, workflow.id or 0, week_start)
-    last = _entries(db, workflow.id or 0, week_start - timedelta(days=7))
+    this = _entries(db, pk(workflow), week_start)
+    last = _entries(db, pk(workflow), week_start - timedelta(days=7))
     rows = [
         MetricRow(
             metric,
@@ -191,7 +191,7 @@ def decision_latency(
     resolved and governance decisions recorded then. (None, 0) when there were none."""
     end = opening_moment(schedule, week_start)
     start = end - timedelta(days=7)
-    seconds = _escalation_latencies(db, workflow.id or 0, start, end)
+    seconds = _escalation_latencies(db, pk(workflow), start, end)
     seconds += [
         s
         for s in db.exec(

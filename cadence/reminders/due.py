@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from cadence import outbox
 from cadence.governance import scorecard
 from cadence.governance.threads import parent_key
-from cadence.vocabulary import EscalationStatus, ReminderKind
+from cadence.vocabulary import ActionStatus, EscalationStatus, ReminderKind
 from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
@@ -94,7 +94,7 @@ def _decision(db: Session, subject: str, recipient: str) -> DecisionDue | None:
 
 def _action(db: Session, subject: str, recipient: str) -> ActionDue | None:
     item = db.get(ActionItem, _id(subject))
-    if item is None or item.status != "open" or item.due_on is None:
+    if item is None or item.status != ActionStatus.OPEN or item.due_on is None:
         return None
     return ActionDue(item, item.due_on, _name(db, item.workflow_id))
 

@@ -15,7 +15,7 @@ from handlers.blocks.escalation_modals import build_hand_off_modal, build_resolv
 from handlers.ids import EscalationAction
 from handlers.payloads import button_id
 from handlers.unit_of_work import Reply, unit_of_work
-from storage.models import Escalation
+from storage.models import Escalation, pk
 
 
 def _target(db: Session, body: dict[str, Any]) -> tuple[Escalation, str]:
@@ -57,7 +57,7 @@ def _step_form(
     if early is not None:
         return Reply(early.message)  # a refusal is recorded: it is committed with the answer
     metadata = json.dumps({"escalation_id": escalation.id})
-    return Reply(modal=build(escalation.id or 0, escalation.summary, metadata))
+    return Reply(modal=build(pk(escalation), escalation.summary, metadata))
 
 
 def register(app: App) -> None:

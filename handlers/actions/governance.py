@@ -15,12 +15,12 @@ from cadence.errors import Conflict, InvalidInput
 from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import GovernanceChoice
+from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
 from handlers.payloads import STALE_BUTTON, button_id, first_action
 from handlers.unit_of_work import Reply, unit_of_work
-from storage.models import Workflow
+from storage.models import Workflow, pk
 
 
 class Click(BaseModel):
@@ -65,7 +65,7 @@ def handle_vote(
         voter=click.user_id,
         choice=choice,
         team_id=click.team_id,
-        default_timezone=default_zone,
+        default_zone=default_zone,
     )
     text = vote_confirmation(result)
     return Reply(text) if text is not None else None
@@ -102,7 +102,7 @@ def handle_record_decision(
     workflow = db.get(Workflow, session.workflow_id)
     if workflow is None:
         raise InvalidInput("That workflow no longer exists.")
-    if session.status != threads.OPEN:
+    if session.status != SessionStatus.OPEN:
         raise Conflict(already_recorded(db, click.value))
     authority.require_decision_authority(db, workflow=workflow, user_id=click.user_id)
     counts = votes.tally(db, session_id=click.value)
@@ -130,24 +130,22 @@ def handle_scorecard_open(
     workflow = db.get(Workflow, click.value)
     if workflow is None or workflow.team_id != click.team_id or workflow.archived_at:
         raise InvalidInput("That workflow no longer exists.")
-    view = scorecard_modal(
-        db, workflow=workflow, user_id=click.user_id, default_timezone=default_zone
-    )
+    view = scorecard_modal(db, workflow=workflow, user_id=click.user_id, default_zone=default_zone)
     return Reply(modal=view)
 
 
 def scorecard_modal(
-    db: Session, *, workflow: Workflow, user_id: str, default_timezone: str
+    db: Session, *, workflow: Workflow, user_id: str, default_zone: str
 ) -> dict[str, Any]:
     """Check the reporter's authority, then build the modal prefilled for the right week."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=user_id)
-    schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     week = scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
     rows = scorecard.read_scorecard(db, workflow=workflow, week_start=week, schedule=schedule)
     return build_scorecard_modal(
         workflow=workflow,
         week_start=week,
-        current=scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week),
+        current=scorecard.current_values(db, workflow_id=pk(workflow), week_start=week),
         latency=rows[-1],
     )
 

@@ -12,12 +12,13 @@ from handlers.actions.governance import scorecard_modal
 from handlers.blocks.governance import build_decision_log, build_scorecard_summary
 from handlers.commands.request import CommandRequest
 from storage.clock import now
+from storage.models import pk
 
 
 def handle_decisions(req: CommandRequest) -> None:
     """The decision log of a workflow, newest first, with rationale and follow-ups."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
-    entries = governance_decisions.decision_log(req.db, workflow_id=workflow.id or 0)
+    entries = governance_decisions.decision_log(req.db, workflow_id=pk(workflow))
     schedule = _schedule(req)
     req.reply(
         f"Decision log: {workflow.name}",
@@ -34,7 +35,7 @@ def handle_scorecard(req: CommandRequest) -> None:
                 req.db,
                 workflow=workflow,
                 user_id=req.command.user_id,
-                default_timezone=req.default_zone,
+                default_zone=req.default_zone,
             )
         )
     except NotAuthorized as refusal:
@@ -63,7 +64,7 @@ def handle_settings(req: CommandRequest) -> None:
         team_id=req.team_id,
         actor=req.actor(),
         wanted=wanted,
-        default_timezone=req.default_zone,
+        default_zone=req.default_zone,
     )
     if before == after:
         req.reply(_describe(after, "Nothing changed: weekly governance threads open"))
@@ -76,7 +77,7 @@ def handle_settings(req: CommandRequest) -> None:
 
 def _schedule(req: CommandRequest) -> Schedule:
     return governance_settings.load_schedule(
-        req.db, team_id=req.team_id, default_timezone=req.default_zone
+        req.db, team_id=req.team_id, default_zone=req.default_zone
     )
 
 

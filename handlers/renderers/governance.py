@@ -13,7 +13,7 @@ from handlers.blocks.governance import build_parent, parent_text
 
 def render_parent(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The parent message as the database has it now (its first post, or a full redraw)."""
-    view = thread_view(db, session_id=int(args["session_id"]), default_timezone=str(args["tz"]))
+    view = thread_view(db, session_id=int(args["session_id"]), default_zone=str(args["tz"]))
     if view is None:
         return None
     return {

@@ -123,7 +123,7 @@ def handle_decision_submission(
     try:
         if form.choice is None:
             raise InvalidInput("Choose one of the four decisions.")
-        schedule = load_schedule(db, team_id=team_id, default_timezone=default_zone)
+        schedule = load_schedule(db, team_id=team_id, default_zone=default_zone)
         decision = governance_decisions.record_decision(
             db,
             session_id=form.session_id,
@@ -134,7 +134,7 @@ def handle_decision_submission(
             follow_ups=follow_ups(client, form.rows),
             re_review_on=form.re_review_on,
             timezone=schedule.timezone,
-            default_timezone=default_zone,
+            default_zone=default_zone,
         )
     except Conflict as error:
         db.rollback()

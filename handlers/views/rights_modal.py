@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.accountability import owners, rights
-from cadence.accountability.rights import RightsMap
+from cadence.accountability import queries, rights
+from cadence.accountability.queries import RightsMap
 from cadence.errors import CadenceError
 from cadence.vocabulary import DecisionPoint, Duty
 from handlers.blocks.kit import escape
@@ -51,7 +51,7 @@ def handle_rights_submission(
         changes = rights.update_rights(
             db,
             workflow=workflow,
-            owners=owners.current_owners(db, workflow_id=workflow_id),
+            owners=queries.current_owners(db, workflow_id=workflow_id),
             wanted=read_rights(view),
             actor=require_person(client, body["user"]["id"]),
         )

@@ -65,7 +65,7 @@ def handle_scorecard_submission(
             week_start=week,
             values=parsed,
             actor_id=body["user"]["id"],
-            default_timezone=default_zone,
+            default_zone=default_zone,
         )
     except CadenceError as error:
         raise FormErrors({first_block: modal_error(error.user_message)}) from error

@@ -12,13 +12,15 @@ from sqlmodel import select
 
 import bot.app
 from bot.app import build_deliverer
-from bot.delivery import LEASE, OutboxDeliverer
+from bot.delivery import OutboxDeliverer
+from bot.outbox_rows import LEASE
 from cadence.governance import threads
 from cadence.outbox import post_message
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
-from tests.conftest import GENERAL, GOV, LI, MARIA, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL, GOV, LI, MARIA, populate
+from tests.conftest import make_settings
+from tests.fakes.slack import FakeSlack
 from tests.storage.factories import workflow_row
 
 
@@ -30,7 +32,7 @@ def deliverer(
     monkeypatch.setattr(bot.app, "SLACK_TIMEOUT_SECONDS", 0.5)
     yield restarted(fake_slack, engine)
     fake_slack.reset()  # release hung requests
-    populate_workspace(fake_slack)
+    populate(fake_slack)
 
 
 def restarted(fake_slack: FakeSlack, engine: Engine) -> OutboxDeliverer:
@@ -177,7 +179,7 @@ def test_a_governance_thread_refused_for_good_still_tells_the_owners(
                                    assigned_by=MARIA))  # fmt: skip
         db.flush()
         threads.open_session(db, workflow_id=workflow.id, week_start=date(2026, 11, 23),
-                                opening=frozen_clock.current, default_timezone="UTC")  # fmt: skip
+                                opening=frozen_clock.current, default_zone="UTC")  # fmt: skip
     fake_slack.fail("chat.postMessage", error="not_in_channel", times=1)
     deliverer.channel_pace = 0
 

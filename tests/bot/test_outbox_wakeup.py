@@ -18,8 +18,9 @@ from bot.outbox_worker import MIN_REST_SECONDS, WAKE_MARGIN_SECONDS, OutboxWorke
 from bot.ratelimit import MethodLimiter
 from tests.bot.test_delivery import queue
 from tests.bot.test_ratelimit import Ticker
-from tests.conftest import GENERAL, FrozenClock, make_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL
+from tests.conftest import FrozenClock, make_settings
+from tests.fakes.slack import FakeSlack
 
 TICK = 2.0
 

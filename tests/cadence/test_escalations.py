@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlmodel import Session, col, select
 
-from cadence.accountability import owners, rights
+from cadence.accountability import queries, rights
 from cadence.errors import InvalidInput
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Route, Severity
@@ -58,7 +58,7 @@ def raise_(db: Session, workflow: Workflow, kind: str | None = "policy", *, key=
 
 
 def set_duty(db: Session, workflow, point: DecisionPoint, duty: Duty, parties: list[str]) -> None:
-    current = owners.current_owners(db, workflow_id=workflow.id)
+    current = queries.current_owners(db, workflow_id=workflow.id)
     rights.update_rights(
         db, workflow=workflow, owners=current, wanted={point: {duty: parties}}, actor=ADMIN
     )

@@ -85,7 +85,7 @@ def test_a_vote_still_open_while_its_refresh_renders_is_shown(any_engine):
         voter="UBBB",
         choice=GovernanceChoice.PAUSE,
         team_id=TEAM,
-        default_timezone="UTC",
+        default_zone="UTC",
     )
 
     def deliver() -> Shown | None:  # the deliverer renders R meanwhile

@@ -37,7 +37,8 @@ from handlers.ids import (
 )
 from storage.db import session_scope
 from storage.models import OutboxMessage
-from tests.conftest import DANA, EVE, GENERAL, GOV, RunningBot
+from tests.cast import DANA, EVE, GENERAL, GOV
+from tests.conftest import RunningBot
 from tests.e2e.test_escalate import SUPPORT, escalate, staffed
 from tests.slack_sim import Reply
 
