@@ -27,7 +27,7 @@ def cast_uncommitted(engine: Engine, sid: int, voter: str, choice: GovernanceCho
     """The first request: its vote written, the session row held, not committed yet."""
     first = new_session(engine)
     result = governance_votes.cast_vote(
-        first, session_id=sid, voter=voter, choice=choice, team_id=TEAM, default_timezone="UTC"
+        first, session_id=sid, voter=voter, choice=choice, team_id=TEAM, default_zone="UTC"
     )
     return first, result
 

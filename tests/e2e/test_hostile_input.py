@@ -81,7 +81,7 @@ def world(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> World:
             workflow_id=1,
             week_start=date(2026, 11, 23),
             opening=datetime.now(UTC),
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         assert session is not None
     settle(bot)
