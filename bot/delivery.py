@@ -160,16 +160,19 @@ class OutboxDeliverer:
                 message.in_flight_at = message.in_flight_at or now()
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         outcome: dict[str, Any] | Exception | None = None
+        # Posts are paced from when each was sent, not from when Slack's answer came back.
+        started = self.monotonic()
         if uncertain:
             outcome = find_posted(self.client, payload, key)
         if outcome is None:
             self._spend_budget(method)
+            started = self.monotonic()
             outcome = self._call(method, payload)
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
-            self._record(db, message, outcome, channel, report)
+            self._record(db, message, outcome, report, channel=channel, started=started)
 
     def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | Exception:
         try:
@@ -185,8 +188,10 @@ class OutboxDeliverer:
         db: Session,
         message: OutboxMessage,
         outcome: dict[str, Any] | Exception,
-        channel: str,
         report: DeliveryReport,
+        *,
+        channel: str,
+        started: float,
     ) -> None:
         if isinstance(outcome, Exception) and _unanswered(outcome):
             # Slack may have posted it: keep in_flight_at so the next attempt looks first.
@@ -206,7 +211,7 @@ class OutboxDeliverer:
             message.last_error = None
             report.sent += 1
             if message.method == POST and channel:
-                self._last_post[channel] = self.monotonic()
+                self._last_post[channel] = started
 
     def _pace_wait(self, method: str, channel: str) -> float:
         """Seconds to wait before posting, or updating, again in `channel` (~1 per second each).
