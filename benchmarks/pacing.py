@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from benchmarks.harness import scratch_database
+from benchmarks.report import Report
 from bot.app import build_deliverer
 from bot.delivery import CHANNEL_PACE_SECONDS
 from bot.outbox_worker import OutboxWorker
@@ -125,3 +126,25 @@ def _pending(engine: Engine) -> int:
     with session_scope(engine) as db:
         query = select(func.count()).where(col(OutboxMessage.status) == OutboxStatus.PENDING)
         return int(db.exec(query).one())
+
+
+def report_pacing(report: Report, n: int, *, database_url: str | None) -> None:
+    """Run it, print a line, and add its figures to the report."""
+    run = run_pacing(n, database_url=database_url)
+    print(
+        f"[pacing] {run.posts} posts to one channel delivered in {run.deliver_s:.1f} s (floor "
+        f"{run.floor_s:.0f} s: x{run.ratio:.3f}); {run.limited} answered 429; a 429 with "
+        f"Retry-After {run.retry_after_s} s cost {run.retry_cost_s:.2f} s"
+        + ("; TIME LIMIT REACHED" if run.timed_out else "")
+    )
+    name = "pacing"
+    report.add(name, f"{run.posts} posts to one channel", run.deliver_s, unit="s",
+               note=f"floor {run.floor_s:.0f} s")  # fmt: skip
+    report.add(name, "time / pacing floor", run.ratio, unit="x", target="<= 1.1",
+               ok=run.ratio <= TARGET_RATIO and not run.timed_out)  # fmt: skip
+    report.add(name, "delivered once each", run.ok_posts, target=str(run.posts),
+               ok=run.ok_posts == run.posts and run.duplicates == 0,
+               note=f"{run.duplicates} duplicates, {run.limited} answered 429")  # fmt: skip
+    report.add(name, f"cost of a 429 with Retry-After {run.retry_after_s} s", run.retry_cost_s,
+               unit="s", target=f"<= {run.retry_after_s * 1.1:g}",
+               ok=run.retry_cost_s <= run.retry_after_s * 1.1)  # fmt: skip

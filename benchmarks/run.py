@@ -5,6 +5,8 @@ acks    1+5  ack latency of signed requests, Cadence vs a bare bolt app (separat
 storm   2    vote storm: 500 people vote on one governance thread within about 5 s
 fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Slack
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
+capacity 6   the production server (gunicorn): request rate sustained with ack p99 < 300 ms,
+             Cadence vs a bare bolt app, 1 and 2 worker processes; Cadence at 100 requests/s
 pacing       posts to one channel against Slack's 1/s per channel, and what a 429 costs
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 import traceback
@@ -25,14 +28,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, commands, fanout, history, pacing, storm
+from benchmarks import acks, capacity, commands, fanout, history, pacing, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "pacing", "commands")
+ALL = ("acks", "storm", "fanout", "history", "capacity", "pacing", "commands")
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,15 @@ class Sizes:
     dms: int
     history: tuple[int, int]
     history_runs: int
+    step_seconds: float  # how long benchmark 6 holds each rate
+    bisections: int
     paced_posts: int
 
 
-FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40, paced_posts=120)
-QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20, paced_posts=30)
+FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40,
+             step_seconds=8.0, bisections=2, paced_posts=120)  # fmt: skip
+QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20,
+              step_seconds=4.0, bisections=1, paced_posts=30)  # fmt: skip
 
 
 class LogTally(logging.Handler):
@@ -106,11 +113,11 @@ def bench_acks(report: Report, sizes: Sizes, database_url: str | None) -> None:
     report.add(name, "errors (cadence)", len(c.errors), target="0", ok=not c.errors)
     report.add(name, "errors (bare bolt)", len(b.errors))
     name = "5 memory"
-    report.add(name, "cadence RSS after start", run.rss_start_mb, unit="MB", target="< 150",
-               ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "cadence RSS after benchmark 1", run.rss_after_mb, unit="MB",
+    report.add(name, "cadence memory (PSS) after start", run.rss_start_mb, unit="MB",
+               target="< 150", ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
+    report.add(name, "cadence memory (PSS) after benchmark 1", run.rss_after_mb, unit="MB",
                target="< 150", ok=run.rss_after_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "bare bolt RSS (reference)", run.bare_rss_mb, unit="MB")
+    report.add(name, "bare bolt memory (PSS, reference)", run.bare_rss_mb, unit="MB")
 
 
 def bench_storm(report: Report, _sizes: Sizes, database_url: str | None) -> None:
@@ -162,24 +169,7 @@ def bench_fanout(report: Report, sizes: Sizes, database_url: str | None) -> None
 
 def bench_pacing(report: Report, sizes: Sizes, database_url: str | None) -> None:
     """Per-channel pacing: N posts to one channel, then one 429."""
-    run = pacing.run_pacing(sizes.paced_posts, database_url=database_url)
-    print(
-        f"[pacing] {run.posts} posts to one channel delivered in {run.deliver_s:.1f} s (floor "
-        f"{run.floor_s:.0f} s: x{run.ratio:.3f}); {run.limited} answered 429; a 429 with "
-        f"Retry-After {run.retry_after_s} s cost {run.retry_cost_s:.2f} s"
-        + ("; TIME LIMIT REACHED" if run.timed_out else "")
-    )
-    name = "pacing"
-    report.add(name, f"{run.posts} posts to one channel", run.deliver_s, unit="s",
-               note=f"floor {run.floor_s:.0f} s")  # fmt: skip
-    report.add(name, "time / pacing floor", run.ratio, unit="x", target="<= 1.1",
-               ok=run.ratio <= pacing.TARGET_RATIO and not run.timed_out)  # fmt: skip
-    report.add(name, "delivered once each", run.ok_posts, target=str(run.posts),
-               ok=run.ok_posts == run.posts and run.duplicates == 0,
-               note=f"{run.duplicates} duplicates, {run.limited} answered 429")  # fmt: skip
-    report.add(name, f"cost of a 429 with Retry-After {run.retry_after_s} s", run.retry_cost_s,
-               unit="s", target=f"<= {run.retry_after_s * 1.1:g}",
-               ok=run.retry_cost_s <= run.retry_after_s * 1.1)  # fmt: skip
+    pacing.report_pacing(report, sizes.paced_posts, database_url=database_url)
 
 
 def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> None:
@@ -204,6 +194,34 @@ def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> Non
         finally:
             for engine in engines:
                 engine.dispose()
+
+
+def bench_capacity(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 6: capacity of the production server, 1 and 2 workers, and 100 requests/s."""
+    print(f"[6] open loop, {sizes.step_seconds:g} s per rate; capacity = highest rate with every "
+          f"request answered and ack p99 < {capacity.P99_LIMIT_MS:g} ms")  # fmt: skip
+    run = capacity.run_capacity(
+        database_url=database_url, seconds=sizes.step_seconds, bisections=sizes.bisections
+    )
+    name = "6 capacity"
+    for server in run.servers.values():
+        report.add(name, f"{server.name}: requests/s at p99 < 300 ms", server.capacity,
+                   unit="/s", note=f"{len(server.steps)} rates tried")  # fmt: skip
+    for workers in (1, 2):
+        ratio = run.ratio(workers)
+        report.add(name, f"cadence / bare, {workers} worker(s)", ratio, unit="x",
+                   target=">= 0.6" if workers == 2 else "",
+                   ok=ratio >= capacity.RATIO_TARGET if workers == 2 else None)  # fmt: skip
+    for server_name, step in run.storm.items():
+        report.add(name, f"{server_name} at {capacity.STORM_RATE:g}/s: ack p99", step.p99,
+                   unit="ms", target=f"< {capacity.STORM_P99_MS:g}",
+                   ok=step.p99 < capacity.STORM_P99_MS and not step.errors,
+                   note=f"p50 {step.p50:.1f} ms, {len(step.errors)} errors, "
+                        f"{len(step.latencies)} answered; p50/p99 by kind: "
+                        f"{step.kinds()}")  # fmt: skip
+    before, after = run.load_before, run.load_after
+    report.add(name, "machine load average (1 min) before / after", before[0], note=f"after "
+               f"{after[0]:.2f}; {os.cpu_count()} CPUs shared with the load generator")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "storm": bench_storm,
         "fanout": bench_fanout,
         "history": bench_history,
+        "capacity": bench_capacity,
         "pacing": bench_pacing,
     }
     for name in chosen:

@@ -6,7 +6,8 @@ import logging
 import threading
 from typing import Any
 
-from bot.delivery import DeliveryReport, OutboxDeliverer
+from bot.delivery import OutboxDeliverer
+from bot.delivery_report import DeliveryReport
 
 logger = logging.getLogger("bot.delivery")
 
