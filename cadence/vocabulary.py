@@ -144,6 +144,14 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class SessionKind(StrEnum):
+    """Why a governance session exists."""
+
+    WEEKLY = "weekly"  # the one weekly thread, opened by the schedule
+    EXTRA = "extra"  # asked for with /cadence review
+    RISK_REVIEW = "risk_review"  # a scorecard value crossed its risk-review trigger
+
+
 class ScorecardMetric(StrEnum):
     """The weekly scorecard's measures."""
 

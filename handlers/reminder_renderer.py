@@ -15,7 +15,8 @@ from cadence.governance import scorecard
 from cadence.people import mention
 from cadence.reminders import rules
 from cadence.text import escape
-from cadence.vocabulary import EscalationStatus, ReminderKind
+from cadence.vocabulary import EscalationStatus, ReminderKind, SessionKind
+from handlers.blocks.governance import session_name
 from handlers.blocks.kit import button, slack_time
 from handlers.blocks.reminders import build_reminder
 from handlers.ids import ActionId, EscalationAction, ReminderAction
@@ -74,8 +75,11 @@ def _decision(db: Session, subject: str, recipient: str, nth: int) -> Rendered:
         if parent is not None and parent.result_channel and parent.result_ts
         else f"the governance thread in <#{session.channel_id}>"
     )
+    which = "weekly decision" if session.kind == SessionKind.WEEKLY else "decision"
+    if session.kind != SessionKind.WEEKLY:
+        which += f" of {escape(session_name(session))}"
     text = (
-        f":hourglass: The weekly decision on *{escape(workflow.name if workflow else '?')}* "
+        f":hourglass: The {which} on *{escape(workflow.name if workflow else '?')}* "
         f"is still open, {_hours(session.created_at)} after {where} opened. "
         "You can record it there with *Record decision*."
     )

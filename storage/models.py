@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -189,17 +189,34 @@ class EscalationEvent(SQLModel, table=True):
 
 
 class GovernanceSession(SQLModel, table=True):
-    """The weekly governance thread of one workflow."""
+    """A governance thread of one workflow: the weekly one, or an extra session on demand.
+
+    The weekly thread is number 0 of its week, so (workflow, week, number) being unique means
+    exactly one weekly thread per workflow per week; extra sessions (asked for, or risk
+    reviews) are numbered 1, 2… within the week and each is unique on its own request key.
+    """
 
     __tablename__ = "governance_session"
     __table_args__ = (
-        UniqueConstraint("workflow_id", "week_start"),
+        UniqueConstraint("workflow_id", "week_start", "number"),
+        CheckConstraint(
+            "(kind = 'weekly' AND number = 0) OR (kind <> 'weekly' AND number > 0)",
+            name="weekly_is_number_0",
+        ),
         Index("ix_governance_session_team_week", "team_id", "week_start"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     workflow_id: int = Field(foreign_key="workflow.id", index=True)
     week_start: date
+    # weekly, extra (asked for with /cadence review) or risk_review (a trigger was crossed).
+    kind: str = Field(default="weekly", max_length=16)
+    number: int = 0
+    title: str | None = Field(default=None, max_length=150)
+    reason: str | None = Field(default=None, max_length=500)
+    opened_by: str | None = Field(default=None, max_length=32)
+    # What made it (a Slack request, a breach): retrying that request finds this session.
+    request_key: str | None = Field(default=None, max_length=200, unique=True)
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     status: str = Field(default="open", max_length=16, index=True)

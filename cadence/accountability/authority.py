@@ -162,3 +162,20 @@ def escalation_refusal(db: Session, *, escalation: Escalation, verb: str) -> str
         + " or ".join(who)
         + " can. I noted the attempt; nothing changed."
     )
+
+
+def require_review_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the workflow's owners (outcome, workflow, stage) and the council open a governance
+    session on demand."""
+    from cadence.accountability import owners
+
+    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    if user_id in current.user_ids() or is_council_member(
+        db, team_id=workflow.team_id, user_id=user_id
+    ):
+        return
+    named = ", ".join(mention(u) for u in sorted(current.user_ids())) or "none yet"
+    raise NotAuthorized(
+        f"Sorry, a governance session on *{escape(workflow.name)}* can be opened by its owners "
+        f"({named}) or {_council_phrase(db, workflow.team_id)}."
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
@@ -246,12 +246,19 @@ def decision_log(db: Session, *, workflow_id: int, limit: int = LOG_MAX) -> list
     return entries
 
 
-def latest_decision_before(db: Session, *, workflow_id: int, week_start: date) -> Decision | None:
-    """The most recent decision of an earlier week."""
+def latest_decision_before(db: Session, *, session: GovernanceSession) -> Decision | None:
+    """The most recent decision of another session of the workflow: one of an earlier week,
+    or one recorded before this session opened (an extra session beside this week's)."""
     return db.exec(
         select(Decision)
         .join(GovernanceSession, col(Decision.session_id) == col(GovernanceSession.id))
-        .where(GovernanceSession.workflow_id == workflow_id)
-        .where(GovernanceSession.week_start < week_start)
-        .order_by(col(GovernanceSession.week_start).desc())
+        .where(GovernanceSession.workflow_id == session.workflow_id)
+        .where(col(GovernanceSession.id) != session.id)
+        .where(
+            or_(
+                col(GovernanceSession.week_start) < session.week_start,
+                col(Decision.created_at) < session.created_at,
+            )
+        )
+        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
     ).first()

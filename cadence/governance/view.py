@@ -35,6 +35,12 @@ class ThreadView:
     tally: dict[GovernanceChoice, int]
     decision: Decision | None
 
+    def opened_at(self) -> str:
+        """When the session opened, in the workspace's time zone: 'Thu 26 Nov 15:10'."""
+        return local_time(self.session.created_at, self.schedule.timezone).strftime(
+            "%a %d %b %H:%M"
+        )
+
     def decided_at(self) -> str:
         """When the decision was recorded, in the workspace's time zone: 'Tue 14:02'."""
         if self.decision is None:
@@ -55,9 +61,7 @@ def thread_view(db: Session, *, session_id: int, default_timezone: str) -> Threa
         workflow=workflow,
         owners=owners.current_owners(db, workflow_id=workflow.id or 0),
         schedule=schedule,
-        last_decision=latest_decision_before(
-            db, workflow_id=workflow.id or 0, week_start=session.week_start
-        ),
+        last_decision=latest_decision_before(db, session=session),
         scorecard=scorecard.read_scorecard(
             db, workflow=workflow, week_start=session.week_start, schedule=schedule
         ),

@@ -8,7 +8,7 @@ from cadence.governance.decisions import LogEntry, follow_up_line
 from cadence.governance.scorecard import MetricRow
 from cadence.governance.view import ThreadView
 from cadence.people import mention
-from cadence.vocabulary import GovernanceChoice
+from cadence.vocabulary import GovernanceChoice, SessionKind
 from handlers.blocks.kit import (
     button,
     cap_blocks,
@@ -21,7 +21,7 @@ from handlers.blocks.kit import (
     truncate,
 )
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
-from storage.models import Workflow
+from storage.models import GovernanceSession, Workflow
 
 MESSAGE_BLOCKS = 50
 RATIONALE_SHOWN = 600
@@ -78,29 +78,62 @@ def tally_line(tally: dict[GovernanceChoice, int]) -> str:
     return f"{counts} — {total} vote{'s' if total != 1 else ''}"
 
 
+def session_name(session: GovernanceSession) -> str:
+    """'Weekly governance', 'Extra governance session #2', or the risk review's title."""
+    if session.kind == SessionKind.WEEKLY:
+        return "Weekly governance"
+    if session.kind == SessionKind.RISK_REVIEW and session.title:
+        return session.title
+    return f"Extra governance session #{session.number}"
+
+
+def heading(view: ThreadView) -> str:
+    """The parent's title: which session of which workflow."""
+    session, name = view.session, view.workflow.name
+    if session.kind == SessionKind.WEEKLY:
+        return f"Weekly governance: {name} — week of {session.week_start:%d %b}"
+    if session.kind == SessionKind.RISK_REVIEW and session.title:
+        return f"{session.title} — {name}"
+    return f"{session_name(session)}: {name}"
+
+
+def opened_on_demand(view: ThreadView) -> str | None:
+    """Why and by whom an extra session was opened (None for the weekly thread)."""
+    session = view.session
+    if session.kind == SessionKind.WEEKLY:
+        return None
+    opener = session.opened_by or ""
+    who = mention(opener) if opener[:1] in ("U", "W") else "Cadence"
+    kind = "Risk review" if session.kind == SessionKind.RISK_REVIEW else "Opened on demand"
+    reason = f": {escape(session.reason)}" if session.reason else " (no reason given)"
+    return (
+        f":mag: *{kind}* by {who}, {view.opened_at()}{reason}\n"
+        f"Scorecard of the week of {session.week_start:%d %b}. Votes and the decision work as "
+        "in the weekly thread, which this does not replace."
+    )
+
+
 def parent_text(view: ThreadView) -> str:
     """The notification text of the parent message."""
     if view.decision is not None:
         return fallback_text(
-            f"Weekly governance: {escape(view.workflow.name)} — decided: "
-            f"{GovernanceChoice(view.decision.choice).label}"
+            f"{escape(heading(view))} — decided: {GovernanceChoice(view.decision.choice).label}"
         )
-    return fallback_text(
-        f"Weekly governance: {escape(view.workflow.name)} — week of "
-        f"{view.session.week_start:%d %b}. Review the scorecard and vote."
-    )
+    return fallback_text(f"{escape(heading(view))}. Review the scorecard and vote.")
 
 
 def build_parent(view: ThreadView) -> list[dict[str, Any]]:
-    """The parent message of a weekly governance thread."""
+    """The parent message of a governance thread (weekly, or an extra session)."""
     workflow, owners = view.workflow, view.owners
     outcome = escape(workflow.business_outcome) if workflow.business_outcome else "_not stated_"
     people = (
         f"Outcome owner: {mention(owners.outcome) if owners.outcome else '_none_'} · "
         f"Workflow owner: {mention(owners.workflow) if owners.workflow else '_none_'}"
     )
+    why = opened_on_demand(view)
     blocks: list[dict[str, Any]] = [
-        header(f"Weekly governance: {workflow.name} — week of {view.session.week_start:%d %b}"),
+        header(heading(view)),
+        *([section(why)] if why else []),
         section(f"*Business outcome:* {outcome}\n{people}\nStatus: *{workflow.status}*"),
         section(_last_decision(view)),
         section("*Scorecard*\n" + "\n".join(scorecard_lines(view.scorecard))),
@@ -161,11 +194,12 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
 
 def _last_decision(view: ThreadView) -> str:
     last = view.last_decision
+    label = "Last week's decision" if view.session.kind == SessionKind.WEEKLY else "Last decision"
     if last is None:
-        return "*Last week's decision:* _none recorded yet_"
+        return f"*{label}:* _none recorded yet_"
     rationale = escape(truncate(last.rationale, 300))
     return (
-        f"*Last week's decision:* {GovernanceChoice(last.choice).label} "
+        f"*{label}:* {GovernanceChoice(last.choice).label} "
         f"({mention(last.recorded_by)}) — _{rationale}_"
     )
 
@@ -178,8 +212,11 @@ def build_decision_log(workflow: Workflow, entries: list[LogEntry], tz: str) -> 
         return blocks
     for entry in entries:
         decision = entry.decision
+        extra = (
+            "" if entry.session.kind == SessionKind.WEEKLY else f" · {session_name(entry.session)}"
+        )
         lines = [
-            f"*Week of {entry.session.week_start:%d %b %Y}: "
+            f"*Week of {entry.session.week_start:%d %b %Y}{escape(extra)}: "
             f"{GovernanceChoice(decision.choice).label}* — {mention(decision.recorded_by)}",
             f">{escape(truncate(decision.rationale, RATIONALE_SHOWN))}".replace("\n", " "),
         ]

@@ -75,6 +75,9 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
     (
         "Weekly governance",
         [
+            CommandHelp("/cadence review WORKFLOW [: REASON]",
+                        "/cadence review Support resolution: vote before the refund policy launch",
+                        "Open a governance session now, beside the weekly one (owners and council)."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
                         "The decision log: each week's decision, rationale and follow-ups."),
             CommandHelp("/cadence scorecard WORKFLOW", "/cadence scorecard Support resolution",
@@ -89,6 +92,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
+    "review",
 ]  # fmt: skip
 
 
