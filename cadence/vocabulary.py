@@ -162,6 +162,14 @@ class ScorecardMetric(StrEnum):
     DECISION_LATENCY = "decision_latency"
 
 
+class TriggerDirection(StrEnum):
+    """Which way a scorecard value must move to start a risk review."""
+
+    ABOVE = "above"
+    BELOW = "below"
+    RISE = "rise"  # up more than the threshold, in percent, week on week
+
+
 class ReminderKind(StrEnum):
     """What a reminder is about."""
 

@@ -20,6 +20,7 @@ class View(StrEnum):
     RIGHTS = "rights-modal"
     DECISION = "governance-decision"
     SCORECARD = "scorecard-modal"
+    TRIGGERS = "triggers-modal"
 
 
 class OwnerField(StrEnum):
@@ -81,6 +82,11 @@ class GovernanceBlock(StrEnum):
 def follow_up_block_id(number: int, part: str) -> str:
     """block_id of part ('what', 'owner', 'due') of follow-up action `number` (1-3)."""
     return f"decision-action{number}-{part}"
+
+
+def trigger_block_id(metric: str, part: str) -> str:
+    """block_id of part ('direction' or 'threshold') of one metric's trigger in its modal."""
+    return f"trigger-{metric}-{part}"
 
 
 def scorecard_block_id(metric: str) -> str:

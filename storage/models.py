@@ -288,6 +288,53 @@ class ScorecardEntry(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class RiskTrigger(SQLModel, table=True):
+    """A risk-review threshold on one scorecard metric of a workflow ("exception rate above 5").
+
+    `direction` is above, below or rise (up more than `threshold` percent week on week).
+    """
+
+    __tablename__ = "risk_trigger"
+    __table_args__ = (UniqueConstraint("workflow_id", "metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    direction: str = Field(max_length=16)
+    threshold: float
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
+class RiskBreach(SQLModel, table=True):
+    """A metric past its trigger: from the value that crossed it to the one back within it.
+
+    At most one breach per workflow and metric is open, so a value reported twice (or still
+    past the trigger next week) starts no second risk review; crossing again after the
+    breach ended starts a new one.
+    """
+
+    __tablename__ = "risk_breach"
+    __table_args__ = (
+        _only_current("uq_risk_breach_open", "workflow_id", "metric", open_column="ended_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    direction: str = Field(max_length=16)
+    threshold: float
+    value: float
+    week_start: date
+    started_by: str = Field(max_length=32)
+    # The risk review it opened (an extra governance session).
+    session_id: int | None = Field(default=None, foreign_key="governance_session.id")
+    created_at: datetime = _created()
+    ended_at: datetime | None = _when()
+    ended_value: float | None = None
+    ended_by: str | None = Field(default=None, max_length=32)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message Cadence has decided to send, written with the change that caused it."""
 

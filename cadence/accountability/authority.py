@@ -179,3 +179,15 @@ def require_review_authority(db: Session, *, workflow: Workflow, user_id: str) -
         f"Sorry, a governance session on *{escape(workflow.name)}* can be opened by its owners "
         f"({named}) or {_council_phrase(db, workflow.team_id)}."
     )
+
+
+def require_trigger_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner and the council set a workflow's risk-review triggers."""
+    owner = _outcome_owner(db, workflow.id or 0)
+    if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        f"Sorry, the risk-review triggers of *{escape(workflow.name)}* are set by its outcome "
+        f"owner ({mention(owner) if owner else 'none yet'}) or "
+        f"{_council_phrase(db, workflow.team_id)}."
+    )

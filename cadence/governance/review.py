@@ -9,7 +9,7 @@ request or a double click finds the session it already opened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -78,12 +78,14 @@ def open_extra_session(
     request_key: str,
     default_timezone: str,
     title: str | None = None,
+    week_start: date | None = None,
 ) -> Opened:
     """Number and store the session, queue its thread and audit it; an existing key returns
-    the session it opened. The caller has checked who may."""
+    the session it opened. `week_start` defaults to the scorecard week being reported now.
+    The caller has checked who may."""
     if (existing := by_request_key(db, request_key)) is not None:
         return Opened(existing, False)
-    _lock_workflow(db, workflow.id or 0)
+    lock_workflow(db, workflow.id or 0)
     # Now serialized with any other request on this workflow: look again.
     existing = by_request_key(db, request_key)
     if existing is None and kind == SessionKind.EXTRA:
@@ -91,7 +93,7 @@ def open_extra_session(
     if existing is not None:
         return Opened(existing, False)
     schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
-    week = scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
+    week = week_start or scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
     highest = db.exec(
         select(func.max(GovernanceSession.number)).where(
             GovernanceSession.workflow_id == workflow.id, GovernanceSession.week_start == week
@@ -141,9 +143,9 @@ def by_request_key(db: Session, request_key: str) -> GovernanceSession | None:
     return db.exec(query).first()
 
 
-def _lock_workflow(db: Session, workflow_id: int) -> None:
-    """The first write: two requests on one workflow number their sessions one after the
-    other (a row lock on PostgreSQL, the write lock on SQLite)."""
+def lock_workflow(db: Session, workflow_id: int) -> None:
+    """A first write that serializes changes to one workflow's sessions: two requests number
+    their sessions one after the other (a row lock on PostgreSQL, the write lock on SQLite)."""
     db.exec(  # type: ignore[call-overload]
         update(Workflow)
         .where(col(Workflow.id) == workflow_id)

@@ -18,7 +18,7 @@ from cadence.governance.schedule import (
     week_start_for,
 )
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import SessionKind, WorkflowStatus
+from cadence.vocabulary import ScorecardMetric, SessionKind, WorkflowStatus
 from storage.clock import now
 from storage.db import insert_if_absent, session_scope
 from storage.models import GovernanceSession, Workflow
@@ -179,6 +179,18 @@ def open_session(
         session_id=session.id,
         week_start=week_start.isoformat(),
         kind=SessionKind.WEEKLY.value,
+    )
+    # Decision latency is computed over the week before the opening, so it is final now.
+    # Imported here: a risk review opens its session through this module.
+    from cadence.governance import risk_review
+
+    risk_review.check(
+        db,
+        workflow=workflow,
+        week_start=week_start,
+        actor_id=SYSTEM_ACTOR,
+        default_timezone=default_timezone,
+        metrics=[ScorecardMetric.DECISION_LATENCY],
     )
     return session
 

@@ -144,6 +144,7 @@ def register(app: App) -> None:
         escalation_map,
         review,
         rights,
+        triggers,
         workflow,
     )
 

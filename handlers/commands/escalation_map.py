@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from cadence.accountability import escalation_map, workflows
+from cadence.governance import risk_review, triggers
 from handlers.blocks.escalation_map import build_escalation_map, map_text
+from handlers.blocks.triggers import trigger_lines
 from handlers.commands.cadence import CommandRequest, subcommand
 from handlers.people import fetch_people
 
@@ -14,4 +16,7 @@ def handle_map(req: CommandRequest) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
     people = fetch_people(req.client, escalation_map.people_to_check(req.db, workflow=workflow))
     built = escalation_map.build_map(req.db, workflow=workflow, people=people)
-    req.reply(map_text(built), blocks=build_escalation_map(built), public=True)
+    rules = triggers.current_rules(req.db, workflow_id=workflow.id or 0)
+    breached = set(risk_review.open_breaches(req.db, workflow.id or 0))
+    blocks = build_escalation_map(built, triggers=trigger_lines(rules, breached))
+    req.reply(map_text(built), blocks=blocks, public=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from cadence.accountability import owners, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
+from cadence.governance import risk_review, triggers
 from cadence.governance.schedule import local_time, next_opening
 from cadence.governance.settings import load_schedule
 from cadence.people import mention
 from handlers.blocks.kit import escape, local_date
+from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
 from handlers.parsing import parse_workflow_add
@@ -79,7 +81,12 @@ def _show(req: CommandRequest, text: str) -> None:
         + (f" (until {local_date(a.ended_at, tz)})" if a.ended_at else "")
         for a in owners.owner_history(req.db, workflow_id=workflow.id or 0)
     ]
-    req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
+    rules = triggers.current_rules(req.db, workflow_id=workflow.id or 0)
+    breached = set(risk_review.open_breaches(req.db, workflow.id or 0))
+    blocks = build_workflow_detail(
+        workflow, current, history, triggers=trigger_lines(rules, breached)
+    )
+    req.reply(escape(workflow.name), blocks=blocks)
 
 
 def _rename(req: CommandRequest, text: str) -> None:

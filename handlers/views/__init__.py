@@ -11,6 +11,7 @@ from handlers.views import (
     owner_modal,
     rights_modal,
     scorecard_modal,
+    triggers_modal,
 )
 
 
@@ -20,5 +21,6 @@ def register(app: App) -> None:
     rights_modal.register(app)
     decision_modal.register(app)
     scorecard_modal.register(app)
+    triggers_modal.register(app)
     escalation_modal.register(app)
     escalation_steps.register(app)
