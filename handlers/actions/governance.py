@@ -16,6 +16,7 @@ from cadence.errors import Conflict, InvalidInput
 from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
+from cadence.governance.trends import read_trends
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
@@ -157,6 +158,7 @@ def open_scorecard_modal(
         week_start=week,
         current=scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week),
         latency=rows[-1],
+        trends=read_trends(db, workflow=workflow, last_week=week, schedule=schedule),
     )
     client.views_open(trigger_id=trigger_id, view=view)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from cadence.governance.decisions import LogEntry, follow_up_line
 from cadence.governance.scorecard import MetricRow
+from cadence.governance.trends import Trend
 from cadence.governance.view import ThreadView
 from cadence.people import mention
 from cadence.vocabulary import GovernanceChoice, SessionKind
@@ -20,6 +21,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.trends import trend_caption, trend_line
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
 from storage.models import GovernanceSession, Workflow
 
@@ -60,14 +62,18 @@ def format_change(row: MetricRow) -> str:
     return f"({'▲ +' if delta > 0 else '▼ -'}{size}{unit} since last week)"
 
 
-def scorecard_lines(rows: list[MetricRow]) -> list[str]:
-    """One line per measure, with its change since last week."""
+def scorecard_lines(rows: list[MetricRow], trends: list[Trend] | None = None) -> list[str]:
+    """One line per measure, with its change since last week (and its trend below it)."""
+    by_metric = {t.metric: t for t in trends or []}
     lines = []
     for row in rows:
         value = format_value(row.value, row.unit)
         if row.samples:
             value += f" over {row.samples} decision{'s' if row.samples != 1 else ''}"
         lines.append(f"• *{row.label}*: {value} {format_change(row)}".rstrip())
+        trend = by_metric.get(row.metric)
+        if trend is not None and (shown := trend_line(trend)) is not None:
+            lines.append(f"      {shown}")
     return lines
 
 
@@ -136,10 +142,11 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
         *([section(why)] if why else []),
         section(f"*Business outcome:* {outcome}\n{people}\nStatus: *{workflow.status}*"),
         section(_last_decision(view)),
-        section("*Scorecard*\n" + "\n".join(scorecard_lines(view.scorecard))),
+        section("*Scorecard*\n" + "\n".join(scorecard_lines(view.scorecard, view.trends))),
         context(
             f":rotating_light: Open escalations: *{view.open_escalations}*",
             f":hourglass: Overdue actions: *{view.overdue_actions}*",
+            *_caption(view.trends),
         ),
         divider(),
     ]
@@ -229,14 +236,29 @@ def build_decision_log(workflow: Workflow, entries: list[LogEntry], tz: str) -> 
 
 
 def build_scorecard_summary(
-    workflow: Workflow, week: str, rows: list[MetricRow], *, note: str | None = None
+    workflow: Workflow,
+    week: str,
+    rows: list[MetricRow],
+    *,
+    trends: list[Trend] | None = None,
+    note: str | None = None,
 ) -> list[dict]:
-    """The scorecard of one week (read-only, for people who do not report it)."""
+    """The scorecard of one week with its trends (read-only, for people who do not report it)."""
     blocks = [
         header(f"Scorecard: {workflow.name} — week of {week}"),
-        section("\n".join(scorecard_lines(rows))),
-        context("Decision latency is computed from escalations and governance decisions."),
+        section("\n".join(scorecard_lines(rows, trends))),
+        context(
+            "Decision latency is computed from escalations and governance decisions.",
+            *_caption(trends or []),
+        ),
     ]
     if note:
         blocks.append(context(note))
     return blocks
+
+
+def _caption(trends: list[Trend]) -> list[str]:
+    """The trends' caption, when any trend is shown."""
+    if not any(t.known for t in trends):
+        return []
+    return [trend_caption(len(trends[0].values))]

@@ -78,6 +78,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
             CommandHelp("/cadence review WORKFLOW [: REASON]",
                         "/cadence review Support resolution: vote before the refund policy launch",
                         "Open a governance session now, beside the weekly one (owners and council)."),
+            CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
+                        "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
                         "The decision log: each week's decision, rationale and follow-ups."),
             CommandHelp("/cadence scorecard WORKFLOW", "/cadence scorecard Support resolution",
@@ -92,7 +94,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review",
+    "review", "triggers",
 ]  # fmt: skip
 
 
