@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
+from cadence.governance import risk_review
 from cadence.governance import threads as governance
+from cadence.governance.opening_notes import opening_notes
 from cadence.reminders import sweep
 from cadence.reminders.working_hours import stale_users
 from storage.clock import now
@@ -61,14 +63,44 @@ def _send_reminders(runtime: JobRuntime) -> str:
             runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
         )
     with session_scope(runtime.engine) as db:
-        report = sweep.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+        report = sweep.sweep(db, moment=moment, default_zone=runtime.settings.cadence_timezone)
     return report.summary()
 
 
+def open_due_threads(engine: Engine, *, default_zone: str) -> governance.OpeningReport:
+    """Open every thread that is due this week and missing; safe to run any number of times,
+    in any number of processes (one short transaction per workflow)."""
+    report = governance.OpeningReport()
+    with session_scope(engine) as db:
+        teams = governance.active_teams(db)
+    for team_id in teams:
+        with session_scope(engine) as db:
+            due = governance.due_openings(db, team_id=team_id, default_zone=default_zone)
+            report.notes += opening_notes(db, team_id=team_id, default_zone=default_zone)
+        if due is None:
+            continue
+        report.teams_due += 1
+        for item in due:
+            with session_scope(engine) as db:
+                session = governance.open_session(
+                    db,
+                    workflow_id=item.workflow_id,
+                    week_start=item.week_start,
+                    opening=item.opening,
+                    default_zone=default_zone,
+                )
+                if session is not None:
+                    risk_review.check_week_opened(db, session=session, default_zone=default_zone)
+                opened = session.id if session is not None else None
+            if opened is None:
+                report.already_open += 1
+            else:
+                report.opened.append(opened)
+    return report
+
+
 def _open_governance_threads(runtime: JobRuntime) -> str:
-    report = governance.open_due_sessions(
-        runtime.engine, default_timezone=runtime.settings.cadence_timezone
-    )
+    report = open_due_threads(runtime.engine, default_zone=runtime.settings.cadence_timezone)
     if report.opened:
         runtime.deliverer.deliver_due()  # post now, also when run from the command line
     return report.summary()

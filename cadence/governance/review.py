@@ -19,7 +19,7 @@ from cadence.accountability import authority
 from cadence.errors import InvalidInput
 from cadence.governance import scorecard, threads
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import SessionKind
+from cadence.vocabulary import SessionKind, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import GovernanceSession, Workflow
@@ -53,7 +53,7 @@ def request_review(
     actor_id: str,
     reason: str | None,
     request_key: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> Opened:
     """Open an extra session asked for by an owner or a council member (once per request)."""
     authority.require_review_authority(db, workflow=workflow, user_id=actor_id)
@@ -64,7 +64,7 @@ def request_review(
         opened_by=actor_id,
         reason=clean_reason(reason),
         request_key=request_key,
-        default_timezone=default_timezone,
+        default_zone=default_zone,
     )
 
 
@@ -76,7 +76,7 @@ def open_extra_session(
     opened_by: str,
     reason: str | None,
     request_key: str,
-    default_timezone: str,
+    default_zone: str,
     title: str | None = None,
     week_start: date | None = None,
 ) -> Opened:
@@ -92,7 +92,7 @@ def open_extra_session(
         existing = _double_submit(db, workflow, opened_by, reason)
     if existing is not None:
         return Opened(existing, False)
-    schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     week = week_start or scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
     highest = db.exec(
         select(func.max(GovernanceSession.number)).where(
@@ -114,13 +114,13 @@ def open_extra_session(
         opened_by=opened_by,
         request_key=request_key,
         channel_id=workflow.channel_id,
-        status=threads.OPEN,
+        status=SessionStatus.OPEN,
         tally_queued=False,
         created_at=now(),
     )
     session = by_request_key(db, request_key)
     assert session is not None  # inserted just now
-    threads.queue_parent(db, session, default_timezone)
+    threads.queue_parent(db, session, default_zone)
     audit.record(
         db,
         team_id=workflow.team_id,
@@ -164,7 +164,7 @@ def _double_submit(
             GovernanceSession.workflow_id == workflow.id,
             GovernanceSession.kind == SessionKind.EXTRA.value,
             GovernanceSession.opened_by == opened_by,
-            GovernanceSession.status == threads.OPEN,
+            GovernanceSession.status == SessionStatus.OPEN,
             GovernanceSession.created_at > now() - DOUBLE_SUBMIT,
         )
         .order_by(col(GovernanceSession.id).desc())

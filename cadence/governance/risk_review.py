@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.accountability import council, owners
+from cadence.accountability import council, queries
 from cadence.governance import review, scorecard, threads, triggers
 from cadence.governance.schedule import opening_moment
 from cadence.governance.settings import load_schedule
@@ -23,7 +23,7 @@ from cadence.governance.triggers import Rule, amount
 from cadence.text import escape
 from cadence.vocabulary import RiskTier, ScorecardMetric, SessionKind
 from storage.clock import now
-from storage.models import RiskBreach, Workflow
+from storage.models import GovernanceSession, RiskBreach, Workflow
 
 SYSTEM_ACTOR = threads.SYSTEM_ACTOR
 
@@ -43,7 +43,7 @@ def report_scorecard(
     week_start: date,
     values: dict[ScorecardMetric, float | None],
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> tuple[list[ScorecardMetric], list[Started]]:
     """Store a scorecard report, then check the reported metrics against their triggers."""
     changed = scorecard.report(
@@ -52,14 +52,14 @@ def report_scorecard(
         week_start=week_start,
         values=values,
         actor_id=actor_id,
-        default_timezone=default_timezone,
+        default_zone=default_zone,
     )
     started = check(
         db,
         workflow=workflow,
         week_start=week_start,
         actor_id=actor_id,
-        default_timezone=default_timezone,
+        default_zone=default_zone,
         metrics=list(scorecard.REPORTED),
     )
     return changed, started
@@ -71,7 +71,7 @@ def save_triggers(
     workflow: Workflow,
     actor_id: str,
     wanted: dict[ScorecardMetric, Rule | None],
-    default_timezone: str,
+    default_zone: str,
 ) -> tuple[list[str], list[Started]]:
     """Store the triggers; a removed trigger ends its breach; the current values are checked."""
     changes = triggers.set_triggers(db, workflow=workflow, actor_id=actor_id, wanted=wanted)
@@ -79,16 +79,32 @@ def save_triggers(
         breach = open_breaches(db, workflow.id or 0).get(metric.value)
         if rule is None and breach is not None:
             _end(db, workflow, breach, value=None, actor_id=actor_id)
-    schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     week = scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
     started = check(
         db,
         workflow=workflow,
         week_start=week,
         actor_id=actor_id,
-        default_timezone=default_timezone,
+        default_zone=default_zone,
     )
     return changes, started
+
+
+def check_week_opened(db: Session, *, session: GovernanceSession, default_zone: str) -> None:
+    """A weekly thread just opened: its decision latency is final now (computed over the week
+    before the opening), so check it against its trigger."""
+    workflow = db.get(Workflow, session.workflow_id)
+    if workflow is None:
+        return
+    check(
+        db,
+        workflow=workflow,
+        week_start=session.week_start,
+        actor_id=SYSTEM_ACTOR,
+        default_zone=default_zone,
+        metrics=[ScorecardMetric.DECISION_LATENCY],
+    )
 
 
 def check(
@@ -97,7 +113,7 @@ def check(
     workflow: Workflow,
     week_start: date,
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
     metrics: Iterable[ScorecardMetric] | None = None,
 ) -> list[Started]:
     """Start or end breaches from the week's values; the breaches that started."""
@@ -110,9 +126,7 @@ def check(
     if not rules:
         return []
     review.lock_workflow(db, workflow.id or 0)  # one check at a time per workflow
-    values = observed(
-        db, workflow=workflow, week_start=week_start, default_timezone=default_timezone
-    )
+    values = observed(db, workflow=workflow, week_start=week_start, default_zone=default_zone)
     breaches = open_breaches(db, workflow.id or 0)
     started = []
     for rule in rules:
@@ -122,7 +136,7 @@ def check(
         if crossed and breach is None:
             assert value is not None
             started.append(
-                _start(db, workflow, rule, value, previous, week_start, actor_id, default_timezone)
+                _start(db, workflow, rule, value, previous, week_start, actor_id, default_zone)
             )
         elif crossed is False and breach is not None:
             _end(db, workflow, breach, value=value, actor_id=actor_id)
@@ -130,7 +144,7 @@ def check(
 
 
 def observed(
-    db: Session, *, workflow: Workflow, week_start: date, default_timezone: str
+    db: Session, *, workflow: Workflow, week_start: date, default_zone: str
 ) -> dict[ScorecardMetric, tuple[float | None, float | None]]:
     """(value, last week's value) per metric; decision latency once the week has opened."""
     this = scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week_start)
@@ -138,7 +152,7 @@ def observed(
         db, workflow_id=workflow.id or 0, week_start=week_start - timedelta(days=7)
     )
     found = {m: (this.get(m.value), last.get(m.value)) for m in scorecard.REPORTED}
-    schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     if opening_moment(schedule, week_start) <= now():  # computed over a week that is over
         latency, _ = scorecard.decision_latency(
             db, workflow=workflow, week_start=week_start, schedule=schedule
@@ -168,7 +182,7 @@ def _start(
     previous: float | None,
     week_start: date,
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> Started:
     breach = RiskBreach(
         team_id=workflow.team_id,
@@ -195,7 +209,7 @@ def _start(
         opened_by=SYSTEM_ACTOR,
         reason=reason,
         request_key=f"breach:{breach.id}",
-        default_timezone=default_timezone,
+        default_zone=default_zone,
         title=f"Risk review: {phrase}",
         week_start=week_start,
     )
@@ -221,7 +235,7 @@ def _start(
 
 def _tell(db: Session, workflow: Workflow, breach: RiskBreach, title: str, reason: str) -> None:
     """DM the workflow owner and the outcome owner; the council too on a high-risk workflow."""
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     text = (
         f":rotating_light: *{escape(title)}* on *{escape(workflow.name)}*\n{escape(reason)}\n"
         f"A risk review is open in <#{workflow.channel_id}>: vote there, and the approver "

@@ -19,7 +19,7 @@ from cadence.governance.schedule import (
     opening_moment,
     week_of_opening,
 )
-from cadence.vocabulary import ScorecardMetric
+from cadence.vocabulary import ScorecardMetric, SessionStatus
 from storage.clock import now
 from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
 
@@ -80,7 +80,7 @@ def scorecard_week(db: Session, *, workflow: Workflow, schedule: ScheduleLike) -
     moment = now()
     opened_week = week_of_opening(schedule, last_opening(schedule, moment))
     weekly = threads.weekly_session(db, workflow_id=workflow.id or 0, week_start=opened_week)
-    if weekly is not None and weekly.status == threads.OPEN:
+    if weekly is not None and weekly.status == SessionStatus.OPEN:
         return opened_week
     return week_of_opening(schedule, next_opening(schedule, moment))
 
@@ -92,7 +92,7 @@ def report(
     week_start: date,
     values: dict[ScorecardMetric, float | None],
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> list[ScorecardMetric]:
     """Store the reported values (an empty one clears it); the metrics that changed."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
@@ -136,10 +136,10 @@ def report(
             select(GovernanceSession).where(
                 GovernanceSession.workflow_id == workflow.id,
                 GovernanceSession.week_start == week_start,
-                GovernanceSession.status == threads.OPEN,
+                GovernanceSession.status == SessionStatus.OPEN,
             )
         ).all():
-            votes.request_refresh(db, session=session, default_timezone=default_timezone)
+            votes.request_refresh(db, session=session, default_zone=default_zone)
     return changed
 
 

@@ -5,26 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.errors import InvalidInput
-from cadence.governance.schedule import (
-    Schedule,
-    local_time,
-    next_opening,
-    opening_moment,
-    week_start_for,
-)
+from cadence.governance.schedule import opening_moment, week_start_for
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import ScorecardMetric, SessionKind, WorkflowStatus
+from cadence.vocabulary import SessionKind, SessionStatus, WorkflowStatus
 from storage.clock import now
-from storage.db import insert_if_absent, session_scope
+from storage.db import insert_if_absent
 from storage.models import GovernanceSession, Workflow
 
 SYSTEM_ACTOR = "cadence"
-OPEN, DECIDED = "open", "decided"
 WEEKLY_NUMBER = 0  # the weekly thread's number in its week; extra sessions count from 1
 
 
@@ -38,9 +30,9 @@ def tally_key_prefix(session_id: int) -> str:
     return f"governance:{session_id}:tally:"
 
 
-def render_args(session_id: int, default_timezone: str, **extra: str) -> dict[str, object]:
+def render_args(session_id: int, default_zone: str, **extra: str) -> dict[str, object]:
     """What the governance renderers need to rebuild a session's parent message."""
-    return {"session_id": session_id, "tz": default_timezone, **extra}
+    return {"session_id": session_id, "tz": default_zone, **extra}
 
 
 @dataclass
@@ -71,81 +63,40 @@ def needs_thread(workflow: Workflow, week_start: date, opening: datetime) -> boo
     return workflow.re_review_on is not None and workflow.re_review_on < week_start + timedelta(7)
 
 
-def open_due_sessions(engine: Engine, *, default_timezone: str) -> OpeningReport:
-    """Open every thread that is due this week and missing; safe to run any number of times,
-    in any number of processes (one short transaction per workflow)."""
-    report = OpeningReport()
-    with session_scope(engine) as db:
-        teams = db.exec(
-            select(Workflow.team_id).where(col(Workflow.archived_at).is_(None)).distinct()
-        ).all()
-    for team_id in teams:
-        with session_scope(engine) as db:
-            schedule = load_schedule(db, team_id=team_id, default_timezone=default_timezone)
-            moment = now()
-            week = week_start_for(moment, schedule.timezone)
-            opening = opening_moment(schedule, week)
-            active = db.exec(
-                select(Workflow).where(
-                    Workflow.team_id == team_id, col(Workflow.archived_at).is_(None)
-                )
-            ).all()
-            if moment < opening:
-                report.notes.append(not_yet_note(schedule, opening, len(active)))
-                continue
-            report.teams_due += 1
-            candidates = [w.id for w in active if w.id and needs_thread(w, week, opening)]
-            report.notes += [
-                skipped_note(w, schedule, opening)
-                for w in active
-                if not needs_thread(w, week, opening)
-            ]
-        for workflow_id in candidates:
-            with session_scope(engine) as db:
-                session = open_session(
-                    db,
-                    workflow_id=workflow_id,
-                    week_start=week,
-                    opening=opening,
-                    default_timezone=default_timezone,
-                )
-            if session is None:
-                report.already_open += 1
-            else:
-                report.opened.append(session.id or 0)
-    return report
+@dataclass(frozen=True)
+class DueOpening:
+    """A thread that is due this week and missing: which workflow, which week, since when."""
+
+    workflow_id: int
+    week_start: date
+    opening: datetime
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b}"
+def due_openings(db: Session, *, team_id: str, default_zone: str) -> list[DueOpening] | None:
+    """The threads of a workspace due by now and not yet open; None before this week's
+    opening moment (nothing is due yet)."""
+    schedule = load_schedule(db, team_id=team_id, default_zone=default_zone)
+    moment = now()
+    week = week_start_for(moment, schedule.timezone)
+    opening = opening_moment(schedule, week)
+    if moment < opening:
+        return None
+    workflows = db.exec(select(Workflow).where(Workflow.team_id == team_id)).all()
+    return [
+        DueOpening(w.id, week, opening)
+        for w in workflows
+        if w.id is not None and needs_thread(w, week, opening)
+    ]
 
 
-def not_yet_note(schedule: Schedule, opening: datetime, workflows: int) -> str:
-    """Why nothing opened in a workspace whose opening has not come yet this week."""
-    at = local_time(opening, schedule.timezone)
-    return (
-        f"Not due yet: this week's threads open {_day(at)} {at:%H:%M} ({schedule.timezone}) "
-        f"for {workflows} workflow(s); `/cadence review WORKFLOW` opens one now."
-    )
-
-
-def skipped_note(workflow: Workflow, schedule: Schedule, opening: datetime) -> str:
-    """Why a workflow got no weekly thread this week, when its first one comes, and what to do."""
-    now_command = f"`/cadence review {workflow.name}` opens one now"
-    if workflow.created_at >= opening:
-        at = local_time(opening, schedule.timezone)
-        first = local_time(next_opening(schedule, workflow.created_at), schedule.timezone)
-        return (
-            f"{workflow.name} was registered after this week's opening ({at:%a %H:%M}); "
-            f"its first weekly thread opens {_day(first)}; {now_command}."
-        )
-    review = workflow.re_review_on
-    when = f" until its re-review week ({review:%a} {review.day} {review:%b})" if review else ""
-    return f"{workflow.name} is stopped{when}, so it has no weekly thread; {now_command}."
+def active_teams(db: Session) -> list[str]:
+    """Every workspace with a workflow that is not archived."""
+    query = select(Workflow.team_id).where(col(Workflow.archived_at).is_(None)).distinct()
+    return list(db.exec(query).all())
 
 
 def open_session(
-    db: Session, *, workflow_id: int, week_start: date, opening: datetime, default_timezone: str
+    db: Session, *, workflow_id: int, week_start: date, opening: datetime, default_zone: str
 ) -> GovernanceSession | None:
     """Create the week's session and queue its thread, unless it exists (then None)."""
     workflow = db.get(Workflow, workflow_id)
@@ -161,7 +112,7 @@ def open_session(
         kind=SessionKind.WEEKLY.value,
         number=WEEKLY_NUMBER,
         channel_id=workflow.channel_id,
-        status=OPEN,
+        status=SessionStatus.OPEN,
         tally_queued=False,
         created_at=now(),
     )
@@ -169,7 +120,7 @@ def open_session(
         return None
     session = weekly_session(db, workflow_id=workflow_id, week_start=week_start)
     assert session is not None  # inserted just now
-    queue_parent(db, session, default_timezone)
+    queue_parent(db, session, default_zone)
     audit.record(
         db,
         team_id=workflow.team_id,
@@ -179,18 +130,6 @@ def open_session(
         session_id=session.id,
         week_start=week_start.isoformat(),
         kind=SessionKind.WEEKLY.value,
-    )
-    # Decision latency is computed over the week before the opening, so it is final now.
-    # Imported here: a risk review opens its session through this module.
-    from cadence.governance import risk_review
-
-    risk_review.check(
-        db,
-        workflow=workflow,
-        week_start=week_start,
-        actor_id=SYSTEM_ACTOR,
-        default_timezone=default_timezone,
-        metrics=[ScorecardMetric.DECISION_LATENCY],
     )
     return session
 
@@ -206,15 +145,15 @@ def weekly_session(db: Session, *, workflow_id: int, week_start: date) -> Govern
     ).first()
 
 
-def queue_parent(db: Session, session: GovernanceSession, default_timezone: str) -> None:
+def queue_parent(db: Session, session: GovernanceSession, default_zone: str) -> None:
     """Queue the post of a session's parent message, drawn from the database when sent."""
     sid = session.id or 0
     outbox.render_message(
         db,
         key=parent_key(sid),
         method="chat.postMessage",
-        renderer="governance.parent",
-        args=render_args(sid, default_timezone),
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
+        args=render_args(sid, default_zone),
         team_id=session.team_id,
     )
 

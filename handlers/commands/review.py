@@ -7,7 +7,7 @@ from cadence.errors import InvalidInput
 from cadence.governance import review
 from cadence.text import escape
 from handlers.blocks.governance import session_name
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 
 USAGE = (
     "Say which workflow, and why if you like: "
@@ -15,7 +15,6 @@ USAGE = (
 )
 
 
-@subcommand("review")
 def handle_review(req: CommandRequest) -> None:
     """Open an extra governance session (owners and the council); a retried request opens one."""
     name, _, reason = req.args.partition(":")
@@ -30,7 +29,7 @@ def handle_review(req: CommandRequest) -> None:
         actor_id=req.command.user_id,
         reason=reason,
         request_key=key,
-        default_timezone=req.settings.cadence_timezone,
+        default_zone=req.default_zone,
     )
     what = f"*{session_name(opened.session)}* on *{escape(workflow.name)}*"
     if not opened.created:

@@ -7,10 +7,9 @@ from cadence.errors import InvalidInput, NotAuthorized
 from cadence.governance import risk_review, triggers
 from handlers.blocks.kit import escape
 from handlers.blocks.triggers import build_triggers_modal, trigger_lines
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 
 
-@subcommand("triggers")
 def handle_triggers(req: CommandRequest) -> None:
     """Open the triggers form for those who set them; show the triggers to anyone else."""
     if not req.args:
@@ -28,4 +27,4 @@ def handle_triggers(req: CommandRequest) -> None:
     view = build_triggers_modal(
         workflow_id=workflow.id or 0, workflow_name=workflow.name, rules=rules
     )
-    req.client.views_open(trigger_id=req.command.trigger_id, view=view)
+    req.open_modal(view)

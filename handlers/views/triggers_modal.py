@@ -9,7 +9,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import Settings
 from cadence.errors import CadenceError
 from cadence.governance import risk_review, triggers
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
@@ -17,7 +16,7 @@ from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.blocks.triggers import read_rows
 from handlers.ids import View, trigger_block_id
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
 
@@ -28,15 +27,14 @@ def handle_triggers_submission(
     view: dict[str, Any],
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> Reply:
     """Validate every row (all errors at once), save, check the current values, confirm."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     workflow = db.get(Workflow, int(metadata.get("workflow_id", 0)))
     first = trigger_block_id(ScorecardMetric.THROUGHPUT, "direction")
     if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
-        ack(response_action="errors", errors={first: "This workflow no longer exists."})
-        return
+        raise FormErrors({first: "This workflow no longer exists."})
     wanted: dict[ScorecardMetric, triggers.Rule | None] = {}
     errors: dict[str, str] = {}
     for metric, (direction, text) in read_rows(view["state"]["values"]).items():
@@ -47,20 +45,17 @@ def handle_triggers_submission(
             part = (error.field or "").rsplit(":", 1)[-1] or "threshold"
             errors[trigger_block_id(metric, part)] = modal_error(error.user_message)
     if errors:
-        ack(response_action="errors", errors=errors)
-        return
+        raise FormErrors(errors)
     try:
         changes, started = risk_review.save_triggers(
             db,
             workflow=workflow,
             actor_id=body["user"]["id"],
             wanted=wanted,
-            default_timezone=settings.cadence_timezone,
+            default_zone=default_zone,
         )
     except CadenceError as error:
-        ack(response_action="errors", errors={first: modal_error(error.user_message)})
-        return
-    db.commit()
+        raise FormErrors({first: modal_error(error.user_message)}) from error
     lines = [f"Risk-review triggers of *{escape(workflow.name)}*:"]
     lines += [f"• {escape(c)}" for c in changes] or ["Nothing changed."]
     lines += [
@@ -68,7 +63,7 @@ def handle_triggers_submission(
         f"<#{workflow.channel_id}>, and the owners were told."
         for s in started
     ]
-    ack(response_action="update", view=build_done_modal("Risk-review triggers", "\n".join(lines)))
+    return Reply(view_update=build_done_modal("Risk-review triggers", "\n".join(lines)))
 
 
 def register(app: App) -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
+from bot.jobs import open_due_threads
 from cadence.errors import NotAuthorized
 from cadence.governance import risk_review
-from cadence.governance import threads as governance
 from cadence.governance.triggers import Rule, parse_threshold
 from cadence.vocabulary import OwnerRole, ScorecardMetric, TriggerDirection
 from storage import clock
@@ -50,7 +50,7 @@ def setup_workflow(engine, *, risk: str = "medium", **rules: Rule) -> int:
             workflow=workflow,
             actor_id=MARIA.id,
             wanted={ScorecardMetric(m): r for m, r in rules.items()},
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         return workflow.id
 
@@ -64,7 +64,7 @@ def report(engine, workflow_id: int, week: date, **values: float) -> list[risk_r
             week_start=week,
             values={ScorecardMetric(m): v for m, v in values.items()},
             actor_id=LI.id,
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         return started
 
@@ -89,8 +89,8 @@ def test_a_slow_week_of_decisions_opens_a_risk_review_when_the_thread_opens(engi
             )
         )
     at(MONDAY_9)
-    assert len(governance.open_due_sessions(engine, default_timezone="UTC").opened) == 1
-    assert governance.open_due_sessions(engine, default_timezone="UTC").opened == []
+    assert len(open_due_threads(engine, default_zone="UTC").opened) == 1
+    assert open_due_threads(engine, default_zone="UTC").opened == []
     with session_scope(engine) as db:
         sessions = db.exec(select(GovernanceSession).order_by(GovernanceSession.id)).all()
         keys = outbox_keys(db)
@@ -132,12 +132,12 @@ def test_removing_a_trigger_ends_its_breach_and_only_the_outcome_owner_or_counci
         with pytest.raises(NotAuthorized):
             risk_review.save_triggers(
                 db, workflow=workflow, actor_id=LI.id, wanted={above.metric: None},
-                default_timezone="UTC",
+                default_zone="UTC",
             )  # fmt: skip
     with session_scope(engine) as db:
         workflow = db.get(Workflow, workflow_id)
         risk_review.save_triggers(db, workflow=workflow, actor_id=DANA.id,
-                                  wanted={above.metric: None}, default_timezone="UTC")  # fmt: skip
+                                  wanted={above.metric: None}, default_zone="UTC")  # fmt: skip
         [breach] = db.exec(select(RiskBreach)).all()
         assert breach.ended_by == DANA.id and breach.ended_value is None
         assert "breach:1:ended" in outbox_keys(db)
