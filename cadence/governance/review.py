@@ -22,7 +22,7 @@ from cadence.governance.settings import load_schedule
 from cadence.vocabulary import SessionKind, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import GovernanceSession, Workflow
+from storage.models import GovernanceSession, Workflow, pk
 
 REASON_MAX = 500
 TITLE_MAX = 150
@@ -85,7 +85,7 @@ def open_extra_session(
     The caller has checked who may."""
     if (existing := by_request_key(db, request_key)) is not None:
         return Opened(existing, False)
-    lock_workflow(db, workflow.id or 0)
+    lock_workflow(db, pk(workflow))
     # Now serialized with any other request on this workflow: look again.
     existing = by_request_key(db, request_key)
     if existing is None and kind == SessionKind.EXTRA:

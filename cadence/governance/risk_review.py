@@ -23,7 +23,7 @@ from cadence.governance.triggers import Rule, amount
 from cadence.text import escape
 from cadence.vocabulary import RiskTier, ScorecardMetric, SessionKind
 from storage.clock import now
-from storage.models import GovernanceSession, RiskBreach, Workflow
+from storage.models import GovernanceSession, RiskBreach, Workflow, pk
 
 SYSTEM_ACTOR = threads.SYSTEM_ACTOR
 
@@ -76,7 +76,7 @@ def save_triggers(
     """Store the triggers; a removed trigger ends its breach; the current values are checked."""
     changes = triggers.set_triggers(db, workflow=workflow, actor_id=actor_id, wanted=wanted)
     for metric, rule in wanted.items():
-        breach = open_breaches(db, workflow.id or 0).get(metric.value)
+        breach = open_breaches(db, pk(workflow)).get(metric.value)
         if rule is None and breach is not None:
             _end(db, workflow, breach, value=None, actor_id=actor_id)
     schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
@@ -120,14 +120,14 @@ def check(
     wanted = set(metrics) if metrics is not None else None
     rules = [
         r
-        for r in triggers.current_rules(db, workflow_id=workflow.id or 0)
+        for r in triggers.current_rules(db, workflow_id=pk(workflow))
         if wanted is None or r.metric in wanted
     ]
     if not rules:
         return []
-    review.lock_workflow(db, workflow.id or 0)  # one check at a time per workflow
+    review.lock_workflow(db, pk(workflow))  # one check at a time per workflow
     values = observed(db, workflow=workflow, week_start=week_start, default_zone=default_zone)
-    breaches = open_breaches(db, workflow.id or 0)
+    breaches = open_breaches(db, pk(workflow))
     started = []
     for rule in rules:
         value, previous = values.get(rule.metric, (None, None))
@@ -147,9 +147,9 @@ def observed(
     db: Session, *, workflow: Workflow, week_start: date, default_zone: str
 ) -> dict[ScorecardMetric, tuple[float | None, float | None]]:
     """(value, last week's value) per metric; decision latency once the week has opened."""
-    this = scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week_start)
+    this = scorecard.current_values(db, workflow_id=pk(workflow), week_start=week_start)
     last = scorecard.current_values(
-        db, workflow_id=workflow.id or 0, week_start=week_start - timedelta(days=7)
+        db, workflow_id=pk(workflow), week_start=week_start - timedelta(days=7)
     )
     found = {m: (this.get(m.value), last.get(m.value)) for m in scorecard.REPORTED}
     schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
@@ -186,7 +186,7 @@ def _start(
 ) -> Started:
     breach = RiskBreach(
         team_id=workflow.team_id,
-        workflow_id=workflow.id or 0,
+        workflow_id=pk(workflow),
         metric=rule.metric.value,
         direction=rule.direction.value,
         threshold=rule.threshold,
@@ -235,7 +235,7 @@ def _start(
 
 def _tell(db: Session, workflow: Workflow, breach: RiskBreach, title: str, reason: str) -> None:
     """DM the workflow owner and the outcome owner; the council too on a high-risk workflow."""
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     text = (
         f":rotating_light: *{escape(title)}* on *{escape(workflow.name)}*\n{escape(reason)}\n"
         f"A risk review is open in <#{workflow.channel_id}>: vote there, and the approver "

@@ -14,7 +14,7 @@ from cadence.governance.settings import load_schedule
 from cadence.vocabulary import SessionKind, SessionStatus, WorkflowStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import GovernanceSession, Workflow
+from storage.models import GovernanceSession, Workflow, pk
 
 SYSTEM_ACTOR = "cadence"
 WEEKLY_NUMBER = 0  # the weekly thread's number in its week; extra sessions count from 1
@@ -147,7 +147,7 @@ def weekly_session(db: Session, *, workflow_id: int, week_start: date) -> Govern
 
 def queue_parent(db: Session, session: GovernanceSession, default_zone: str) -> None:
     """Queue the post of a session's parent message, drawn from the database when sent."""
-    sid = session.id or 0
+    sid = pk(session)
     outbox.render_message(
         db,
         key=parent_key(sid),

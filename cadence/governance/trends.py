@@ -15,7 +15,7 @@ from cadence.governance import triggers
 from cadence.governance.schedule import ScheduleLike, opening_moment
 from cadence.governance.triggers import SPECS, Rule
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
-from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
+from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow, pk
 
 WEEKS_SHOWN = 8
 BARS = "▁▂▃▄▅▆▇█"
@@ -111,7 +111,7 @@ def read_trends(
         )
     ).all()
     reported = {(r.metric, r.week_start): r.value for r in rows}
-    rules = {r.metric: r for r in triggers.current_rules(db, workflow_id=workflow.id or 0)}
+    rules = {r.metric: r for r in triggers.current_rules(db, workflow_id=pk(workflow))}
     found = [
         Trend(m, span, [reported.get((m.value, w)) for w in span], rules.get(m))
         for m in SPECS

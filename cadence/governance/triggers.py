@@ -16,7 +16,7 @@ from cadence.errors import InvalidInput
 from cadence.governance.scorecard import LATENCY, REPORTED, MetricSpec
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
 from storage.clock import now
-from storage.models import RiskTrigger, Workflow
+from storage.models import RiskTrigger, Workflow, pk
 
 THRESHOLD_MAX = 1_000_000_000
 SPECS: dict[ScorecardMetric, MetricSpec] = {**REPORTED, ScorecardMetric.DECISION_LATENCY: LATENCY}
@@ -149,7 +149,7 @@ def set_triggers(
             db.delete(row)
         elif rule is not None:
             row = row or RiskTrigger(
-                workflow_id=workflow.id or 0,
+                workflow_id=pk(workflow),
                 metric=metric.value,
                 direction=rule.direction.value,
                 threshold=rule.threshold,

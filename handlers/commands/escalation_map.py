@@ -8,6 +8,7 @@ from handlers.blocks.escalation_map import build_escalation_map, map_text
 from handlers.blocks.triggers import trigger_lines
 from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
+from storage.models import pk
 
 
 def handle_map(req: CommandRequest) -> None:
@@ -15,7 +16,7 @@ def handle_map(req: CommandRequest) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
     people = fetch_people(req.client, escalation_map.people_to_check(req.db, workflow=workflow))
     built = escalation_map.build_map(req.db, workflow=workflow, people=people)
-    rules = triggers.current_rules(req.db, workflow_id=workflow.id or 0)
-    breached = set(risk_review.open_breaches(req.db, workflow.id or 0))
+    rules = triggers.current_rules(req.db, workflow_id=pk(workflow))
+    breached = set(risk_review.open_breaches(req.db, pk(workflow)))
     blocks = build_escalation_map(built, triggers=trigger_lines(rules, breached))
     req.reply(map_text(built), blocks=blocks, public=True)

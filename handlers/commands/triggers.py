@@ -8,6 +8,7 @@ from cadence.governance import risk_review, triggers
 from handlers.blocks.kit import escape
 from handlers.blocks.triggers import build_triggers_modal, trigger_lines
 from handlers.commands.request import CommandRequest
+from storage.models import pk
 
 
 def handle_triggers(req: CommandRequest) -> None:
@@ -15,16 +16,14 @@ def handle_triggers(req: CommandRequest) -> None:
     if not req.args:
         raise InvalidInput("Say which workflow: `/cadence triggers Support resolution`.")
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
-    rules = triggers.current_rules(req.db, workflow_id=workflow.id or 0)
+    rules = triggers.current_rules(req.db, workflow_id=pk(workflow))
     try:
         authority.require_trigger_authority(req.db, workflow=workflow, user_id=req.command.user_id)
     except NotAuthorized as refusal:
-        breached = set(risk_review.open_breaches(req.db, workflow.id or 0))
+        breached = set(risk_review.open_breaches(req.db, pk(workflow)))
         req.reply(
             f"*{escape(workflow.name)}*\n{trigger_lines(rules, breached)}\n_{refusal.user_message}_"
         )
         return
-    view = build_triggers_modal(
-        workflow_id=workflow.id or 0, workflow_name=workflow.name, rules=rules
-    )
+    view = build_triggers_modal(workflow_id=pk(workflow), workflow_name=workflow.name, rules=rules)
     req.open_modal(view)
