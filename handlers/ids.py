@@ -21,6 +21,7 @@ class View(StrEnum):
     DECISION = "governance-decision"
     SCORECARD = "scorecard-modal"
     TRIGGERS = "triggers-modal"
+    SKIP_WEEK = "governance-skip-modal"
 
 
 class OwnerField(StrEnum):
@@ -59,6 +60,8 @@ class ActionId(StrEnum):
     RECORD_DECISION = "governance-record"
     # value = the workflow id; works from any message (threads, DMs).
     SCORECARD_OPEN = "scorecard-open"
+    # value = the session id; on the weekly thread of a low-risk workflow only.
+    SKIP_WEEK = "governance-skip"
 
 
 VOTE_ACTION_PREFIX = "governance-vote-"
@@ -77,6 +80,7 @@ class GovernanceBlock(StrEnum):
     CHOICE = "decision-choice"
     RATIONALE = "decision-rationale"
     RE_REVIEW = "decision-re-review"
+    SKIP_REASON = "skip-reason"
 
 
 def follow_up_block_id(number: int, part: str) -> str:
@@ -100,6 +104,7 @@ class EscalationView(StrEnum):
     RAISE = "escalation-modal"
     RESOLVE = "escalation-resolve-modal"
     HAND_OFF = "escalation-hand-off-modal"
+    COUNCIL_REVIEW = "escalation-council-review-modal"
 
 
 class EscalationField(StrEnum):
@@ -122,3 +127,11 @@ class EscalationAction(StrEnum):
     ACKNOWLEDGE = "escalation-acknowledge"
     RESOLVE = "escalation-resolve"
     HAND_OFF = "escalation-hand-off"
+    COUNCIL_REVIEW = "escalation-council-review"
+
+
+class RiskTierAction(StrEnum):
+    """action_ids of the council's buttons on a risk tier change (the value is the request id)."""
+
+    APPROVE = "risk-tier-approve"
+    REJECT = "risk-tier-reject"

@@ -176,6 +176,10 @@ class Escalation(SQLModel, table=True):
     resolved_at: datetime | None = _when()
     resolved_by: str | None = Field(default=None, max_length=32)
     resolution: str | None = Field(default=None, max_length=3000)
+    # On a high-risk workflow a model change or rollout gate is resolved only after this review.
+    council_reviewed_at: datetime | None = _when()
+    council_reviewed_by: str | None = Field(default=None, max_length=32)
+    council_review_note: str | None = Field(default=None, max_length=3000)
     # Decision latency, kept for the scorecard: seconds from opened to acknowledged / resolved.
     ack_latency_seconds: int | None = None
     resolve_latency_seconds: int | None = None
@@ -341,6 +345,29 @@ class RiskBreach(SQLModel, table=True):
     ended_at: datetime | None = _when()
     ended_value: float | None = None
     ended_by: str | None = Field(default=None, max_length=32)
+
+
+class RiskTierRequest(SQLModel, table=True):
+    """A request to change a workflow's risk tier: a council matter raised as an escalation;
+    the tier changes only when a council member approves it. One pending per workflow."""
+
+    __tablename__ = "risk_tier_request"
+    __table_args__ = (
+        _only_current("uq_risk_tier_request_pending", "workflow_id", open_column="decided_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    escalation_id: int = Field(foreign_key="escalation.id", unique=True)
+    from_tier: str = Field(max_length=16)
+    to_tier: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    requested_by: str = Field(max_length=32)
+    # pending, approved or rejected
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = _created()
+    decided_at: datetime | None = _when()
+    decided_by: str | None = Field(default=None, max_length=32)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -184,3 +184,14 @@ def require_trigger_authority(db: Session, *, workflow: Workflow, user_id: str) 
         f"owner ({mention(owner) if owner else 'none yet'}) or "
         f"{_council_phrase(db, workflow.team_id)}."
     )
+
+
+def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner skips a low-risk workflow's weekly thread."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner:
+        return
+    raise NotAuthorized(
+        f"Sorry, only the outcome owner of *{escape(workflow.name)}* "
+        f"({mention(owner) if owner else 'none yet'}) can skip its weekly thread."
+    )

@@ -9,12 +9,18 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.accountability import authority
+from cadence.accountability import authority, council
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance import threads
 from cadence.governance.schedule import local_time
 from cadence.text import escape
-from cadence.vocabulary import STATUS_AFTER, GovernanceChoice, SessionStatus
+from cadence.vocabulary import (
+    STATUS_AFTER,
+    VOTE_CHOICES,
+    GovernanceChoice,
+    RiskTier,
+    SessionStatus,
+)
 from storage.clock import now
 from storage.models import ActionItem, Decision, GovernanceSession, Workflow, pk
 
@@ -52,6 +58,8 @@ def validate_decision(
     today: date,
 ) -> str:
     """The cleaned rationale, or InvalidInput naming the field that is wrong."""
+    if choice not in VOTE_CHOICES:
+        raise InvalidInput("Pick one of the four decisions.", field="choice")
     rationale = rationale.strip()
     if not rationale:
         raise InvalidInput("Please give the rationale for the decision.", field="rationale")
@@ -197,6 +205,8 @@ def _announce(
         of=threads.parent_key(sid),
         team_id=session.team_id,
     )
+    if workflow.risk_tier == RiskTier.HIGH:
+        tell_council(db, session, workflow, "\n".join(lines), skip=decision.recorded_by)
     for item in items:
         outbox.post_message(
             db,
@@ -209,6 +219,22 @@ def _announce(
                 + follow_up_line(item)
             ),
         )
+
+
+def tell_council(
+    db: Session, session: GovernanceSession, workflow: Workflow, text: str, *, skip: str
+) -> None:
+    """High-risk guardrail: every council member is informed of the decision (once each)."""
+    for user in council.member_ids(db, team_id=workflow.team_id):
+        if user != skip:
+            outbox.post_message(
+                db,
+                key=f"governance:{pk(session)}:council:{user}",
+                channel=user,
+                text=f":classical_building: For the AI council (high-risk workflow "
+                f"*{escape(workflow.name)}*):\n{text}",
+                team_id=workflow.team_id,
+            )
 
 
 def follow_up_line(item: ActionItem) -> str:

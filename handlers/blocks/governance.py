@@ -9,7 +9,7 @@ from cadence.governance.scorecard import MetricRow
 from cadence.governance.trends import Trend
 from cadence.governance.view import ThreadView
 from cadence.people import mention
-from cadence.vocabulary import GovernanceChoice, SessionKind
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, RiskTier, SessionKind
 from handlers.blocks.kit import (
     button,
     cap_blocks,
@@ -80,7 +80,7 @@ def scorecard_lines(rows: list[MetricRow], trends: list[Trend] | None = None) ->
 def tally_line(tally: dict[GovernanceChoice, int]) -> str:
     """'Continue 3 · Stabilize 1 · Pause 0 · Stop & redesign 0 — 4 votes'."""
     total = sum(tally.values())
-    counts = " · ".join(f"{SHORT_LABELS[c]} *{tally.get(c, 0)}*" for c in GovernanceChoice)
+    counts = " · ".join(f"{SHORT_LABELS[c]} *{tally.get(c, 0)}*" for c in VOTE_CHOICES)
     return f"{counts} — {total} vote{'s' if total != 1 else ''}"
 
 
@@ -168,8 +168,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             "type": "actions",
             "block_id": GovernanceBlock.VOTES,
             "elements": [
-                button(c.label, action_id=vote_action_id(c.value), value=sid)
-                for c in GovernanceChoice
+                button(c.label, action_id=vote_action_id(c.value), value=sid) for c in VOTE_CHOICES
             ],
         }
     )
@@ -187,6 +186,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
                 button(
                     "Update scorecard", action_id=ActionId.SCORECARD_OPEN, value=str(workflow.id)
                 ),
+                *_skip_button(view),
             ],
         }
     )
@@ -197,6 +197,13 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
         )
     )
     return cap_blocks(blocks, MESSAGE_BLOCKS, more="…")
+
+
+def _skip_button(view: ThreadView) -> list[dict[str, Any]]:
+    """The low-risk guardrail: the outcome owner may skip the weekly thread, with a reason."""
+    if view.session.kind != SessionKind.WEEKLY or view.workflow.risk_tier != RiskTier.LOW:
+        return []
+    return [button("Skip this week", action_id=ActionId.SKIP_WEEK, value=str(view.session.id))]
 
 
 def _last_decision(view: ThreadView) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from cadence.governance.decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
 from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.governance.trends import Trend
-from cadence.vocabulary import GovernanceChoice, ScorecardMetric
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
 from handlers.blocks.trends import trend_line
@@ -50,7 +50,7 @@ def build_decision_modal(
     leading: GovernanceChoice | None,
 ) -> dict[str, Any]:
     """Record the week's decision: choice (preset to the leading vote), rationale, actions."""
-    choices = [option(c.label, c.value) for c in GovernanceChoice]
+    choices = [option(c.label, c.value) for c in VOTE_CHOICES]
     radio: dict[str, Any] = {"type": "radio_buttons", "options": choices}
     if leading is not None:
         radio["initial_option"] = next(o for o in choices if o["value"] == leading.value)

@@ -54,6 +54,9 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
             CommandHelp("/cadence council list", "/cadence council list", "Who sits on the council."),
             CommandHelp("/cadence rights WORKFLOW", "/cadence rights Support resolution",
                         "Edit who recommends, approves, executes and is informed at each decision point."),
+            CommandHelp("/cadence risk WORKFLOW [low|medium|high: REASON]",
+                        "/cadence risk Support resolution high: it now issues refunds",
+                        "Show the risk tier and its guardrails, or ask the council to change it."),
             CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
                         "Post the one-page escalation map, with its gaps, in this channel."),
         ],
@@ -94,7 +97,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers",
+    "review", "triggers", "risk",
 ]  # fmt: skip
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cadence.accountability import escalation_map, workflows
-from cadence.governance import risk_review, triggers
+from cadence.governance import risk_review, risk_tiers, triggers
+from cadence.vocabulary import RiskTier
 from handlers.blocks.escalation_map import build_escalation_map, map_text
 from handlers.blocks.triggers import trigger_lines
 from handlers.commands.request import CommandRequest
@@ -18,5 +19,13 @@ def handle_map(req: CommandRequest) -> None:
     built = escalation_map.build_map(req.db, workflow=workflow, people=people)
     rules = triggers.current_rules(req.db, workflow_id=pk(workflow))
     breached = set(risk_review.open_breaches(req.db, pk(workflow)))
-    blocks = build_escalation_map(built, triggers=trigger_lines(rules, breached))
+    tier = RiskTier(workflow.risk_tier)
+    guardrails = f"*Risk tier: {tier}.* Guardrails: {risk_tiers.GUARDRAILS[tier]}."
+    pending = risk_tiers.pending_request(req.db, workflow_id=pk(workflow))
+    if pending is not None:
+        guardrails += (
+            f"\nA change to {pending.to_tier} is waiting for the council "
+            f"(escalation #{pending.escalation_id})."
+        )
+    blocks = build_escalation_map(built, notes=(guardrails, trigger_lines(rules, breached)))
     req.reply(map_text(built), blocks=blocks, public=True)

@@ -11,6 +11,7 @@ from handlers.commands import (
     governance,
     review,
     rights,
+    risk,
     triggers,
     workflow,
 )
@@ -29,4 +30,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "settings": governance.handle_settings,
     "review": review.handle_review,
     "triggers": triggers.handle_triggers,
+    "risk": risk.handle_risk,
 }

@@ -8,6 +8,7 @@ from handlers.views import (
     decision_modal,
     escalation_modal,
     escalation_steps,
+    guardrail_forms,
     owner_modal,
     rights_modal,
     scorecard_modal,
@@ -24,3 +25,4 @@ def register(app: App) -> None:
     triggers_modal.register(app)
     escalation_modal.register(app)
     escalation_steps.register(app)
+    guardrail_forms.register(app)
