@@ -83,6 +83,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Open a governance session now, beside the weekly one (owners and council)."),
             CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
                         "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
+            CommandHelp("/cadence trends WORKFLOW", "/cadence trends Support resolution",
+                        "Post the scorecard's last 12 weeks in this channel, as text and a chart."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
                         "The decision log: each week's decision, rationale and follow-ups."),
             CommandHelp("/cadence scorecard WORKFLOW", "/cadence scorecard Support resolution",
@@ -97,7 +99,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk",
+    "review", "triggers", "risk", "trends",
 ]  # fmt: skip
 
 

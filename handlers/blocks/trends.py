@@ -5,7 +5,7 @@ from __future__ import annotations
 from cadence.governance.trends import Trend
 from cadence.governance.triggers import number
 from cadence.vocabulary import ScorecardMetric
-from handlers.blocks.kit import escape
+from handlers.blocks.kit import context, escape, header, section
 
 ARROWS = {"rising": "↗", "falling": "↘", "flat": "→"}
 
@@ -48,3 +48,18 @@ def trend_caption(weeks: int) -> str:
         f"Trends: the last {weeks} weeks, oldest first; a blank bar is a week with no value "
         "(a gap, never a zero)."
     )
+
+
+def build_trends_message(workflow_name: str, trends: list[Trend], *, note: str = "") -> list[dict]:
+    """Every metric's trend as text: what `/cadence trends` posts beside (or instead of) its
+    chart."""
+    weeks = len(trends[0].values) if trends else 0
+    lines = [f"• *{t.label}*: {trend_line(t) or '_no values in these weeks_'}" for t in trends]
+    blocks = [
+        header(f"Scorecard trends: {workflow_name} — last {weeks} weeks"),
+        section("\n".join(lines)),
+        context(trend_caption(weeks)),
+    ]
+    if note:
+        blocks.append(context(note))
+    return blocks

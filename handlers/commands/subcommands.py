@@ -12,6 +12,7 @@ from handlers.commands import (
     review,
     rights,
     risk,
+    trends,
     triggers,
     workflow,
 )
@@ -31,4 +32,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "review": review.handle_review,
     "triggers": triggers.handle_triggers,
     "risk": risk.handle_risk,
+    "trends": trends.handle_trends,
 }

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.fakes.files import UPLOAD_PATH, FakeFiles
 from tests.fakes.rate_limits import SlackRateLimits
 
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
@@ -241,7 +242,10 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._generation = 0
+        self.files = FakeFiles(self)  # uploads: tests/fakes/files.py
         self._methods: dict[str, Callable[[dict], dict]] = {
+            "files.getUploadURLExternal": self.files.get_upload_url,
+            "files.completeUploadExternal": self.files.complete_upload,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -322,6 +326,7 @@ class FakeSlack:
             self._channels: dict[str, dict] = {}
             self._counter = 0
             self._ts_counter = 0
+            self.files.reset()
             self._rng = random.Random(0)
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)
@@ -622,12 +627,18 @@ class FakeSlack:
             status, body, extra = self._serve_api(method, parts.query, raw, headers)
         elif parts.path.startswith("/response/"):
             status, body = self._serve_response(parts.path.removeprefix("/response/"), raw)
+        elif parts.path.startswith(UPLOAD_PATH):
+            status, body = self.files.serve_upload(
+                parts.path.removeprefix(UPLOAD_PATH), raw, headers
+            )
         else:
             status, body = 404, {"ok": False, "error": "not_found"}
-        data = json.dumps(body).encode()
+        text = isinstance(body, str)  # the upload URL answers in plain text, as Slack's does
+        data = body.encode() if text else json.dumps(body).encode()
         try:
             handler.send_response(status)
-            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            kind = "text/plain" if text else "application/json"
+            handler.send_header("Content-Type", f"{kind}; charset=utf-8")
             handler.send_header("Content-Length", str(len(data)))
             for name, value in extra.items():
                 handler.send_header(name, value)

@@ -11,7 +11,7 @@ from cadence.governance.triggers import Rule
 from cadence.vocabulary import ScorecardMetric, SessionKind, TriggerDirection
 from handlers.blocks.governance import build_parent, build_scorecard_summary, parent_text
 from handlers.blocks.governance_modals import build_scorecard_modal
-from handlers.blocks.trends import trend_line
+from handlers.blocks.trends import build_trends_message, trend_line
 from tests.blockkit import assert_within_limits
 from tests.handlers.test_blocks_governance import WEEK, view, workflow
 from tests.slack_sim import all_text
@@ -86,3 +86,16 @@ def test_an_extra_session_says_why_and_by_whom_within_limits():
     shown = all_text(blocks)
     assert "*Risk review* by Cadence" in shown and "&lt;!channel&gt;" in shown
     assert date(2026, 11, 23).strftime("%d %b") in shown
+
+
+def test_the_trends_message_of_twelve_weeks_fits_and_names_empty_metrics():
+    weeks = [WEEK - timedelta(weeks=11 - i) for i in range(12)]
+    shown = [
+        Trend(m, weeks, [1e9 - i if i % 4 else None for i in range(12)], EXCEPTION)
+        for m in [*REPORTED, ScorecardMetric.DECISION_LATENCY]
+    ]
+    shown[1] = Trend(ScorecardMetric.QUALITY, weeks, [None] * 12)
+    blocks = build_trends_message("N" * 80, shown, note="x" * 5000)
+    assert_within_limits(blocks, "message")
+    text = all_text(blocks)
+    assert "last 12 weeks" in text and "*Quality trend*: _no values in these weeks_" in text
