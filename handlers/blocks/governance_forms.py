@@ -6,7 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
-from handlers.blocks.kit import MODAL_TITLE, context, escape, plain, section
+from handlers.blocks.kit import context, escape, plain, section
+from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View
 
 
@@ -15,9 +16,9 @@ def build_skip_modal(session_id: int, workflow_name: str, week_start: date) -> d
     return {
         "type": "modal",
         "callback_id": View.SKIP_WEEK,
-        "title": plain("Skip this week", MODAL_TITLE),
-        "submit": plain("Skip", MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain("Skip this week", LIMITS.modal_title),
+        "submit": plain("Skip", LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "private_metadata": json.dumps({"session_id": session_id}),
         "blocks": [
             section(
@@ -27,7 +28,7 @@ def build_skip_modal(session_id: int, workflow_name: str, week_start: date) -> d
             {
                 "type": "input",
                 "block_id": GovernanceBlock.SKIP_REASON,
-                "label": plain("Why skip this week?", 2000),
+                "label": plain("Why skip this week?", LIMITS.input_label),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": INPUT_ACTION,

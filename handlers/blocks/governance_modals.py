@@ -11,7 +11,8 @@ from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.governance.trends import Trend
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
-from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
+from handlers.blocks.kit import context, escape, option, plain, section
+from handlers.blocks.limits import LIMITS
 from handlers.blocks.trends import trend_line
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
 from storage.models import Workflow
@@ -23,7 +24,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LIMITS.input_label),
         "element": {"action_id": INPUT_ACTION, **element},
         "optional": optional,
     }
@@ -33,9 +34,9 @@ def _modal(callback_id: str, title: str, blocks: list[dict], metadata: dict, sub
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE),
-        "submit": plain(submit, MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain(title, LIMITS.modal_title),
+        "submit": plain(submit, LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "blocks": blocks,
         "private_metadata": json.dumps(metadata),
     }
@@ -66,7 +67,7 @@ def build_decision_modal(
                 "type": "plain_text_input",
                 "multiline": True,
                 "max_length": RATIONALE_MAX,
-                "placeholder": plain("Why this decision, in a few sentences", 150),
+                "placeholder": plain("Why this decision, in a few sentences", LIMITS.placeholder),
             },
             optional=False,
         ),
@@ -83,14 +84,16 @@ def build_decision_modal(
                 {
                     "type": "plain_text_input",
                     "max_length": 500,
-                    "placeholder": plain("e.g. Add a human check on refunds over $500", 150),
+                    "placeholder": plain(
+                        "e.g. Add a human check on refunds over $500", LIMITS.placeholder
+                    ),
                 },
                 optional=True,
             ),
             _input(
                 follow_up_block_id(number, "owner"),
                 f"Follow-up {number}: owner",
-                {"type": "users_select", "placeholder": plain("Who does it", 150)},
+                {"type": "users_select", "placeholder": plain("Who does it", LIMITS.placeholder)},
                 optional=True,
             ),
             _input(
@@ -132,7 +135,9 @@ def build_scorecard_modal(
         element: dict[str, Any] = {
             "type": "plain_text_input",
             "max_length": 20,
-            "placeholder": plain("e.g. 95" if spec.unit == "%" else "e.g. 1240", 150),
+            "placeholder": plain(
+                "e.g. 95" if spec.unit == "%" else "e.g. 1240", LIMITS.placeholder
+            ),
         }
         if metric.value in current:
             value = current[metric.value]
@@ -141,7 +146,7 @@ def build_scorecard_modal(
         block = _input(scorecard_block_id(metric), f"{spec.label} ({unit})", element, optional=True)
         trend = by_metric.get(metric)
         if trend is not None and (shown := trend_line(trend, code=False)) is not None:
-            block["hint"] = plain(f"Last {len(trend.values)} weeks: {shown}", 2000)
+            block["hint"] = plain(f"Last {len(trend.values)} weeks: {shown}", LIMITS.input_hint)
         blocks.append(block)
     if latency is not None:
         lines = scorecard_lines([latency], list(by_metric.values()))

@@ -10,7 +10,6 @@ from cadence.escalations.messages import headline, owner_phrase
 from cadence.escalations.queries import Card
 from cadence.people import mention
 from handlers.blocks.kit import (
-    MODAL_TITLE,
     button,
     context,
     escape,
@@ -19,6 +18,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.limits import LIMITS
 from handlers.ids import (
     INPUT_ACTION,
     EscalationAction,
@@ -101,16 +101,16 @@ def build_council_review_modal(number: int, summary: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": EscalationView.COUNCIL_REVIEW,
-        "title": plain(f"Review #{number}", MODAL_TITLE),
-        "submit": plain("Reviewed", MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain(f"Review #{number}", LIMITS.modal_title),
+        "submit": plain("Reviewed", LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "private_metadata": json.dumps({"escalation_id": number}),
         "blocks": [
             context(f"*#{number}* {escape(truncate(summary, 300))}"),
             {
                 "type": "input",
                 "block_id": EscalationField.NOTE,
-                "label": plain("What did the council review?", 2000),
+                "label": plain("What did the council review?", LIMITS.input_label),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": INPUT_ACTION,

@@ -7,7 +7,8 @@ from typing import Any
 
 from cadence.governance.triggers import SPECS, Rule
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
-from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
+from handlers.blocks.kit import context, escape, option, plain, section
+from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, View, trigger_block_id
 
 NO_TRIGGER = "none"
@@ -34,7 +35,7 @@ def _input(block_id: str, label: str, element: dict[str, Any]) -> dict[str, Any]
     return {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LIMITS.input_label),
         "element": {"action_id": INPUT_ACTION, **element},
         "optional": True,
     }
@@ -67,7 +68,9 @@ def build_triggers_modal(*, workflow_id: int, workflow_name: str, rules: list[Ru
         threshold: dict[str, Any] = {
             "type": "plain_text_input",
             "max_length": 20,
-            "placeholder": plain(f"In {spec.unit}; a rise is in % week on week", 150),
+            "placeholder": plain(
+                f"In {spec.unit}; a rise is in % week on week", LIMITS.placeholder
+            ),
         }
         if rule is not None:
             threshold["initial_value"] = f"{rule.threshold:g}"
@@ -78,9 +81,9 @@ def build_triggers_modal(*, workflow_id: int, workflow_name: str, rules: list[Ru
     return {
         "type": "modal",
         "callback_id": View.TRIGGERS,
-        "title": plain("Risk-review triggers", MODAL_TITLE),
-        "submit": plain("Save", MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain("Risk-review triggers", LIMITS.modal_title),
+        "submit": plain("Save", LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "blocks": blocks,
         "private_metadata": json.dumps({"workflow_id": workflow_id}),
     }

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
 from storage.models import AuditEvent, Decision, GovernanceSession
-from tests.conftest import ADMIN, DANA, EVE, GOV, LI, MARIA, SAM
+from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import run, said
 from tests.e2e.test_governance import MONDAY_9, SUPPORT, open_threads, sessions, settle, staffed
 from tests.slack_sim import all_text, buttons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import GovernanceSession, RiskBreach, RiskTrigger
-from tests.conftest import ADMIN, DANA, EVE, GOV, LI, MARIA
+from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_governance import FRIDAY, MONDAY_9, SUPPORT, open_threads, settle
 from tests.slack_sim import all_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Decision, Escalation, RiskTierRequest, Workflow
-from tests.conftest import ADMIN, DANA, EVE, GOV, LI, MARIA
+from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import SUPPORT, escalate, owner_dm
 from tests.e2e.test_escalation_lifecycle import answer, notice, opened_view, resolve, wait_labels

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import EVE, GOV, LI, MARIA
+from tests.cast import EVE, GOV, LI, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_governance import SUPPORT, open_threads, parents, settle, staffed
 from tests.e2e.test_risk_reviews import TRIGGERS, open_modal

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import EVE, GOV
+from tests.cast import EVE, GOV
 from tests.e2e.test_governance import SUPPORT
 from tests.e2e.test_trends import eight_weeks
 from tests.slack_sim import all_text
@@ -35,7 +35,7 @@ def test_the_chart_is_uploaded_to_the_channel_beside_the_text_trend(bot, frozen_
     assert "`    ▁ ▄  ▆██` 3.1% → 4.9%" in text  # 12 weeks: the first four have no values
     bot.fake.wait_for("files.completeUploadExternal", timeout=60)  # matplotlib loads first
     [asked] = bot.fake.calls_to("files.getUploadURLExternal")
-    [shared] = bot.fake.files.shared
+    [shared] = bot.fake.shared_files
     assert shared.content.startswith(PNG) and int(asked.params["length"]) == len(shared.content)
     assert asked.params["filename"] == "scorecard-trends.png"
     assert shared.channel == GOV and shared.title.startswith("Scorecard trends: Support resolution")
@@ -58,10 +58,10 @@ def test_a_refused_upload_leaves_the_text_trend_and_says_why(bot, frozen_clock):
         "Slack refused the chart (not_in_channel at files.completeUploadExternal)"
         in (refusal["text"])
     )
-    assert bot.fake.files.shared == []
+    assert bot.fake.shared_files == []
 
-    bot.fake.files.refuse_uploads = 1  # the upload URL itself fails
+    bot.fake.refuse_uploads = 1  # the upload URL itself fails
     again = trends(bot)
     [_, refusal] = bot.fake.wait_for_responses(2, key=again)
     assert "(HTTP 500 at upload)" in refusal["text"]
-    assert bot.fake.files.shared == []
+    assert bot.fake.shared_files == []

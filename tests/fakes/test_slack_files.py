@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.uploads import UploadRefused, upload_file
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def error_of(call) -> str:
 def test_upload_file_shares_the_bytes_in_the_channel(fake):
     file_id = upload_file(client(fake), content=b"chart", filename="c.png", title="Chart",
                           channel_id="CGOV", initial_comment="Trends")  # fmt: skip
-    [shared] = fake.files.shared
+    [shared] = fake.shared_files
     assert (shared.file_id, shared.content, shared.channel, shared.title) == (
         file_id, b"chart", "CGOV", "Chart",
     )  # fmt: skip
@@ -52,7 +52,7 @@ def test_upload_file_shares_the_bytes_in_the_channel(fake):
 
 
 def test_each_refused_step_is_reported_with_slacks_reason(fake):
-    fake.files.refuse_uploads = 1
+    fake.refuse_uploads = 1
     with pytest.raises(UploadRefused) as caught:
         upload_file(client(fake), content=b"x", filename="c.png", title="C", channel_id="CGOV")
     assert (caught.value.step, caught.value.reason) == ("upload", "HTTP 500")
@@ -62,7 +62,7 @@ def test_each_refused_step_is_reported_with_slacks_reason(fake):
     with pytest.raises(UploadRefused) as caught:
         upload_file(client(fake), content=b"", filename="c.png", title="C", channel_id="CGOV")
     assert caught.value.step == "files.getUploadURLExternal"
-    assert fake.files.shared == []
+    assert fake.shared_files == []
 
 
 def test_the_fake_refuses_what_slack_refuses(fake):
@@ -90,7 +90,7 @@ def test_the_fake_refuses_what_slack_refuses(fake):
     assert error_of(
         lambda: web.files_completeUploadExternal(files=[{"id": ticket["file_id"]}])
     ) == ("file_not_found")  # completed once
-    [shared] = fake.files.shared
+    [shared] = fake.shared_files
     assert shared.channel is None and shared.content == b"abc"
 
 
@@ -101,4 +101,4 @@ def test_the_upload_url_also_takes_a_multipart_file(fake):
         b"abc\r\n--XyZ--\r\n"
     )
     assert post(ticket["upload_url"], body, "multipart/form-data; boundary=XyZ") == 200
-    assert fake.files.pending[ticket["file_id"]].content == b"abc"
+    assert fake.upload(ticket["file_id"]).content == b"abc"
