@@ -46,6 +46,9 @@ def report_scorecard(
     default_zone: str,
 ) -> tuple[list[ScorecardMetric], list[Started]]:
     """Store a scorecard report, then check the reported metrics against their triggers."""
+    # Reports of one workflow one after the other: two at once would both insert a new
+    # measure (one refused by the schema) and both judge the same crossing.
+    review.lock_workflow(db, pk(workflow))
     changed = scorecard.report(
         db,
         workflow=workflow,
