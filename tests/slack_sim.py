@@ -52,6 +52,8 @@ class Reply:
     json: dict | None
     elapsed: float
     response_url: str | None = None
+    # The exact bytes and headers sent, so a test can send the same request again (a retry).
+    request: tuple[bytes, dict] | None = None
 
 
 def buttons(blocks: list[dict]) -> list[dict]:
@@ -272,7 +274,16 @@ class SlackSim:
             **self.signed_headers(body),
             **(extra or {}),
         }
-        return self.post_raw(body, headers)
+        reply = self.post_raw(body, headers)
+        reply.request = (body, headers)
+        return reply
+
+    def resend(self, reply: Reply) -> Reply:
+        """Send the request behind `reply` again, byte for byte (a retry of the same request)."""
+        assert reply.request is not None, "only replies from this SlackSim can be resent"
+        again = self.post_raw(*reply.request)
+        again.request, again.response_url = reply.request, reply.response_url
+        return again
 
     def _send_payload(self, payload: dict) -> Reply:
         body = urlencode({"payload": json.dumps(payload)}).encode()
