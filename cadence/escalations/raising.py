@@ -13,7 +13,7 @@ from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
 from cadence.escalations import guardrails, messages
-from cadence.text import escape, quote
+from cadence.text import quote
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
 from storage.clock import now
 from storage.db import insert_if_absent
