@@ -52,6 +52,8 @@ class Reply:
     json: dict | None
     elapsed: float
     response_url: str | None = None
+    # The exact bytes and headers sent, so a test can send the same request again (a retry).
+    request: tuple[bytes, dict] | None = None
 
 
 def buttons(blocks: list[dict]) -> list[dict]:
@@ -272,7 +274,16 @@ class SlackSim:
             **self.signed_headers(body),
             **(extra or {}),
         }
-        return self.post_raw(body, headers)
+        reply = self.post_raw(body, headers)
+        reply.request = (body, headers)
+        return reply
+
+    def resend(self, reply: Reply) -> Reply:
+        """Send the request behind `reply` again, byte for byte (a retry of the same request)."""
+        assert reply.request is not None, "only replies from this SlackSim can be resent"
+        again = self.post_raw(*reply.request)
+        again.request, again.response_url = reply.request, reply.response_url
+        return again
 
     def _deliver(
         self, kind: str, payload: dict, *, retry: tuple[int | None, str] = (None, "")
@@ -290,6 +301,11 @@ class SlackSim:
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return self._send(json.dumps(payload).encode(), "application/json", extra)
+
+    def send(self, payload: dict) -> Reply:
+        """POST an interaction payload exactly as given, signed (hostile-input tests shape
+        their own: unknown action ids, damaged values and metadata, missing fields)."""
+        return self._deliver("interactive", payload)
 
     def _user(self, user: str) -> dict:
         name = (self.fake.user(user) or {}).get("name", user.lower())

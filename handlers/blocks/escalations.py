@@ -11,6 +11,7 @@ from cadence.escalations.queries import Card, Gap, Listed
 from cadence.escalations.visibility import existence_line
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
+from handlers.blocks.guardrails import review_line, tier_change_controls
 from handlers.blocks.kit import (
     button,
     cap_blocks,
@@ -81,9 +82,11 @@ def _full_message(card: Card, timezone: str) -> dict[str, Any]:
         lines.append("It is no longer with you.")
     if esc.status == EscalationStatus.RESOLVED and esc.resolution:
         lines.append(f"*Resolution:* {escape(truncate(esc.resolution, 2000))}")
+    if (review := review_line(card)) is not None:
+        lines.append(review)
     blocks.append(section("\n".join(lines)))
     if card.buttons:
-        blocks.append(_controls(esc))
+        blocks.append(_controls(card))
     text = f"{headline(esc, workflow)}: {escape(esc.summary)}"
     return {"text": fallback_text(text), "blocks": blocks}
 
@@ -99,17 +102,20 @@ def build_confidential_notice(card: Card, timezone: str) -> dict[str, Any]:
         ),
     ]
     if card.buttons:
-        blocks.append(_controls(esc))
+        blocks.append(_controls(card))
     return {"text": fallback_text(line), "blocks": blocks}
 
 
-def _controls(esc: Escalation) -> dict[str, Any]:
-    """Acknowledge (while open), Resolve, Hand off."""
+def _controls(card: Card) -> dict[str, Any]:
+    """Acknowledge (while open), Resolve (or the council's tier-change buttons), Hand off."""
+    esc = card.escalation
     value = str(esc.id)
-    controls = [
-        button("Resolve", action_id=EscalationAction.RESOLVE, value=value),
-        button("Hand off", action_id=EscalationAction.HAND_OFF, value=value),
+    controls = tier_change_controls(card) or [
+        button("Resolve", action_id=EscalationAction.RESOLVE, value=value)
     ]
+    if card.tier_change is not None and card.viewer not in (None, *card.council_ids):
+        controls = []  # the council decides a tier change; the owner may hand it off
+    controls.append(button("Hand off", action_id=EscalationAction.HAND_OFF, value=value))
     if esc.status == EscalationStatus.OPEN:
         controls.insert(
             0,

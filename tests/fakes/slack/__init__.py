@@ -6,7 +6,8 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
 - `server.py`: HTTP, request parsing, tokens, injected faults; `calls.py`: what was called.
 - `users.py`: the directory (people, channels), users.info, auth.test.
 - `conversations.py`, `chat.py`, `views.py`: those Web API families; `chat.py` also answers
-  response_urls. `socket_mode.py` (and `socket_link.py`): Socket Mode, over a WebSocket.
+  response_urls. `files.py`: the external upload (its upload URL is served by `server.py`).
+  `socket_mode.py` (and `socket_link.py`): Socket Mode, over a WebSocket.
   `blocks.py`: the Block Kit limits Slack enforces (from `handlers.blocks.limits`).
 
 The Web API methods it answers are listed once, in `FakeSlack.__init__`.
@@ -20,6 +21,7 @@ from tests.fakes.slack.blocks import elements_of, options_of
 from tests.fakes.slack.calls import Call
 from tests.fakes.slack.chat import Chat
 from tests.fakes.slack.conversations import Conversations
+from tests.fakes.slack.files import Files
 from tests.fakes.slack.server import Server
 from tests.fakes.slack.socket_mode import Envelope, SocketMode
 from tests.fakes.slack.users import Users
@@ -28,7 +30,7 @@ from tests.fakes.slack.views import Views
 __all__ = ["Call", "Envelope", "FakeSlack", "elements_of", "options_of"]
 
 
-class FakeSlack(Server, Users, Conversations, Chat, Views, SocketMode):
+class FakeSlack(Server, Users, Conversations, Files, Chat, Views, SocketMode):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
     def __init__(self, *, tokens: Iterable[str] | None = None, **identity: str) -> None:
@@ -52,6 +54,8 @@ class FakeSlack(Server, Users, Conversations, Chat, Views, SocketMode):
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
         }
         self.reset()
@@ -76,6 +80,7 @@ class FakeSlack(Server, Users, Conversations, Chat, Views, SocketMode):
             self._clear_calls()
             self._clear_faults()
             self._clear()
+            self._clear_files()
             self._clear_socket_mode()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)
