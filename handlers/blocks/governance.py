@@ -20,8 +20,8 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 RATIONALE_SHOWN = 600

@@ -11,8 +11,8 @@ from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.vocabulary import GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
 from handlers.blocks.kit import context, escape, option, plain, section
-from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 FOLLOW_UP_PARTS = ("what", "owner", "due")

@@ -15,11 +15,11 @@ from bot.app import build_deliverer
 from bot.delivery import LEASE, OutboxDeliverer
 from cadence.governance import threads
 from cadence.outbox import post_message
+from slackfake import FakeSlack
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
 from tests.cast import GENERAL, GOV, LI, MARIA, populate
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 from tests.storage.factories import workflow_row
 
 

@@ -1,4 +1,5 @@
-"""A local fake of the Slack Web API (and of response_url) for end-to-end tests.
+"""A local Slack: the Web API (and response_url) on loopback, for the end-to-end tests, the
+benchmarks and `cadence-bot playground`. It knows nothing of Cadence.
 
 `FakeSlack().start()` serves on a free loopback port. It is put together from one class per
 surface, all written against `state.Workspace` (the fake's memory and its one lock):
@@ -6,33 +7,44 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
 - `server.py`: HTTP, request parsing, tokens, injected faults; `calls.py`: what was called.
 - `users.py`: the directory (people, channels), users.info, auth.test.
 - `conversations.py`, `chat.py`, `views.py`: those Web API families; `chat.py` also answers
-  response_urls. `blocks.py`: the Block Kit limits Slack enforces (from `handlers.blocks.limits`).
+  response_urls. `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table
+  the builders keep to as well); `rate_limits.py`: Slack's 429s, opt-in.
+- The other side of Slack, toward the app: `sim.py` signs and sends commands, clicks,
+  submissions and events; `forms.py` reads buttons and inputs and builds `state.values`.
 
 The Web API methods it answers are listed once, in `FakeSlack.__init__`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from tests.fakes.slack.blocks import elements_of, options_of
-from tests.fakes.slack.calls import Call
-from tests.fakes.slack.chat import Chat
-from tests.fakes.slack.conversations import Conversations
-from tests.fakes.slack.server import Server
-from tests.fakes.slack.users import Users
-from tests.fakes.slack.views import Views
+from slackfake.blocks import elements_of, options_of
+from slackfake.calls import Call
+from slackfake.chat import Chat
+from slackfake.conversations import Conversations
+from slackfake.server import Server
+from slackfake.snapshot import Snapshots
+from slackfake.users import Users
+from slackfake.views import Views
 
 __all__ = ["Call", "FakeSlack", "elements_of", "options_of"]
 
 
-class FakeSlack(Server, Users, Conversations, Chat, Views):
+class FakeSlack(Server, Users, Conversations, Chat, Views, Snapshots):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
-    def __init__(self, *, tokens: Iterable[str] | None = None, **identity: str) -> None:
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str] | None = None,
+        clock: Callable[[], float] | None = None,
+        **identity: str,
+    ) -> None:
         """`tokens`: the only ones accepted (default: any xoxb-/xoxp-/xoxe-/xapp- token);
+        `clock`: epoch seconds for message timestamps (default: a fixed counter);
         `identity`: team_id, team_domain, bot_user_id, bot_id, app_id (defaults in Workspace)."""
-        super().__init__(tokens=tokens, **identity)
+        super().__init__(tokens=tokens, clock=clock, **identity)
         self._methods = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
@@ -42,7 +54,7 @@ class FakeSlack(Server, Users, Conversations, Chat, Views):
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._views_open,
-            "views.push": self._views_open,
+            "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.blocks.limits import LIMITS as L
+from slackfake.limits import LIMITS as L
 
 _TEXT_LIMITS = {"header": L.header_text, "section": L.section_text}
 _NOT_INTERACTIVE = {"image"}

@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.rate_limits import SlackRateLimits
-from tests.fakes.slack.calls import Call, Recorder
-from tests.fakes.slack.state import err
+from slackfake.calls import Call, Recorder
+from slackfake.rate_limits import SlackRateLimits
+from slackfake.state import err
 
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
 _JSON_FIELDS = {
@@ -90,13 +90,19 @@ class Server(Recorder):
 
     _methods: dict[str, Callable[[dict], dict]]
 
-    def __init__(self, *, tokens: Iterable[str] | None, **identity: str) -> None:
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str] | None,
+        clock: Callable[[], float] | None = None,
+        **identity: str,
+    ) -> None:
         self._tokens = set(tokens) if tokens is not None else None
         self._server: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._generation = 0
-        super().__init__(**identity)
+        super().__init__(clock=clock, **identity)
         self._clear_calls()
         self._clear_faults()
 
@@ -145,7 +151,7 @@ class Server(Recorder):
 
     def _clear_faults(self) -> None:
         self._faults: list[_Fault] = []
-        # Opt-in: Slack's rate limits, answering 429 + Retry-After (tests/fakes/rate_limits).
+        # Opt-in: Slack's rate limits, answering 429 + Retry-After (slackfake/rate_limits).
         self.rate_limits: SlackRateLimits | None = None
 
     # ----- failure injection -------------------------------------------------------------------
@@ -271,7 +277,7 @@ class Server(Recorder):
         with self._cond:
             self._responses.append((key, body))
             self._apply_response(key, body)
-            self._cond.notify_all()
+            self._changed()
         return 200, {"ok": True}
 
     def _token_ok(self, token: str) -> bool:

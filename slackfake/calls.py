@@ -10,9 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.slack.state import Workspace
+from slackfake.state import Workspace
 
 _SUMMARY_KEYS = ("channel", "user", "users", "user_id", "ts", "thread_ts", "text", "view_id")
+# Methods that only read: answering one changes nothing a person would see.
+_READS = {
+    "auth.test",
+    "users.info",
+    "chat.getPermalink",
+    "conversations.open",
+    "conversations.history",
+    "conversations.replies",
+    "conversations.info",
+    "conversations.members",
+}
 
 
 @dataclass
@@ -57,7 +68,23 @@ class Recorder(Workspace):
     def _record(self, call: Call) -> None:
         """Note one answered call and wake whoever waits (call with the lock held)."""
         self._calls.append(call)
+        if call.ok and call.method not in _READS:
+            self._changed()
         self._cond.notify_all()
+
+    @property
+    def version(self) -> int:
+        """How many visible changes so far (messages, views, people): watchers compare it."""
+        with self._cond:
+            return self._version
+
+    def wait_for_change(self, since: int, timeout: float) -> int:
+        """Block until `version` passes `since` or `timeout` runs out; the version then."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._version <= since and (remaining := deadline - time.monotonic()) > 0:
+                self._cond.wait(remaining)
+            return self._version
 
     @property
     def calls(self) -> list[Call]:

@@ -6,9 +6,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_client
+from slackfake.rate_limits import Rate, SlackRateLimits
 from tests.cast import GENERAL, GOV, MARIA
 from tests.conftest import make_settings
-from tests.fakes.rate_limits import Rate, SlackRateLimits
 
 
 class Ticker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 
-from tests.fakes.slack.state import BASE_EPOCH, Workspace, err, flag
+from slackfake.state import BASE_EPOCH, Workspace, err, flag
 
 
 class Conversations(Workspace):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from handlers.blocks.limits import LIMITS
-from tests.fakes.slack.blocks import block_problems
-from tests.fakes.slack.state import Workspace, err, invalid
+from slackfake.blocks import block_problems
+from slackfake.limits import LIMITS
+from slackfake.state import Workspace, err, invalid
 
 
 class Chat(Workspace):
@@ -57,6 +57,17 @@ class Chat(Workspace):
         """Show a slash command's ack body the way Slack would (no response recorded)."""
         with self._cond:
             self._apply_response(response_url.rstrip("/").rsplit("/", 1)[-1], body)
+            self._changed()
+
+    def post_as_user(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> dict:
+        """A person's own message in a channel or thread (the app gets no event for it)."""
+        with self._cond:
+            message = self._store_message(channel, {"text": text}, thread_ts)
+            message.update(user=user, bot_id=None, app_id=None)
+            self._changed()
+            return copy.deepcopy(message)
 
     def _apply_response(self, key: str, body: dict) -> None:
         """What Slack does with a response_url post bound to a channel/message/user."""

@@ -7,9 +7,10 @@ import copy
 import random
 import string
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.slack.blocks import elements_of
+from slackfake.blocks import elements_of
 
 BASE_EPOCH = 1_700_000_000
 
@@ -40,10 +41,15 @@ class Workspace:
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         app_id: str = "A0001",
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`clock`: epoch seconds that message timestamps follow (default: a counter that
+        starts in November 2023, so tests see the same ts every run)."""
         self.team_id, self.team_domain, self.app_id = team_id, team_domain, app_id
         self.bot_user_id, self.bot_id = bot_user_id, bot_id
+        self._clock = clock
         self._cond = threading.Condition()
+        self._version = 0
         self._clear()
 
     def _clear(self) -> None:
@@ -57,9 +63,12 @@ class Workspace:
         self._responses: list[tuple[str, dict]] = []
         self._response_ctx: dict[str, dict] = {}
         self._triggers: dict[str, str | None] = {}  # trigger_id -> the view it came from
+        self._trigger_users: dict[str, str] = {}  # trigger_id -> who acted
         self._used_triggers: set[str] = set()
+        self._stacks: dict[str, list[str]] = {}  # user id -> their open modals, bottom first
         self._counter = 0
         self._ts_counter = 0
+        self._last_micros = 0
         self._rng = random.Random(0)
 
     def _next(self) -> int:
@@ -68,8 +77,17 @@ class Workspace:
 
     def _next_ts(self) -> str:
         self._ts_counter += 1
-        micros = self._ts_counter * 100
-        return f"{BASE_EPOCH + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        micros = BASE_EPOCH * 1_000_000 + self._ts_counter * 100
+        if self._clock is not None:
+            # Slack's ts is the posting time; one microsecond apart keeps them unique.
+            micros = max(int(self._clock() * 1_000_000), self._last_micros + 1)
+        self._last_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _changed(self) -> None:
+        """Something a person would see changed; wake whoever waits (call with the lock held)."""
+        self._version += 1
+        self._cond.notify_all()
 
     def _rand(self, size: int, alphabet: str = string.ascii_letters + string.digits) -> str:
         return "".join(self._rng.choices(alphabet, k=size))

@@ -1,8 +1,8 @@
 """Slack's Block Kit limits, written down once.
 
-The builders truncate to these numbers, the fake Slack Web API refuses what breaks them, and the
-test checker (`tests/blockkit/`) reports every one it finds. Lengths are in characters of the
-raw string sent to Slack; counts are items in an array.
+The builders (`handlers/blocks/`) truncate to these numbers, the local Slack (this package)
+refuses what breaks them, and the test checker (`tests/blockkit/`) reports every one it finds.
+Lengths are in characters of the raw string sent to Slack; counts are items in an array.
 """
 
 from __future__ import annotations

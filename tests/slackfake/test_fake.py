@@ -1,4 +1,4 @@
-"""The fake Slack Web API (tests/fakes/slack/), driven through the real slack_sdk WebClient."""
+"""The fake Slack Web API (slackfake/), driven through the real slack_sdk WebClient."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from slackfake import FakeSlack
+from slackfake.forms import all_text, buttons
 from tests import cast
 from tests.cast import ADMIN, GENERAL, HELPER_BOT, LI, MARIA, SAM
 from tests.conftest import BOT_TOKEN
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import all_text, buttons
 
 # Channels of this file's own directory scenario, beside the cast's.
 OPS, OLD, SECRET = "C0OPS", "C0OLD", "C0SECRET"

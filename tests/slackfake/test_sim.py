@@ -1,4 +1,4 @@
-"""SlackSim (tests/slack_sim.py): signed commands, clicks, selects, submissions and events, as a
+"""SlackSim (slackfake/sim.py): signed commands, clicks, selects, submissions and events, as a
 stand-in bot endpoint receives them."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
+from slackfake import FakeSlack
+from slackfake.forms import all_text, inputs
+from slackfake.sim import SlackSim
 from tests.cast import GENERAL, GOV, LI, MARIA, SAM
-from tests.fakes.slack import FakeSlack
-from tests.fakes.test_slack import ACK_BLOCKS
-from tests.slack_sim import SlackSim, all_text, inputs
+from tests.slackfake.test_fake import ACK_BLOCKS
 
 SECRET = "harness-signing-secret"
 
@@ -303,3 +304,28 @@ def test_events_envelope_and_home_opened(
         "event_ts": "",
     }
     assert SignatureVerifier(SECRET).is_valid_request(b2, h2)
+
+
+def test_act_uses_one_element_by_its_ids(
+    fake_slack: FakeSlack, slack_client: WebClient, sim: SlackSim, stub: BotStub
+) -> None:
+    """What the playground's page sends: the element a person used, by block and action id."""
+    posted = slack_client.chat_postMessage(channel=GENERAL, text="Escalation", blocks=ACK_BLOCKS)
+    message = {"channel": GENERAL, "ts": posted["ts"]}
+    sim.act(message, user=LI, block_id="decide", action_id="ack")
+    (action,) = stub.payload()["actions"]
+    assert (action["type"], action["value"], action["style"]) == ("button", "42", "primary")
+    assert stub.payload()["user"]["id"] == LI
+
+    view = slack_client.views_open(trigger_id=fake_slack.new_trigger_id(user=LI), view=EVERY_INPUT)[
+        "view"
+    ]
+    sim.act(view, user=LI, block_id="severity", action_id="severity_input", value="high",
+            values={"summary": "typed so far"})  # fmt: skip
+    payload = stub.payload()
+    (action,) = payload["actions"]
+    assert action["selected_option"]["value"] == "high"
+    assert payload["view"]["state"]["values"]["summary"]["summary_input"]["value"] == "typed so far"
+    assert payload["container"] == {"type": "view", "view_id": view["id"]}
+    with pytest.raises(LookupError, match="nope"):
+        sim.act(view, user=LI, block_id="severity", action_id="nope")

@@ -6,9 +6,9 @@ import copy
 import string
 from typing import Any
 
-from handlers.blocks.limits import LIMITS
-from tests.fakes.slack.blocks import block_problems, text_of, too_long
-from tests.fakes.slack.state import BASE_EPOCH, Workspace, err, invalid
+from slackfake.blocks import block_problems, text_of, too_long
+from slackfake.limits import LIMITS
+from slackfake.state import BASE_EPOCH, Workspace, err, invalid
 
 
 def view_problems(view: Any) -> list[str]:
@@ -55,28 +55,62 @@ class Views(Workspace):
             view_id = self._homes.get(user_id)
             return copy.deepcopy(self._views[view_id]) if view_id else None
 
-    def new_trigger_id(self, view_id: str | None = None) -> str:
-        """A trigger_id as Slack issues with an interaction; usable once."""
+    def modals(self, user_id: str) -> list[dict]:
+        """The modals open in front of a user, bottom first (the last one is on top)."""
+        with self._cond:
+            return copy.deepcopy([self._views[v] for v in self._stacks.get(user_id, [])])
+
+    def new_trigger_id(self, view_id: str | None = None, *, user: str | None = None) -> str:
+        """A trigger_id as Slack issues with an interaction by `user`; usable once."""
         with self._cond:
             n = self._next()
             trigger = f"{n}.{BASE_EPOCH}.{self._rand(32, string.hexdigits.lower()[:16])}"
             self._triggers[trigger] = view_id
+            if user:
+                self._trigger_users[trigger] = user
         return trigger
 
     def apply_view_response(self, view_id: str, body: dict) -> None:
-        """Apply a view_submission ack's response_action ("update" / "push") to the views."""
+        """Apply a view_submission ack to the views: "update" and "push" change them, "clear"
+        closes every modal, "errors" keeps the form open, anything else closes this one."""
+        action = body.get("response_action")
         with self._cond:
             current = self._views.get(view_id)
-            if current is None or not isinstance(body.get("view"), dict):
+            if current is None or action == "errors":
                 return
-            if body.get("response_action") == "update":
+            if action in ("update", "push") and not isinstance(body.get("view"), dict):
+                return
+            if action == "update":
                 self._store_view(body["view"], view_id=view_id, base=current)
-            elif body.get("response_action") == "push":
-                self._store_view(body["view"], root=current["root_view_id"], previous=view_id)
+            elif action == "push":
+                pushed = self._store_view(
+                    body["view"], root=current["root_view_id"], previous=view_id
+                )
+                self._stack_of(view_id).append(pushed["id"])
+            else:
+                self._close(view_id, everything=action == "clear")
+            self._changed()
+
+    def close_view(self, view_id: str, *, everything: bool = False) -> None:
+        """A person closes a modal (and, with `everything`, the ones beneath it)."""
+        with self._cond:
+            self._close(view_id, everything=everything)
+            self._changed()
+
+    def _stack_of(self, view_id: str) -> list[str]:
+        return next((s for s in self._stacks.values() if view_id in s), [])
+
+    def _close(self, view_id: str, *, everything: bool) -> None:
+        stack = self._stack_of(view_id)
+        if view_id in stack:
+            del stack[0 if everything else stack.index(view_id) :]
 
     # ----- Web API methods (called with the lock held) -----------------------------------------
 
-    def _views_open(self, params: dict) -> dict:
+    def _views_push(self, params: dict) -> dict:
+        return self._views_open(params, push=True)
+
+    def _views_open(self, params: dict, *, push: bool = False) -> dict:
         trigger = params.get("trigger_id") or params.get("interactivity_pointer")
         if not trigger:
             return invalid("invalid_arguments", ["[ERROR] missing required field: trigger_id"])
@@ -89,7 +123,13 @@ class Views(Workspace):
         self._used_triggers.add(trigger)
         parent = self._views.get(self._triggers.get(trigger) or "")
         root = parent["root_view_id"] if parent and parent["type"] == "modal" else None
-        return {"ok": True, "view": copy.deepcopy(self._store_view(params["view"], root=root))}
+        stored = self._store_view(params["view"], root=root)
+        if user := self._trigger_users.get(trigger):
+            stack = self._stacks.setdefault(user, [])
+            if not (push and parent and parent["id"] in stack):
+                stack.clear()  # views.open starts over; views.push goes on top
+            stack.append(stored["id"])
+        return {"ok": True, "view": copy.deepcopy(stored)}
 
     def _views_update(self, params: dict) -> dict:
         if not params.get("view_id") and not params.get("external_id"):

@@ -10,10 +10,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.blocks.limits import LIMITS
+from slackfake import FakeSlack
+from slackfake.limits import LIMITS
 from tests.blockkit import assert_within_limits
 from tests.cast import GENERAL
-from tests.fakes.slack import FakeSlack
 
 
 def _plain(text: str) -> dict[str, Any]:

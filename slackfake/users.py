@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.fakes.slack.state import BASE_EPOCH, Workspace, err
+from slackfake.state import BASE_EPOCH, Workspace, err
 
 
 class Users(Workspace):
@@ -56,6 +56,7 @@ class Users(Workspace):
         }
         with self._cond:
             self._users[user_id] = user
+            self._changed()
         return copy.deepcopy(user)
 
     def add_channel(
@@ -79,12 +80,23 @@ class Users(Workspace):
         }
         with self._cond:
             self._channels[channel_id] = channel
+            self._changed()
         return copy.deepcopy(channel)
 
     def user(self, user_id: str) -> dict | None:
         """The users.info object of a known user."""
         with self._cond:
             return copy.deepcopy(self._users.get(user_id))
+
+    def users(self) -> list[dict]:
+        """Everyone in the directory (bots and people who left included), in the order added."""
+        with self._cond:
+            return copy.deepcopy(list(self._users.values()))
+
+    def channels(self) -> list[dict]:
+        """Every channel in the directory, in the order added."""
+        with self._cond:
+            return copy.deepcopy(list(self._channels.values()))
 
     def channel(self, channel_id: str) -> dict | None:
         """The directory record of a known channel (with its members)."""
