@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from slack_sdk.errors import SlackApiError
@@ -21,6 +23,9 @@ from bot.logs import configure_logging
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import build_scheduler
 from bot.serve import EVENTS_PATH, make_http_server
+from playground.main import NotLoopback, PortTaken, page_host
+from playground.main import run as run_playground
+from playground.runtime import Options as PlaygroundOptions
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -39,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except NotLoopback as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     except PortUnavailable as exc:
@@ -70,9 +78,36 @@ def _parser() -> argparse.ArgumentParser:
     run_one.add_argument("name", help="the job's name (see `cadence-bot jobs list`)")
     run_one.set_defaults(func=_cmd_jobs_run)
     commands.add_parser("check", help="verify the token, the database and the configuration")
+    _add_playground(commands)
     for name, func in (("run", _cmd_run), ("check", _cmd_check)):
         commands.choices[name].set_defaults(func=func)
     return parser
+
+
+def _add_playground(commands: argparse._SubParsersAction) -> None:
+    playground = commands.add_parser(
+        "playground", help="try Cadence in a local Slack workspace in your browser (no tokens)"
+    )
+    playground.add_argument("--empty", action="store_true", help="start with no workflows")
+    playground.add_argument("--reset", action="store_true", help="forget the kept workspace")
+    playground.add_argument("--host", help="the page's address (default 127.0.0.1)")
+    playground.add_argument("--port", type=int, default=3000, help="the page's port")
+    playground.set_defaults(func=_cmd_playground)
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    host = page_host(args.host, os.environ.get("HOST"))
+    configure_logging(logging.WARNING)
+    options = PlaygroundOptions(
+        directory=Path.cwd(),
+        zone=os.environ.get("CADENCE_TIMEZONE") or "UTC",
+        empty=args.empty,
+        reset=args.reset,
+    )
+    try:
+        return run_playground(options, host=host, port=args.port)
+    except PortTaken as exc:
+        raise PortUnavailable(str(exc)) from None
 
 
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "slackfake": {"cadence", "handlers", "bot", "storage", "playground", "slack_sdk", "slack_bolt"},
 }
 # Everything we ship; each is held to the size and import rules below.
-PACKAGES = ["bot", "handlers", "cadence", "storage", "slackfake"]
+PACKAGES = ["bot", "handlers", "cadence", "storage", "slackfake", "playground"]
 MODULE_LINES_MAX = 300
 # The schema reads as one page (CONVENTIONS: "models.py, every table"); migrations are exempt too.
 LONG_MODULES_ALLOWED = {"storage/models.py"}
