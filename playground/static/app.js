@@ -114,6 +114,7 @@ function refresh() {
       if (page.thread) query.set("thread", page.thread);
       const state = await api("/api/state?" + query).catch(() => null);
       if (state) render(state);
+      if (state && !page.again) document.body.dataset.user = query.get("user");
     } while (page.again);
     page.refreshing = null;
   })();
@@ -258,6 +259,7 @@ function renderModal(stack) {
   layer.hidden = !view;
   if (!view) return layer.replaceChildren();
   const box = el("form", "dialog modal");
+  box.noValidate = true; // Slack's own checks (and the app's errors) show next to the fields
   box.dataset.testid = "modal";
   box.dataset.viewId = view.id;
   const head = box.appendChild(el("header"));

@@ -227,6 +227,7 @@ const Blocks = (() => {
       const wrap = el("div", "bk-input");
       wrap.dataset.blockId = b.block_id;
       wrap.dataset.optional = b.optional ? "1" : "";
+      wrap.dataset.label = plainText(b.label);
       const label = wrap.appendChild(el("label", "bk-label"));
       label.append(Mrkdwn.plain(plainText(b.label)));
       if (b.optional) label.append(el("span", "muted", " (optional)"));
