@@ -117,7 +117,11 @@ class Playground:
         self.engine = make_engine(self.settings.database_url)
         upgrade(self.engine)
         storage_clock.set_clock(self.clock)
-        self.deliverer = build_deliverer(self.settings, self.engine, retries=False, channel_pace=0)
+        # The local Slack has no rate limits, so nothing is paced or budgeted (seeding posts
+        # weeks of messages in seconds, on a clock that jumps).
+        self.deliverer = build_deliverer(
+            self.settings, self.engine, retries=False, channel_pace=0, limits={}
+        )
         self.worker = OutboxWorker(self.deliverer, interval=0.5)
         app = build_app(self.settings, self.engine, on_commit=self.worker.kick)
         ensure_local(self.settings, self.fake, app.client.base_url, self.deliverer.client.base_url)

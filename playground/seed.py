@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from playground.cast import (
@@ -153,13 +153,14 @@ class Seeder:
         for _ in range(100):
             self.deliver()
             with session_scope(self.engine) as db:
-                pending = db.exec(
-                    select(func.count()).where(OutboxMessage.status == "pending")
-                ).one()
+                pending = [
+                    f"{m.idempotency_key} ({m.attempts} attempts, {m.last_error})"
+                    for m in db.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+                ]
             if not pending:
                 return
             self.at(self.clock() + timedelta(seconds=5))
-        raise SeedFailed(f"{pending} message(s) still pending")
+        raise SeedFailed(f"still pending: {pending}")
 
     def at(self, moment: datetime) -> None:
         """Set the clock (seeding walks it from the past up to now)."""
