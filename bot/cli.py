@@ -23,9 +23,6 @@ from bot.logs import configure_logging
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import build_scheduler
 from bot.serve import EVENTS_PATH, make_http_server
-from playground.main import NotLoopback, PortTaken, page_host
-from playground.main import run as run_playground
-from playground.runtime import Options as PlaygroundOptions
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -44,9 +41,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_CONFIG
-    except NotLoopback as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     except PortUnavailable as exc:
@@ -96,7 +90,16 @@ def _add_playground(commands: argparse._SubParsersAction) -> None:
 
 
 def _cmd_playground(args: argparse.Namespace) -> int:
-    host = page_host(args.host, os.environ.get("HOST"))
+    # Imported here so that the bot itself never loads the playground (nor its seed and page).
+    from playground.main import NotLoopback, PortTaken, page_host
+    from playground.main import run as run_playground
+    from playground.runtime import Options as PlaygroundOptions
+
+    try:
+        host = page_host(args.host, os.environ.get("HOST"))
+    except NotLoopback as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
     configure_logging(logging.WARNING)
     options = PlaygroundOptions(
         directory=Path.cwd(),
