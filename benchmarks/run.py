@@ -7,6 +7,7 @@ fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Sla
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
 capacity 6   the production server (gunicorn): request rate sustained with ack p99 < 300 ms,
              Cadence vs a bare bolt app, 1 and 2 worker processes; Cadence at 100 requests/s
+pacing       posts to one channel against Slack's 1/s per channel, and what a 429 costs
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
 Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
@@ -27,14 +28,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, capacity, commands, fanout, history, storm
+from benchmarks import acks, capacity, commands, fanout, history, pacing, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "capacity", "commands")
+ALL = ("acks", "storm", "fanout", "history", "capacity", "pacing", "commands")
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,13 @@ class Sizes:
     history_runs: int
     step_seconds: float  # how long benchmark 6 holds each rate
     bisections: int
+    paced_posts: int
 
 
 FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40,
-             step_seconds=8.0, bisections=2)  # fmt: skip
+             step_seconds=8.0, bisections=2, paced_posts=120)  # fmt: skip
 QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20,
-              step_seconds=4.0, bisections=1)  # fmt: skip
+              step_seconds=4.0, bisections=1, paced_posts=30)  # fmt: skip
 
 
 class LogTally(logging.Handler):
@@ -165,6 +167,11 @@ def bench_fanout(report: Report, sizes: Sizes, database_url: str | None) -> None
     report.add(name, "429 answers", run.limited)
 
 
+def bench_pacing(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Per-channel pacing: N posts to one channel, then one 429."""
+    pacing.report_pacing(report, sizes.paced_posts, database_url=database_url)
+
+
 def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> None:
     """Benchmark 4."""
     small_n, large_n = sizes.history
@@ -252,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "fanout": bench_fanout,
         "history": bench_history,
         "capacity": bench_capacity,
+        "pacing": bench_pacing,
     }
     for name in chosen:
         try:

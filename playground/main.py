@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import logging
+import os
 import signal
+import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
+from bot.logs import configure_logging
 from playground.runtime import Options, Playground
 from playground.web import make_page_server
 
@@ -79,3 +84,20 @@ def run(options: Options, *, host: str, port: int) -> int:
         page.server_close()
         playground.stop()
     return 0
+
+
+def command(args: argparse.Namespace) -> int:
+    """`cadence-bot playground`: 2 when the address is refused, else run until stopped."""
+    try:
+        host = page_host(args.host, os.environ.get("HOST"))
+    except NotLoopback as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging(logging.WARNING)
+    options = Options(
+        directory=Path.cwd(),
+        zone=os.environ.get("CADENCE_TIMEZONE") or "UTC",
+        empty=args.empty,
+        reset=args.reset,
+    )
+    return run(options, host=host, port=args.port)

@@ -7,8 +7,9 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
 - `server.py`: HTTP, request parsing, tokens, injected faults; `calls.py`: what was called.
 - `users.py`: the directory (people, channels), users.info, auth.test.
 - `conversations.py`, `chat.py`, `views.py`: those Web API families; `chat.py` also answers
-  response_urls. `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table
-  the builders keep to as well); `rate_limits.py`: Slack's 429s, opt-in.
+  response_urls. `files.py`: the external upload (its upload URL is served by `server.py`).
+  `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table the builders keep
+  to as well); `rate_limits.py`: Slack's 429s, opt-in.
 - The other side of Slack, toward the app: `sim.py` signs and sends commands, clicks,
   submissions and events; `forms.py` reads buttons and inputs and builds `state.values`.
 
@@ -23,6 +24,7 @@ from slackfake.blocks import elements_of, options_of
 from slackfake.calls import Call
 from slackfake.chat import Chat
 from slackfake.conversations import Conversations
+from slackfake.files import Files
 from slackfake.server import Server
 from slackfake.snapshot import Snapshots
 from slackfake.users import Users
@@ -31,7 +33,7 @@ from slackfake.views import Views
 __all__ = ["Call", "FakeSlack", "elements_of", "options_of"]
 
 
-class FakeSlack(Server, Users, Conversations, Chat, Views, Snapshots):
+class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
     def __init__(
@@ -62,6 +64,8 @@ class FakeSlack(Server, Users, Conversations, Chat, Views, Snapshots):
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
         self.reset()
 
@@ -72,5 +76,6 @@ class FakeSlack(Server, Users, Conversations, Chat, Views, Snapshots):
             self._clear_calls()
             self._clear_faults()
             self._clear()
+            self._clear_files()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)

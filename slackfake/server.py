@@ -12,6 +12,7 @@ from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from slackfake.calls import Call, Recorder
+from slackfake.files import UPLOAD_PATH
 from slackfake.rate_limits import SlackRateLimits
 from slackfake.state import err
 
@@ -214,12 +215,16 @@ class Server(Recorder):
             status, body, extra = self._serve_api(method, parts.query, raw, headers)
         elif parts.path.startswith("/response/"):
             status, body = self._serve_response(parts.path.removeprefix("/response/"), raw)
+        elif parts.path.startswith(UPLOAD_PATH):
+            status, body = self._serve_upload(parts.path.removeprefix(UPLOAD_PATH), raw, headers)
         else:
             status, body = 404, {"ok": False, "error": "not_found"}
-        data = json.dumps(body).encode()
+        text = isinstance(body, str)  # an upload URL answers in plain text, as Slack's does
+        data = body.encode() if text else json.dumps(body).encode()
         try:
             handler.send_response(status)
-            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            kind = "text/plain" if text else "application/json"
+            handler.send_header("Content-Type", f"{kind}; charset=utf-8")
             handler.send_header("Content-Length", str(len(data)))
             for name, value in extra.items():
                 handler.send_header(name, value)

@@ -21,6 +21,8 @@ class Reply:
     json: dict | None
     elapsed: float
     response_url: str | None = None
+    # The exact bytes and headers sent, so a test can send the same request again (a retry).
+    request: tuple[bytes, dict] | None = None
 
 
 class SignedSender:
@@ -64,8 +66,22 @@ class SignedSender:
             **self.signed_headers(body),
             **(extra or {}),
         }
-        return self.post_raw(body, headers)
+        reply = self.post_raw(body, headers)
+        reply.request = (body, headers)
+        return reply
+
+    def resend(self, reply: Reply) -> Reply:
+        """Send the request behind `reply` again, byte for byte (a retry of the same request)."""
+        assert reply.request is not None, "only replies from this SlackSim can be resent"
+        again = self.post_raw(*reply.request)
+        again.request, again.response_url = reply.request, reply.response_url
+        return again
 
     def _send_payload(self, payload: dict) -> Reply:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded")
+
+    def send(self, payload: dict) -> Reply:
+        """POST an interaction payload exactly as given, signed (hostile-input tests shape
+        their own: unknown action ids, damaged values and metadata, missing fields)."""
+        return self._send_payload(payload)

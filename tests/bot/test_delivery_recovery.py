@@ -12,7 +12,8 @@ from sqlmodel import select
 
 import bot.app
 from bot.app import build_deliverer
-from bot.delivery import LEASE, OutboxDeliverer
+from bot.delivery import OutboxDeliverer
+from bot.outbox_rows import LEASE
 from cadence.governance import threads
 from cadence.outbox import post_message
 from slackfake import FakeSlack
