@@ -12,7 +12,7 @@ from cadence import audit
 from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
-from cadence.escalations import messages
+from cadence.escalations import guardrails, messages
 from cadence.text import quote
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
 from storage.clock import now
@@ -215,6 +215,7 @@ def raise_escalation(
         **detail,
     )
     messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)
+    guardrails.tell_council(db, escalation, workflow, skip=messages.holders(db, escalation))
     return Raised(escalation, duplicate=False)
 
 

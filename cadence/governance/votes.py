@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.errors import Conflict
+from cadence.errors import Conflict, InvalidInput
 from cadence.governance.threads import get_session, parent_key, render_args, tally_key_prefix
-from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote, pk
@@ -39,6 +39,8 @@ def cast_vote(
     default_zone: str,
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
+    if choice not in VOTE_CHOICES:
+        raise InvalidInput("That is not one of the choices to vote for.")
     session = get_session(db, session_id=session_id, team_id=team_id)
     if session.status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
@@ -177,12 +179,12 @@ def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
 
 def tally(db: Session, *, session_id: int) -> dict[GovernanceChoice, int]:
     """Votes per choice (every choice present, zero when nobody chose it)."""
-    counts = dict.fromkeys(GovernanceChoice, 0)
+    counts = dict.fromkeys(VOTE_CHOICES, 0)
     rows = db.exec(
         select(Vote.choice, func.count()).where(Vote.session_id == session_id).group_by(Vote.choice)
     ).all()
     for choice, count in rows:
-        if choice in GovernanceChoice.__members__.values():
+        if choice in VOTE_CHOICES:
             counts[GovernanceChoice(choice)] = int(count)
     return counts
 

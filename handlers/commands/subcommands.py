@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.commands import council, escalation_map, gaps, governance, rights, workflow
+from handlers.commands import (
+    council,
+    escalation_map,
+    gaps,
+    governance,
+    review,
+    rights,
+    risk,
+    trends,
+    triggers,
+    workflow,
+)
 from handlers.commands.request import CommandRequest
 
 Subcommand = Callable[[CommandRequest], None]
@@ -18,4 +29,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "decisions": governance.handle_decisions,
     "scorecard": governance.handle_scorecard,
     "settings": governance.handle_settings,
+    "review": review.handle_review,
+    "triggers": triggers.handle_triggers,
+    "risk": risk.handle_risk,
+    "trends": trends.handle_trends,
 }

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from cadence.errors import CadenceError, InvalidInput
-from cadence.governance import scorecard
+from cadence.governance import risk_review, scorecard
 from cadence.vocabulary import ScorecardMetric
 from handlers.blocks.governance_modals import scorecard_fields
 from handlers.blocks.kit import escape
@@ -59,7 +59,7 @@ def handle_scorecard_submission(
     if errors:
         raise FormErrors(errors)
     try:
-        changed = scorecard.report(
+        changed, started = risk_review.report_scorecard(
             db,
             workflow=workflow,
             week_start=week,
@@ -72,6 +72,11 @@ def handle_scorecard_submission(
     what = (
         f"Saved {len(changed)} measure(s)" if changed else "Nothing changed"
     ) + f" in the scorecard of *{escape(workflow.name)}* for the week of {week:%d %b}."
+    for breach in started:
+        what += (
+            f"\n:rotating_light: {escape(breach.phrase).capitalize()}: a risk review is open in "
+            f"<#{workflow.channel_id}>, and the owners were told."
+        )
     return Reply(view_update=build_done_modal("Scorecard", ":white_check_mark: " + what))
 
 

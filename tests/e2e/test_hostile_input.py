@@ -35,12 +35,12 @@ from handlers.ids import (
     ReminderAction,
     View,
 )
+from slackfake.sim import Reply
 from storage.db import session_scope
 from storage.models import OutboxMessage
 from tests.cast import DANA, EVE, GENERAL, GOV
 from tests.conftest import RunningBot
 from tests.e2e.test_escalate import SUPPORT, escalate, staffed
-from tests.slack_sim import Reply
 
 EXAMPLES = settings(
     max_examples=60,
