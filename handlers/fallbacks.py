@@ -23,6 +23,7 @@ from handlers.ids import (
     EscalationAction,
     EscalationView,
     ReminderAction,
+    RiskTierAction,
     View,
 )
 from handlers.payloads import first_action
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 ANYTHING = re.compile(".*", re.DOTALL)
 # Every id some listener in handlers/actions and handlers/views answers (votes by prefix).
-KNOWN_ACTIONS = frozenset({*ActionId, *EscalationAction, *ReminderAction})
+KNOWN_ACTIONS = frozenset({*ActionId, *EscalationAction, *ReminderAction, *RiskTierAction})
 KNOWN_FORMS = frozenset({*View, *EscalationView})
 UNKNOWN_BUTTON = (
     "That button isn't one I know any more (it may be on an old message), so nothing changed. "
