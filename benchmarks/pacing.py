@@ -21,12 +21,12 @@ from bot.delivery import CHANNEL_PACE_SECONDS
 from bot.outbox_worker import OutboxWorker
 from cadence import outbox
 from cadence.vocabulary import OutboxStatus
+from slackfake import FakeSlack
+from slackfake.rate_limits import Rate, SlackRateLimits
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
-from tests.fakes.rate_limits import Rate, SlackRateLimits
-from tests.fakes.slack import FakeSlack
 
 CHANNEL = "C0PACED"
 TARGET_RATIO = 1.1

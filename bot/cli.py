@@ -95,9 +95,31 @@ def _parser() -> argparse.ArgumentParser:
     run_one.add_argument("name", help="the job's name (see `cadence-bot jobs list`)")
     run_one.set_defaults(func=_cmd_jobs_run)
     commands.add_parser("check", help="verify the token, the database and the configuration")
+    _add_playground(commands)
     for name, func in (("run", _cmd_run), ("check", _cmd_check)):
         commands.choices[name].set_defaults(func=func)
     return parser
+
+
+def _add_playground(commands: argparse._SubParsersAction) -> None:
+    playground = commands.add_parser(
+        "playground", help="try Cadence in a local Slack workspace in your browser (no tokens)"
+    )
+    playground.add_argument("--empty", action="store_true", help="start with no workflows")
+    playground.add_argument("--reset", action="store_true", help="forget the kept workspace")
+    playground.add_argument("--host", help="the page's address (default 127.0.0.1)")
+    playground.add_argument("--port", type=int, default=3000, help="the page's port")
+    playground.set_defaults(func=_cmd_playground)
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    # Imported here so that the bot itself never loads the playground (nor its seed and page).
+    from playground.main import PortTaken, command
+
+    try:
+        return command(args)
+    except PortTaken as exc:
+        raise PortUnavailable(str(exc)) from None
 
 
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ from storage.models import Workflow, pk
 
 
 def _value(body: dict[str, Any]) -> int:
-    # A damaged value is answered as a stale button, not a ValueError (hostile input tests).
     return button_id(body)
 
 

@@ -21,8 +21,8 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
 from handlers.ids import EscalationAction
+from slackfake.limits import LIMITS
 from storage.models import Escalation, EscalationEvent
 
 STATUS = {

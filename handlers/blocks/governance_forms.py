@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from handlers.blocks.kit import context, escape, plain, section
-from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View
+from slackfake.limits import LIMITS
 
 
 def build_skip_modal(session_id: int, workflow_name: str, week_start: date) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
 from handlers.ids import (
     INPUT_ACTION,
     EscalationAction,
@@ -26,6 +25,7 @@ from handlers.ids import (
     EscalationView,
     RiskTierAction,
 )
+from slackfake.limits import LIMITS
 
 
 def review_line(card: Card) -> str | None:

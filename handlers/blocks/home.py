@@ -8,7 +8,7 @@ from cadence.home import HomeSummary
 from cadence.vocabulary import EscalationStatus, SessionKind
 from handlers.blocks.governance import session_name
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 
 
 def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from cadence.accountability.queries import Owners
 from cadence.people import mention
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 

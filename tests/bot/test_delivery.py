@@ -17,11 +17,11 @@ from bot.delivery import BACKOFF_MAX_SECONDS, OutboxDeliverer
 from bot.outbox_payload import REFERENCE_WAIT_SECONDS
 from bot.outbox_worker import OutboxWorker
 from cadence.outbox import post_message, render_message, update_message
+from slackfake import FakeSlack
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cast import GENERAL, GOV, MARIA, populate
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Weekly governance* is open"}}]
 

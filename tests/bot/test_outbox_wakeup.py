@@ -16,11 +16,11 @@ from bot.app import build_client
 from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import MIN_REST_SECONDS, WAKE_MARGIN_SECONDS, OutboxWorker
 from bot.ratelimit import MethodLimiter
+from slackfake import FakeSlack
 from tests.bot.test_delivery import queue
 from tests.bot.test_ratelimit import Ticker
 from tests.cast import GENERAL
 from tests.conftest import FrozenClock, make_settings
-from tests.fakes.slack import FakeSlack
 
 TICK = 2.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.socket_mode import SocketModeFailed, SocketModeServer
-from tests.fakes.slack import FakeSlack
+from slackfake import FakeSlack
 
 
 class _NoApp:

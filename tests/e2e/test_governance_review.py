@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
+from slackfake.forms import all_text, buttons
 from storage.models import AuditEvent, Decision, GovernanceSession
 from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import run, said
 from tests.e2e.test_governance import MONDAY_9, SUPPORT, open_threads, sessions, settle, staffed
-from tests.slack_sim import all_text, buttons
 
 THURSDAY = datetime(2026, 11, 26, 15, 10, tzinfo=UTC)
 NEXT_MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

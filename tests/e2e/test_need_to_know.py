@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from slackfake.forms import all_text
+from slackfake.sim import SlackSim
 from storage.models import AuditEvent, DecisionRight, Escalation
 from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA, SAM
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import SUPPORT, escalate, fields, open_form, owner_dm, staffed
 from tests.e2e.test_escalation_lifecycle import hand_off, resolve
-from tests.slack_sim import SlackSim, all_text
 
 SECRET_SUMMARY = "vendor NDA breach in refund data"
 SECRET_DETAILS = "Acme's contract clause 7 was broken on 3 refunds"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from slackfake.forms import all_text
 from storage.models import GovernanceSession, RiskBreach, RiskTrigger
 from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_governance import FRIDAY, MONDAY_9, SUPPORT, open_threads, settle
-from tests.slack_sim import all_text
 
 TRIGGERS = {
     "Exception rate: trigger when": "above",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from slackfake.forms import all_text, buttons
 from storage.models import Decision, Escalation, RiskTierRequest, Workflow
 from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import SUPPORT, escalate, owner_dm
 from tests.e2e.test_escalation_lifecycle import answer, notice, opened_view, resolve, wait_labels
 from tests.e2e.test_governance import MONDAY_9, open_threads, parents, settle
-from tests.slack_sim import all_text, buttons
 
 
 def staffed(bot, *, risk: str) -> None:

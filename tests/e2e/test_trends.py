@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from slackfake.forms import all_text
 from tests.cast import EVE, GOV, LI, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_governance import SUPPORT, open_threads, parents, settle, staffed
 from tests.e2e.test_risk_reviews import TRIGGERS, open_modal
-from tests.slack_sim import all_text
 
 FIRST_MONDAY = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 # Exception rate per week, oldest first; None: nobody reported that week.

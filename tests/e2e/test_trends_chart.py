@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+from slackfake.forms import all_text
 from tests.cast import EVE, GOV
 from tests.e2e.test_governance import SUPPORT
 from tests.e2e.test_trends import eight_weeks
-from tests.slack_sim import all_text
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -12,9 +12,9 @@ from cadence.vocabulary import ScorecardMetric, SessionKind, TriggerDirection
 from handlers.blocks.governance import build_parent, build_scorecard_summary, parent_text
 from handlers.blocks.governance_modals import build_scorecard_modal
 from handlers.blocks.trends import build_trends_message, trend_line
+from slackfake.forms import all_text
 from tests.blockkit import assert_within_limits
 from tests.handlers.test_blocks_governance import WEEK, view, workflow
-from tests.slack_sim import all_text
 
 WEEKS = [WEEK - timedelta(weeks=7 - i) for i in range(8)]
 EXCEPTION = Rule(ScorecardMetric.EXCEPTION_RATE, TriggerDirection.ABOVE, 5)

@@ -9,11 +9,11 @@ import pytest
 from bot.app import build_app, build_deliverer
 from bot.outbox_worker import OutboxWorker
 from bot.socket_mode import SocketModeServer
+from slackfake import FakeSlack
+from slackfake.socket_sim import SocketSim
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.conftest import RunningBot, assert_everything_sent_fits_block_kit, make_settings
-from tests.fakes.slack import FakeSlack
-from tests.socket_sim import SocketSim
 
 APP_TOKEN = "xapp-1-A0001-test"
 # Short pings, so a half-dead connection is noticed within a test's patience.

@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from slackfake import FakeSlack
+from slackfake.socket_sim import SocketSim
 from tests.bot.test_cli import START_TIMEOUT, free_port, slack_env
 from tests.cast import EVE
-from tests.fakes.slack import FakeSlack
 from tests.socket_mode.conftest import APP_TOKEN
-from tests.socket_sim import SocketSim
 
 EXIT_SLACK_REFUSED = 3
 

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from slackfake import FakeSlack
 from tests.cast import BENCH_USERS, EVE
 from tests.e2e.helpers import run, said
-from tests.fakes.slack import FakeSlack
 from tests.socket_mode.conftest import PING_INTERVAL
 
 

@@ -3,12 +3,12 @@ and every answer that Slack takes from the ack (a modal's errors or update) arri
 
 from __future__ import annotations
 
+from slackfake.forms import all_text
 from storage.models import Escalation
 from tests.cast import EVE, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import escalate, owner_dm, staffed
 from tests.e2e.test_escalation_lifecycle import answer, resolve
-from tests.slack_sim import all_text
 
 
 def test_the_connection_is_opened_with_the_app_token_and_greeted(bot):
