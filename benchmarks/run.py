@@ -5,6 +5,7 @@ acks    1+5  ack latency of signed requests, Cadence vs a bare bolt app (separat
 storm   2    vote storm: 500 people vote on one governance thread within about 5 s
 fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Slack
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
+export  6    peak memory of `cadence-bot export` of 10,000 and 1,000,000 rows (child process)
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
 Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
@@ -24,14 +25,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, commands, fanout, history, storm
+from benchmarks import acks, commands, exports, fanout, history, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "commands")
+ALL = ("acks", "storm", "fanout", "history", "export", "commands")
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ class Sizes:
     dms: int
     history: tuple[int, int]
     history_runs: int
+    export_rows: tuple[int, int]
 
 
-FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40)
-QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20)
+FULL = Sizes(2000, 2000, (10_000, 1_000_000), 40, export_rows=(10_000, 1_000_000))
+QUICK = Sizes(300, 300, (1_000, 100_000), 20, export_rows=(10_000, 100_000))
 
 
 class LogTally(logging.Handler):
@@ -182,6 +184,29 @@ def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> Non
                 engine.dispose()
 
 
+def bench_export(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 6: the same export of a small and a large table, each in a child process."""
+    name = "6 export memory"
+    for n in sizes.export_rows:
+        with scratch_database(database_url) as url:
+            engine = make_engine(url)
+            try:
+                upgrade(engine)
+                took = exports.seed(engine, n)
+            finally:
+                engine.dispose()
+            print(f"[6] seeded {n:,} escalations in {took:.1f} s")
+            for fmt in ("csv", "json"):
+                run = exports.run_export(url, fmt=fmt)
+                print(f"    export {n:,} rows as {fmt}: {run.rows:,} rows, {run.size_mb:.0f} MB "
+                      f"in {run.seconds:.1f} s; peak RSS {run.peak_rss_mb:.1f} MB")  # fmt: skip
+                report.add(name, f"{n:,} rows {fmt}: peak RSS", run.peak_rss_mb, unit="MB",
+                           target="< 150", ok=run.rows == n and
+                           run.peak_rss_mb < exports.RSS_TARGET_MB,
+                           note=f"{run.rows:,} rows, {run.size_mb:.0f} MB file, "
+                                f"{run.seconds:.1f} s")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print the table, write the JSON; 1 if one crashed."""
     parser = argparse.ArgumentParser(
@@ -216,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         "storm": bench_storm,
         "fanout": bench_fanout,
         "history": bench_history,
+        "export": bench_export,
     }
     for name in chosen:
         try:

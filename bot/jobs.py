@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
+from cadence.evidence import report
 from cadence.governance import threads as governance
 from cadence.reminders import sweep
 from cadence.reminders.working_hours import stale_users
@@ -74,6 +75,15 @@ def _open_governance_threads(runtime: JobRuntime) -> str:
     return report.summary()
 
 
+def _council_report(runtime: JobRuntime) -> str:
+    run = report.make_due_reports(
+        runtime.engine, default_timezone=runtime.settings.cadence_timezone
+    )
+    if run.made:
+        runtime.deliverer.deliver_due()
+    return run.summary()
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -98,6 +108,15 @@ JOBS: dict[str, Job] = {
             description="Open this week's governance threads that are due and not yet open.",
             run=_open_governance_threads,
             trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
+        ),
+        # Due on the first working day at 09:00; running every 10 minutes (and at start-up)
+        # catches up after downtime, and uniqueness per workspace and month makes it once.
+        Job(
+            name="council-report",
+            description="Make and send last month's AI council report where it is due.",
+            run=_council_report,
+            trigger={"trigger": "interval", "minutes": 10},
             run_at_start=True,
         ),
     ]

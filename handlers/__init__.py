@@ -10,6 +10,7 @@ from handlers import (  # noqa: F401
     commands,
     errors,
     events,
+    evidence_renderers,
     governance_renderers,
     reminder_renderer,
     views,

@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Date
 from sqlmodel import Session, col, select
 
 from cadence.accountability.workflows import name_key
 from cadence.errors import InvalidInput
-from cadence.evidence.kinds import KINDS, LOCAL, Kind
+from cadence.evidence.kinds import KINDS, Kind
 from storage.models import Workflow, WorkspaceSettings
+from storage.types import UTCDateTime
 
 PAGE = 2000  # rows per query: memory stays flat however many rows there are
 
@@ -124,27 +126,39 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
     if request.workflow_ids is not None:
         query = query.where(col(kind.workflow).in_(request.workflow_ids))
     zone_of = zone_lookup(db, default_timezone=request.default_timezone)
+    convert = [_converter(kind, name, 3 + stored.index(name) if name in stored else -1, zone_of)
+               for name in names]  # fmt: skip
+    connection = db.connection()  # core rows: no ORM bookkeeping per row
     last: Any = None
     while True:
         page = query if last is None else query.where(kind.key > last)
-        rows = db.execute(page.order_by(kind.key).limit(request.page)).mappings().all()
+        rows = connection.execute(page.order_by(kind.key).limit(request.page)).all()
         for row in rows:
-            yield {n: _value(row, n, zone_of) for n in names}
+            yield dict(zip(names, [f(row) for f in convert], strict=True))
         if len(rows) < request.page:
             return
-        last = rows[-1]["_key"]
+        last = rows[-1][0]
 
 
-def _value(row: Any, name: str, zone_of: Callable[[str | None], str]) -> Any:
-    if name.endswith(LOCAL) and name not in row:
-        moment = row["_time"]
-        return None if moment is None else iso_local(moment, zone_of(row["_team"]))
-    value = row[name]
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+Converter = Callable[[Any], Any]
+
+
+def _converter(
+    kind: Kind, name: str, index: int, zone_of: Callable[[str | None], str]
+) -> Converter:
+    """How one column's value is read from a result row (chosen once, not per row)."""
+    if index < 0:  # the local-time column beside the kind's time
+
+        def local(row: Any) -> str | None:
+            return None if row[2] is None else iso_local(row[2], zone_of(row[1]))
+
+        return local
+    column_type = kind.columns[name].type
+    if isinstance(column_type, UTCDateTime):
+        return lambda row: None if row[index] is None else iso_utc(row[index])
+    if isinstance(column_type, Date):
+        return lambda row: None if row[index] is None else row[index].isoformat()
+    return lambda row: row[index]
 
 
 def iso_utc(moment: datetime) -> str:

@@ -66,6 +66,8 @@ def _csv(rows: Iterable[dict[str, Any]], columns: list[str], out: TextIO) -> int
 
 
 def _csv_cell(value: Any) -> str:
+    if value.__class__ is str:  # the common case first: this runs for every cell
+        return "'" + value if value.startswith(FORMULA_START) else value
     if isinstance(value, bool | int | float):
         return cell_text(value)  # numbers stay numbers, even negative ones
     return neutralise(cell_text(value))

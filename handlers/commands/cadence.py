@@ -139,6 +139,12 @@ def handle_cadence_command(
 
 def register(app: App) -> None:
     """Register /cadence and its sub-commands."""
-    from handlers.commands import council, escalation_map, rights, workflow  # noqa: F401  (they register)
+    from handlers.commands import (  # noqa: F401  (they register)
+        council,
+        escalation_map,
+        report,
+        rights,
+        workflow,
+    )
 
     app.command(Command.CADENCE)(handle_cadence_command)
