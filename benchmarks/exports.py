@@ -37,31 +37,62 @@ DETAILS = (
 def seed(engine: Engine, n: int) -> float:
     """One Paris workspace, WORKFLOWS workflows, n escalations; returns seconds."""
     started = time.monotonic()
-    settings = dict(team_id=TEAM, timezone="Europe/Paris", governance_weekday=0,
-                    governance_hour=9, governance_minute=0, created_at=EPOCH)  # fmt: skip
+    settings = dict(
+        team_id=TEAM,
+        timezone="Europe/Paris",
+        governance_weekday=0,
+        governance_hour=9,
+        governance_minute=0,
+        created_at=EPOCH,
+    )
     _bulk(engine, WorkspaceSettings, iter([settings]))
-    _bulk(engine, Workflow, (
-        dict(id=w + 1, team_id=TEAM, name=f"Workflow {w}", name_key=f"workflow {w}",
-             channel_id=f"C0W{w:05d}", risk_tier="medium", status="active",
-             created_by="U0ADMIN", created_at=EPOCH)
-        for w in range(WORKFLOWS)
-    ))  # fmt: skip
+    _bulk(
+        engine,
+        Workflow,
+        (
+            dict(
+                id=w + 1,
+                team_id=TEAM,
+                name=f"Workflow {w}",
+                name_key=f"workflow {w}",
+                channel_id=f"C0W{w:05d}",
+                risk_tier="medium",
+                status="active",
+                created_by="U0ADMIN",
+                created_at=EPOCH,
+            )
+            for w in range(WORKFLOWS)
+        ),
+    )
 
     def row(i: int) -> dict[str, object]:
         raised = EPOCH + timedelta(minutes=i)
         summary = f"=SUM(A{i})" if i % 50 == 0 else f"Refund bot promised credits, case {i}"
         return dict(
-            id=i + 1, team_id=TEAM, workflow_id=i % WORKFLOWS + 1,
-            decision_point="policy_exception", severity=f"sev{i % 4 + 1}", summary=summary,
-            details=DETAILS, link=f"https://support.example.com/cases/{i}",
-            raised_by=f"U0P{i % 2000:05d}", routed_to=f"U0P{(i * 7) % 2000:05d}",
-            routed_via="approver of policy exception", tier=i % 3, needs_council=i % 10 == 0,
-            status="resolved", idempotency_key=f"seed:{i}", created_at=raised,
-            acknowledged_at=raised + timedelta(minutes=12), acknowledged_by="U0P00001",
-            resolved_at=raised + timedelta(hours=5), resolved_by="U0P00002",
-            resolution="Honoured once; guardrail redeployed.", ack_latency_seconds=720,
+            id=i + 1,
+            team_id=TEAM,
+            workflow_id=i % WORKFLOWS + 1,
+            decision_point="policy_exception",
+            severity=f"sev{i % 4 + 1}",
+            summary=summary,
+            details=DETAILS,
+            link=f"https://support.example.com/cases/{i}",
+            raised_by=f"U0P{i % 2000:05d}",
+            routed_to=f"U0P{(i * 7) % 2000:05d}",
+            routed_via="approver of policy exception",
+            tier=i % 3,
+            needs_council=i % 10 == 0,
+            status="resolved",
+            idempotency_key=f"seed:{i}",
+            created_at=raised,
+            acknowledged_at=raised + timedelta(minutes=12),
+            acknowledged_by="U0P00001",
+            resolved_at=raised + timedelta(hours=5),
+            resolved_by="U0P00002",
+            resolution="Honoured once; guardrail redeployed.",
+            ack_latency_seconds=720,
             resolve_latency_seconds=18000,
-        )  # fmt: skip
+        )
 
     _bulk(engine, Escalation, (row(i) for i in range(n)))
     if engine.dialect.name == "sqlite":
@@ -88,10 +119,22 @@ def run_export(database_url: str, *, kind: str = "escalations", fmt: str = "csv"
         env.update(PYTHONPATH=str(ROOT), DATABASE_URL=database_url, LOG_LEVEL="WARNING")
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.export_child", "export", kind, "--format", fmt,
-             "--output", str(output)],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.export_child",
+                "export",
+                kind,
+                "--format",
+                fmt,
+                "--output",
+                str(output),
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         _, stderr = process.communicate()
         seconds = time.monotonic() - started
         text = stderr.decode("utf-8", "replace")

@@ -8,7 +8,7 @@ machine noise, and reports the median ratio.
 
 The operations are the real hot paths: raising an escalation through the domain
 (`escalations.raise_escalation`: idempotency check, routing by the map, events, audit, outbox
-DMs) and the weekly job opening a week's threads (`governance.open_due_sessions` for the team's
+DMs) and the weekly job opening a week's threads (`bot.jobs.open_due_threads` for the team's
 WORKFLOWS workflows, on a fresh week each run, with the clock set to that Monday noon).
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import Engine, Table, insert
 from sqlmodel import SQLModel
 
+from bot.jobs import open_due_threads
 from cadence.escalations import raising as escalations
-from cadence.governance import threads as governance
 from cadence.vocabulary import DecisionPoint, OutboxStatus, OwnerRole
 from storage.clock import set_clock
 from storage.db import session_scope
@@ -194,7 +194,7 @@ def _open_week(engine: Engine, k: int) -> None:
     moment = datetime.combine(monday, dt_time(12, 0), tzinfo=UTC)
     set_clock(lambda: moment)
     try:
-        opened = governance.open_due_sessions(engine, default_timezone="UTC")
+        opened = open_due_threads(engine, default_zone="UTC")
     finally:
         set_clock(None)
     assert len(opened.opened) == WORKFLOWS, opened.summary()

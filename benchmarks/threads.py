@@ -40,7 +40,7 @@ def open_thread(engine: Engine, *, channel: str = GOV, name: str = WORKFLOW) -> 
             workflow_id=workflow_id,
             week_start=week_start_for(moment, "UTC"),
             opening=moment,
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         assert session is not None, "the week's session already existed"
         return session.id or 0

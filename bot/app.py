@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
-from handlers.renderers import RENDERERS
+from handlers.renderers import build_renderers
 
 SLACK_TIMEOUT_SECONDS = 10
 LISTENER_THREADS = 32
@@ -49,7 +49,7 @@ def build_deliverer(
         engine,
         build_client(settings, retries=retries),
         channel_pace=channel_pace,
-        renderers=RENDERERS,
+        renderers=build_renderers(default_zone=settings.cadence_timezone),
         limiter=MethodLimiter(limits),
     )
 
@@ -69,7 +69,12 @@ def build_app(
         token_verification_enabled=False,
         logger=logging.getLogger("cadence.bolt"),
     )
-    middleware.install(app, engine=engine, settings=settings, on_commit=on_commit or _nothing)
+    middleware.install(
+        app,
+        engine=engine,
+        default_zone=settings.cadence_timezone,
+        on_commit=on_commit or _nothing,
+    )
     handlers.register(app)
     return app
 

@@ -60,9 +60,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = ExportFormat(args.format)
     try:
         with new_session(engine) as db:
-            zone = export_timezone(
-                db, team_id=args.team, default_timezone=settings.cadence_timezone
-            )
+            zone = export_timezone(db, team_id=args.team, default_zone=settings.cadence_timezone)
             request = ExportRequest(
                 kind.name,
                 team_id=args.team,
@@ -74,7 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     else None
                 ),
                 columns=tuple(names),
-                default_timezone=settings.cadence_timezone,
+                default_zone=settings.cadence_timezone,
             )
             count = _write(stream_rows(db, request), names, fmt, args.output)
     except InvalidInput as exc:

@@ -62,25 +62,79 @@ def _send_reminders(runtime: JobRuntime) -> str:
             runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
         )
     with session_scope(runtime.engine) as db:
-        report = sweep.sweep(db, moment=moment, default_tz=runtime.settings.cadence_timezone)
+        report = sweep.sweep(db, moment=moment, default_zone=runtime.settings.cadence_timezone)
     return report.summary()
 
 
+def open_due_threads(engine: Engine, *, default_zone: str) -> governance.OpeningReport:
+    """Open every thread that is due this week and missing; safe to run any number of times,
+    in any number of processes (one short transaction per workflow)."""
+    report = governance.OpeningReport()
+    with session_scope(engine) as db:
+        teams = governance.active_teams(db)
+    for team_id in teams:
+        with session_scope(engine) as db:
+            due = governance.due_openings(db, team_id=team_id, default_zone=default_zone)
+        if due is None:
+            continue
+        report.teams_due += 1
+        for item in due:
+            with session_scope(engine) as db:
+                session = governance.open_session(
+                    db,
+                    workflow_id=item.workflow_id,
+                    week_start=item.week_start,
+                    opening=item.opening,
+                    default_zone=default_zone,
+                )
+                opened = session.id if session is not None else None
+            if opened is None:
+                report.already_open += 1
+            else:
+                report.opened.append(opened)
+    return report
+
+
 def _open_governance_threads(runtime: JobRuntime) -> str:
-    report = governance.open_due_sessions(
-        runtime.engine, default_timezone=runtime.settings.cadence_timezone
-    )
+    report = open_due_threads(runtime.engine, default_zone=runtime.settings.cadence_timezone)
     if report.opened:
         runtime.deliverer.deliver_due()  # post now, also when run from the command line
     return report.summary()
 
 
+@dataclass
+class ReportRun:
+    """What one run of the monthly council report job did."""
+
+    made: list[str] = field(default_factory=list)  # "T123 2026-11"
+    already: int = 0
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        made = ", ".join(self.made) or "none"
+        return f"made {len(self.made)} report(s) ({made}), {self.already} already made"
+
+
+def make_due_reports(engine: Engine, *, default_zone: str) -> ReportRun:
+    """Make and queue last month's council report wherever it is due and not yet made; one
+    transaction per workspace, safe in any number of processes at once."""
+    run = ReportRun()
+    with session_scope(engine) as db:
+        teams = report.report_teams(db)
+    for team_id in teams:
+        with session_scope(engine) as db:
+            made = report.make_report_if_due(db, team_id=team_id, default_zone=default_zone)
+        if made:
+            run.made.append(f"{team_id} {made}")
+        elif made == "":
+            run.already += 1
+    return run
+
+
 def _council_report(runtime: JobRuntime) -> str:
-    run = report.make_due_reports(
-        runtime.engine, default_timezone=runtime.settings.cadence_timezone
-    )
+    run = make_due_reports(runtime.engine, default_zone=runtime.settings.cadence_timezone)
     if run.made:
-        runtime.deliverer.deliver_due()
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
     return run.summary()
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from cadence.accountability import council, owners, workflows
+from cadence.accountability import council, queries, workflows
 from cadence.accountability.owners import role_phrase
 from cadence.reminders import rules
-from cadence.vocabulary import EscalationStatus
+from cadence.vocabulary import ActionStatus, EscalationStatus
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 WAITING_MAX = 10
@@ -39,7 +39,7 @@ def summarize_for(db: Session, *, team_id: str, user_id: str) -> HomeSummary:
     active = workflows.list_workflows(db, team_id=team_id)
     summary.workflow_count = len(active)
     for workflow in active:
-        current = owners.current_owners(db, workflow_id=workflow.id or 0)
+        current = queries.current_owners(db, workflow_id=workflow.id or 0)
         if current.outcome == user_id:
             summary.roles.append((workflow, role_phrase("outcome")))
         if current.workflow == user_id:
@@ -80,7 +80,7 @@ def _waiting_for(
     mine = db.exec(
         select(ActionItem)
         .where(ActionItem.owner_id == user_id)
-        .where(ActionItem.status == "open")
+        .where(ActionItem.status == ActionStatus.OPEN)
         .order_by(col(ActionItem.due_on))
         .limit(WAITING_MAX)
     ).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, select
@@ -10,6 +11,18 @@ from cadence.vocabulary import OutboxStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import OutboxMessage
+
+
+class RendererName(StrEnum):
+    """Messages built when they are sent, by the renderer of this name (handlers/renderers/)."""
+
+    GOVERNANCE_PARENT = "governance.parent"
+    GOVERNANCE_TALLY = "governance.tally"
+    ESCALATION_DM = "escalation.dm"
+    ESCALATION_NOTICE = "escalation.notice"
+    REMINDER = "reminder"
+    COUNCIL_REPORT = "evidence.council_report"
+
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
 MESSAGE_TEXT_MAX = 4000
@@ -82,7 +95,7 @@ def render_message(
     *,
     key: str,
     method: str,
-    renderer: str,
+    renderer: RendererName,
     args: dict[str, Any],
     of: str | None = None,
     team_id: str | None = None,
@@ -91,7 +104,7 @@ def render_message(
 
     For updates that must show the latest state (a live tally), however late they go out.
     """
-    payload: dict[str, Any] = {"render": renderer, "args": args}
+    payload: dict[str, Any] = {"render": str(renderer), "args": args}
     if of is not None:
         payload["message_of"] = of
     return enqueue(db, key=key, method=method, payload=payload, team_id=team_id)

@@ -126,6 +126,20 @@ STATUS_AFTER: dict[GovernanceChoice, WorkflowStatus] = {
 }
 
 
+class SessionStatus(StrEnum):
+    """A governance session: open for votes until its decision is recorded."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class ActionStatus(StrEnum):
+    """A follow-up action of a decision."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
 class EscalationStatus(StrEnum):
     """Where an escalation stands."""
 

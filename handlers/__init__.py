@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import App
 
-# Imported for what they register: renderers (used by the outbox deliverer) and sub-commands.
-from handlers import (  # noqa: F401
-    actions,
-    commands,
-    errors,
-    events,
-    evidence_renderers,
-    governance_renderers,
-    reminder_renderer,
-    views,
+from handlers import actions, commands, errors, events, views
+
+# Every listener family, registered in this order: the error handler first.
+LISTENERS: tuple[Callable[[App], None], ...] = (
+    errors.register,
+    commands.register,
+    views.register,
+    actions.register,
+    events.register,
 )
-from handlers.commands import governance as governance_commands  # noqa: F401
 
 
 def register(app: App) -> None:
-    """Register every listener and the error handler (renderers register on import)."""
-    errors.register(app)
-    commands.register(app)
-    views.register(app)
-    actions.register(app)
-    events.register(app)
+    """Register every listener and the error handler (the renderers are a table of their own:
+    handlers.renderers.build_renderers)."""
+    for register_family in LISTENERS:
+        register_family(app)

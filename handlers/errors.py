@@ -40,19 +40,24 @@ def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> N
 
 def reply_privately(body: dict[str, Any], client: WebClient, text: str) -> None:
     """An ephemeral reply to whoever sent `body`: via response_url, else as a DM."""
-    response_url = body.get("response_url") or next(
-        (r.get("response_url") for r in body.get("response_urls") or [] if r), None
-    )
+    url = response_url(body)
     user = body.get("user_id") or (body.get("user") or {}).get("id")
     try:
-        if response_url:
-            WebhookClient(response_url, timeout=10).send(
+        if url:
+            WebhookClient(url, timeout=10).send(
                 text=text, response_type="ephemeral", replace_original=False
             )
         elif user:
             client.chat_postMessage(channel=user, text=text)
     except (SlackApiError, OSError):
         logger.exception("Could not tell %s about an error", user)
+
+
+def response_url(body: dict[str, Any]) -> str | None:
+    """Where to answer the person who sent `body` privately, if Slack gave a place."""
+    return body.get("response_url") or next(
+        (r.get("response_url") for r in body.get("response_urls") or [] if r), None
+    )
 
 
 def register(app: App) -> None:

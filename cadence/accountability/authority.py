@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from cadence.accountability.queries import current_owners, resolve_party, rights_map
 from cadence.errors import NotAuthorized
 from cadence.people import Person, mention
 from cadence.text import escape
-from cadence.vocabulary import CouncilMatter, DecisionPoint, OwnerRole
+from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow
 
 # Matters beyond any owner's authority: the council decides, whatever the map says.
@@ -100,16 +101,12 @@ def require_settings_authority(db: Session, *, team_id: str, actor: Person) -> N
 def governance_approvers(db: Session, *, workflow: Workflow) -> list[str]:
     """Who approves the weekly governance decision, per the rights map (outcome owner by
     default); council members may always record it as well."""
-    # Imported here: rights and owners themselves ask this module about map authority.
-    from cadence.accountability import owners, rights
-    from cadence.vocabulary import Duty
-
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
-    parties = rights.rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
+    current = current_owners(db, workflow_id=workflow.id or 0)
+    parties = rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
     council = _council_ids(db, workflow.team_id)
     people: list[str] = []
     for party in parties[Duty.APPROVES]:
-        people += rights.resolve_party(party, current, council)
+        people += resolve_party(party, current, council)
     return list(dict.fromkeys(people))
 
 
@@ -128,9 +125,7 @@ def require_decision_authority(db: Session, *, workflow: Workflow, user_id: str)
 
 def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
     """Only the workflow owner, the outcome owner or a council member report the scorecard."""
-    from cadence.accountability import owners
-
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = current_owners(db, workflow_id=workflow.id or 0)
     if user_id in (current.workflow, current.outcome) or is_council_member(
         db, team_id=workflow.team_id, user_id=user_id
     ):

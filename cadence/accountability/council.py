@@ -87,12 +87,12 @@ def council_channel(db: Session, *, team_id: str) -> str | None:
 
 
 def set_council_channel(
-    db: Session, *, team_id: str, channel_id: str | None, actor: Person, default_timezone: str
+    db: Session, *, team_id: str, channel_id: str | None, actor: Person, default_zone: str
 ) -> str | None:
     """Set (or clear, with None) the council's channel; the channel it had before."""
     authority.require_council_authority(db, team_id=team_id, actor=actor)
     row = db.get(WorkspaceSettings, team_id) or WorkspaceSettings(
-        team_id=team_id, timezone=default_timezone
+        team_id=team_id, timezone=default_zone
     )
     before = row.council_channel_id
     if before == channel_id:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from cadence.accountability import council, owners, rights
+from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import council_matters_for
 from cadence.people import Person, mention
 from cadence.text import escape
@@ -39,7 +39,7 @@ class EscalationMap:
     """Everything the map message shows."""
 
     workflow: Workflow
-    owners: owners.Owners
+    owners: queries.Owners
     council_ids: list[str]
     rows: list[MapRow]
     gaps: list[str]
@@ -47,7 +47,7 @@ class EscalationMap:
 
 def people_to_check(db: Session, *, workflow: Workflow) -> set[str]:
     """User ids whose Slack status (active, left) the map depends on."""
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     return current.user_ids() | set(council.member_ids(db, team_id=workflow.team_id))
 
 
@@ -61,7 +61,7 @@ def build_map(
     db: Session, *, workflow: Workflow, people: Mapping[str, Person | None]
 ) -> EscalationMap:
     """The map in force with its gaps; `people` holds Slack's view of each user id."""
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     council_ids = council.member_ids(db, team_id=workflow.team_id)
     gaps = current.gaps()
     for label, user in (("outcome owner", current.outcome), ("workflow owner", current.workflow)):
@@ -73,10 +73,10 @@ def build_map(
     if not council_ids:
         gaps.append("no AI council yet: council-only matters have nowhere to go")
     rows = []
-    for point, duties in rights.rights_map(db, workflow_id=workflow.id or 0).items():
+    for point, duties in queries.rights_map(db, workflow_id=workflow.id or 0).items():
         row = MapRow(point, [], council_matters_for(point))
         for duty, parties in duties.items():
-            resolved = [u for p in parties for u in rights.resolve_party(p, current, council_ids)]
+            resolved = [u for p in parties for u in queries.resolve_party(p, current, council_ids)]
             row.duties.append(DutyLine(duty, parties, resolved))
             noun = rights.DUTY_NOUNS[duty]
             if not resolved and duty != Duty.INFORMED:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from cadence import audit, outbox
 from cadence.accountability import authority
+from cadence.accountability.queries import _current_rows
 from cadence.errors import InvalidInput
 from cadence.people import Person, mention, require_assignable
 from cadence.text import escape, has_markup
@@ -21,60 +22,12 @@ STAGES_PER_WORKFLOW_MAX = 25
 
 
 @dataclass
-class Owners:
-    """Who currently owns a workflow."""
-
-    outcome: str | None = None
-    workflow: str | None = None
-    stages: dict[str, str] = field(default_factory=dict)
-
-    def gaps(self) -> list[str]:
-        """What is missing, in words."""
-        missing = []
-        if self.outcome is None:
-            missing.append("no outcome owner")
-        if self.workflow is None:
-            missing.append("no workflow owner")
-        return missing
-
-    def user_ids(self) -> set[str]:
-        """Everyone who holds a role."""
-        return {u for u in [self.outcome, self.workflow, *self.stages.values()] if u}
-
-
-@dataclass
 class AssignmentResult:
     """What an assignment did."""
 
     assignment: OwnerAssignment
     previous: str | None
     changed: bool
-
-
-def current_owners(db: Session, *, workflow_id: int) -> Owners:
-    """The owners in force now."""
-    owners = Owners()
-    for row in _current_rows(db, workflow_id):
-        if row.role == OwnerRole.OUTCOME:
-            owners.outcome = row.user_id
-        elif row.role == OwnerRole.WORKFLOW:
-            owners.workflow = row.user_id
-        else:
-            owners.stages[row.stage] = row.user_id
-    return owners
-
-
-def owner_history(db: Session, *, workflow_id: int) -> list[OwnerAssignment]:
-    """Every assignment ever made on the workflow, oldest first."""
-    query = select(OwnerAssignment).where(OwnerAssignment.workflow_id == workflow_id)
-    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
-
-
-def _current_rows(db: Session, workflow_id: int) -> list[OwnerAssignment]:
-    query = select(OwnerAssignment).where(
-        OwnerAssignment.workflow_id == workflow_id, col(OwnerAssignment.ended_at).is_(None)
-    )
-    return list(db.exec(query.order_by(col(OwnerAssignment.id))).all())
 
 
 def clean_stage(stage: str | None, role: OwnerRole, existing: list[str]) -> str:

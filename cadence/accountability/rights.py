@@ -12,7 +12,16 @@ from sqlmodel import Session, select
 
 from cadence import audit, outbox
 from cadence.accountability import authority
-from cadence.accountability.owners import Owners
+from cadence.accountability.queries import (
+    COUNCIL,
+    OUTCOME_OWNER,
+    STAGE_PREFIX,
+    WORKFLOW_OWNER,
+    Owners,
+    RightsMap,
+    rights_map,
+    stage_party,
+)
 from cadence.errors import InvalidInput
 from cadence.people import Person
 from cadence.text import escape
@@ -20,26 +29,12 @@ from cadence.vocabulary import DecisionPoint, Duty
 from storage.clock import now
 from storage.models import DecisionRight, Workflow
 
-OUTCOME_OWNER, WORKFLOW_OWNER, COUNCIL = "outcome_owner", "workflow_owner", "council"
-STAGE_PREFIX = "stage:"
-
-DEFAULT_PARTIES: dict[Duty, list[str]] = {
-    Duty.RECOMMENDS: [WORKFLOW_OWNER],
-    Duty.APPROVES: [OUTCOME_OWNER],
-    Duty.EXECUTES: [WORKFLOW_OWNER],
-    Duty.INFORMED: [COUNCIL],
-}
-
 DUTY_NOUNS: dict[Duty, str] = {
     Duty.RECOMMENDS: "recommender",
     Duty.APPROVES: "approver",
     Duty.EXECUTES: "executor",
     Duty.INFORMED: "informed party",
 }
-
-RightsMap = dict[DecisionPoint, dict[Duty, list[str]]]
-POINT_VALUES = {p.value for p in DecisionPoint}
-DUTY_VALUES = {d.value for d in Duty}
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ class RightsChange:
     duty: Duty
     before: list[str]
     after: list[str]
-
-
-def default_map() -> RightsMap:
-    """Every decision point with the default parties."""
-    return {p: {d: list(parties) for d, parties in DEFAULT_PARTIES.items()} for p in DecisionPoint}
-
-
-def rights_map(db: Session, *, workflow_id: int) -> RightsMap:
-    """The map in force: stored entries over the defaults."""
-    result = default_map()
-    rows = db.exec(select(DecisionRight).where(DecisionRight.workflow_id == workflow_id)).all()
-    for row in rows:
-        if row.decision_point in POINT_VALUES and row.duty in DUTY_VALUES:
-            result[DecisionPoint(row.decision_point)][Duty(row.duty)] = list(row.parties)
-    return result
-
-
-def stage_party(stage: str) -> str:
-    """The party token of a stage owner."""
-    return f"{STAGE_PREFIX}{stage}"
 
 
 def valid_parties(owners: Owners) -> list[str]:
@@ -83,20 +58,6 @@ def party_label(token: str) -> str:
         return f"Stage owner ({escape(token.removeprefix(STAGE_PREFIX))})"
     return {OUTCOME_OWNER: "Outcome owner", WORKFLOW_OWNER: "Workflow owner",
             COUNCIL: "AI council"}.get(token, token)  # fmt: skip
-
-
-def resolve_party(token: str, owners: Owners, council_ids: list[str]) -> list[str]:
-    """The people a party stands for right now (may be nobody)."""
-    if token == OUTCOME_OWNER:
-        return [owners.outcome] if owners.outcome else []
-    if token == WORKFLOW_OWNER:
-        return [owners.workflow] if owners.workflow else []
-    if token == COUNCIL:
-        return list(council_ids)
-    if token.startswith(STAGE_PREFIX):
-        user = owners.stages.get(token.removeprefix(STAGE_PREFIX))
-        return [user] if user else []
-    return []
 
 
 def update_rights(

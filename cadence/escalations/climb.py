@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from cadence.accountability import council, owners
+from cadence.accountability import council, queries
 from cadence.escalations import lifecycle
 from cadence.reminders import rules
 from cadence.reminders.working_hours import in_working_hours, workspace_timezone, zone
@@ -27,7 +27,7 @@ def next_tier(db: Session, escalation: Escalation) -> tuple[str | None, str] | N
     owner = escalation.routed_to
     if owner is None:
         return None  # the council holds it already
-    current = owners.current_owners(db, workflow_id=escalation.workflow_id)
+    current = queries.current_owners(db, workflow_id=escalation.workflow_id)
     ladder = [(current.workflow, "workflow owner"), (current.outcome, "outcome owner")]
     start = 2 if owner == current.outcome else 1 if owner == current.workflow else 0
     for person, role in ladder[start:]:
@@ -44,7 +44,7 @@ def climb_unanswered(
     moment: datetime,
     sent: dict[tuple[str, str], list[datetime]],
     snoozed: set[tuple[str, str]],
-    default_tz: str,
+    default_zone: str,
 ) -> int:
     """Move every escalation whose owner ignored three reminders one tier up; how many moved.
 
@@ -63,7 +63,7 @@ def climb_unanswered(
         if due is None or due > moment:
             continue
         if escalation.severity != Severity.SEV1:
-            tz = zone(workspace_timezone(db, team_id=escalation.team_id, default=default_tz))
+            tz = zone(workspace_timezone(db, team_id=escalation.team_id, default=default_zone))
             if not in_working_hours(moment, tz):
                 continue
         target = next_tier(db, escalation)

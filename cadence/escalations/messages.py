@@ -1,7 +1,7 @@
 """What Cadence says about an escalation, as outbox intents written with the change.
 
 The owner DMs and the governance-channel notice carry buttons, so their content is built by
-renderers (registered by the handlers under DM_RENDERER / NOTICE_RENDERER) at the moment they
+renderers (`RendererName.ESCALATION_DM` and `ESCALATION_NOTICE`) at the moment they
 are sent, and re-rendered after every step: the buttons always match the escalation's state.
 """
 
@@ -10,14 +10,11 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from cadence import outbox
-from cadence.accountability import council, owners, rights
+from cadence.accountability import council, queries
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
 from storage.models import Escalation, OutboxMessage, Workflow
-
-DM_RENDERER = "escalation.dm"
-NOTICE_RENDERER = "escalation.notice"
 
 
 def dm_key(number: int, user: str) -> str:
@@ -68,15 +65,15 @@ def announce(
         db,
         key=notice_key(escalation.id or 0),
         method="chat.postMessage",
-        renderer=NOTICE_RENDERER,
+        renderer=outbox.RendererName.ESCALATION_NOTICE,
         args={"escalation_id": escalation.id},
         team_id=escalation.team_id,
     )
     council_ids = council.member_ids(db, team_id=escalation.team_id)
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     point = DecisionPoint(escalation.decision_point)
-    informed = rights.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.INFORMED]
-    people = [u for p in informed for u in rights.resolve_party(p, current, council_ids)]
+    informed = queries.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.INFORMED]
+    people = [u for p in informed for u in queries.resolve_party(p, current, council_ids)]
     skip = {*dm_sent, escalation.raised_by}
     text = (
         f":information_source: For your information: {headline(escalation, workflow)}\n"
@@ -113,7 +110,7 @@ def send_owner_dm(
         db,
         key=key,
         method="chat.postMessage",
-        renderer=DM_RENDERER,
+        renderer=outbox.RendererName.ESCALATION_DM,
         args={"escalation_id": escalation.id, "user": user},
         team_id=escalation.team_id,
     )
@@ -128,7 +125,7 @@ def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
         db,
         key=f"{key}:update:{event_id}",
         method="chat.update",
-        renderer=NOTICE_RENDERER,
+        renderer=outbox.RendererName.ESCALATION_NOTICE,
         args={"escalation_id": escalation.id},
         of=key,
     )
@@ -213,7 +210,7 @@ def _redraw_dm(db: Session, escalation: Escalation, key: str, user: str, event_i
         db,
         key=f"{key}:update:{event_id}",
         method="chat.update",
-        renderer=DM_RENDERER,
+        renderer=outbox.RendererName.ESCALATION_DM,
         args={"escalation_id": escalation.id, "user": user},
         of=key,
     )

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, select
 
 from cadence import audit
-from cadence.accountability import council, owners, rights
+from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
 from cadence.escalations import messages
@@ -221,19 +221,19 @@ def raise_escalation(
 def route(db: Session, *, workflow: Workflow, point: DecisionPoint) -> Route:
     """The map's approver for the point; else the workflow owner, the outcome owner, the council."""
     council_ids = council.member_ids(db, team_id=workflow.team_id)
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
-    approvers = rights.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.APPROVES]
-    held = [p for p in approvers if rights.resolve_party(p, current, council_ids)]
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    approvers = queries.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.APPROVES]
+    held = [p for p in approvers if queries.resolve_party(p, current, council_ids)]
     if held:
         via = "approver: " + ", ".join(rights.party_label(p) for p in approvers)
         people = [
             u
             for p in held
-            if p != rights.COUNCIL
-            for u in rights.resolve_party(p, current, council_ids)
+            if p != queries.COUNCIL
+            for u in queries.resolve_party(p, current, council_ids)
         ]
         people = list(dict.fromkeys(people))
-        if held[0] == rights.COUNCIL:
+        if held[0] == queries.COUNCIL:
             return Route(None, via, council_holds=True, co_approvers=people)
         return Route(people[0], via, co_approvers=people[1:])
     for label, user in (("workflow owner", current.workflow), ("outcome owner", current.outcome)):

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from cadence.evidence.figures import Attention, ReportFigures, duration
+from cadence.evidence.periods import Window
 from cadence.text import escape
 from storage.models import ActionItem, Escalation
-
-if TYPE_CHECKING:
-    from cadence.evidence.counting import Window
 
 
 def attention_items(
     db: Session, window: Window, names: dict[int, str], figures: ReportFigures
 ) -> list[Attention]:
     """The worst trend, the oldest overdue action and the oldest open council matter."""
-    found = [_worst_trend(figures), _oldest_overdue(db, window, names),
-             _open_council_matter(db, window, names)]  # fmt: skip
+    found = [
+        _worst_trend(figures),
+        _oldest_overdue(db, window, names),
+        _open_council_matter(db, window, names),
+    ]
     return [item for item in found if item is not None]
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
 from cadence.evidence.attention import attention_items
 from cadence.evidence.figures import CouncilMatter, Latency, ReportFigures, Section, add_counts
-from cadence.evidence.periods import Period
+from cadence.evidence.periods import Period, Window
 from storage.models import (
     ActionItem,
     AuditEvent,
@@ -29,32 +27,21 @@ CLOSING_STEPS = ("acknowledged", "handed_off", "resolved")
 OTHER_EVIDENCE = ("risk", "trigger", "reset")  # audit actions of features built elsewhere
 
 
-@dataclass
-class Window:
-    """The period being counted, in UTC and in local days."""
-
-    team_id: str
-    period: Period
-    timezone: str
-    start: datetime = field(init=False)
-    end: datetime = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.start, self.end = self.period.bounds(self.timezone)
-
-    def local_day(self, moment: datetime) -> date:
-        """The workspace's calendar day of a UTC moment."""
-        return moment.astimezone(ZoneInfo(self.timezone)).date()
-
-
 def compute_report(
-    db: Session, *, team_id: str, period: Period, timezone: str,
+    db: Session,
+    *,
+    team_id: str,
+    period: Period,
+    timezone: str,
     workflow_ids: set[int] | None = None,
-) -> ReportFigures:  # fmt: skip
+) -> ReportFigures:
     """The report's figures for one workspace (or only some of its workflows)."""
     window = Window(team_id, period, timezone)
-    names = {w.id: w.name for w in db.exec(select(Workflow).where(Workflow.team_id == team_id))
-             if workflow_ids is None or w.id in workflow_ids}  # fmt: skip
+    names = {
+        w.id: w.name
+        for w in db.exec(select(Workflow).where(Workflow.team_id == team_id))
+        if workflow_ids is None or w.id in workflow_ids
+    }
     sections: dict[int, Section] = defaultdict(Section)
     durations: Durations = defaultdict(lambda: defaultdict(list))
     _decisions(db, window, names, sections, durations)
@@ -73,10 +60,15 @@ def compute_report(
             shown.append(section)
     quiet = [n for i, n in names.items() if i not in {s.workflow_id for s in shown}]
     figures = ReportFigures(
-        team_id=team_id, period=period.key, label=period.label, timezone=timezone,
-        total=_total(shown, durations), workflows=shown, council_matters=matters,
+        team_id=team_id,
+        period=period.key,
+        label=period.label,
+        timezone=timezone,
+        total=_total(shown, durations),
+        workflows=shown,
+        council_matters=matters,
         quiet_workflows=sorted(quiet, key=str.casefold),
-    )  # fmt: skip
+    )
     figures.attention = attention_items(db, window, names, figures)
     return figures
 
@@ -128,11 +120,13 @@ def _escalations(
         .where(Escalation.created_at >= w.start, Escalation.created_at < w.end)
         .order_by(col(Escalation.id))
     ).all()
-    climbs = Counter(db.exec(
-        select(EscalationEvent.escalation_id)
-        .where(col(EscalationEvent.escalation_id).in_([e.id for e in raised]))
-        .where(EscalationEvent.kind == "rerouted", EscalationEvent.created_at < w.end)
-    ).all())  # fmt: skip
+    climbs = Counter(
+        db.exec(
+            select(EscalationEvent.escalation_id)
+            .where(col(EscalationEvent.escalation_id).in_([e.id for e in raised]))
+            .where(EscalationEvent.kind == "rerouted", EscalationEvent.created_at < w.end)
+        ).all()
+    )
     matters = []
     for e in raised:
         section = sections[e.workflow_id]
@@ -154,12 +148,15 @@ def _escalations(
 
 def _matter(e: Escalation, names: dict, w: Window, resolved: bool) -> CouncilMatter:
     return CouncilMatter(
-        escalation_id=e.id or 0, workflow=names[e.workflow_id],
-        matter=e.council_matter or e.decision_point, severity=e.severity, summary=e.summary,
+        escalation_id=e.id or 0,
+        workflow=names[e.workflow_id],
+        matter=e.council_matter or e.decision_point,
+        severity=e.severity,
+        summary=e.summary,
         raised_on=w.local_day(e.created_at).isoformat(),
         resolved_on=w.local_day(e.resolved_at).isoformat() if resolved and e.resolved_at else None,
         resolution=e.resolution if resolved else None,
-    )  # fmt: skip
+    )
 
 
 def _gaps(db: Session, w: Window, names: dict, sections: dict[int, Section]) -> None:
@@ -217,9 +214,20 @@ def _total(shown: list[Section], durations: Durations) -> Section:
     """The workspace's figures: counts added up, durations pooled (a median of medians lies)."""
     total = Section()
     for s in shown:
-        for name in ("sessions", "skipped", "undecided", "escalations", "council_raised",
-                     "council_resolved", "gaps", "gaps_closed", "actions_due", "actions_on_time",
-                     "actions_late", "actions_overdue"):  # fmt: skip
+        for name in (
+            "sessions",
+            "skipped",
+            "undecided",
+            "escalations",
+            "council_raised",
+            "council_resolved",
+            "gaps",
+            "gaps_closed",
+            "actions_due",
+            "actions_on_time",
+            "actions_late",
+            "actions_overdue",
+        ):
             setattr(total, name, getattr(total, name) + getattr(s, name))
         for name in ("decisions", "by_kind", "by_severity", "by_tier", "other"):
             add_counts(getattr(total, name), Counter(getattr(s, name)))

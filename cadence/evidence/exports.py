@@ -31,7 +31,7 @@ class ExportRequest:
     until: datetime | None = None  # exclusive, UTC
     workflow_ids: tuple[int, ...] | None = None
     columns: tuple[str, ...] | None = None
-    default_timezone: str = "UTC"
+    default_zone: str = "UTC"
     page: int = field(default=PAGE, compare=False)
 
 
@@ -93,18 +93,18 @@ def workflow_ids_named(db: Session, *, name: str, team_id: str | None) -> tuple[
     raise InvalidInput(f"No workflow is called {name!r}.{hint}", field="workflow")
 
 
-def zone_lookup(db: Session, *, default_timezone: str) -> Callable[[str | None], str]:
+def zone_lookup(db: Session, *, default_zone: str) -> Callable[[str | None], str]:
     """Each workspace's time zone (its settings, else the default), by team id."""
     zones = dict(db.exec(select(WorkspaceSettings.team_id, WorkspaceSettings.timezone)).all())
-    return lambda team_id: zones.get(team_id or "", default_timezone)
+    return lambda team_id: zones.get(team_id or "", default_zone)
 
 
-def export_timezone(db: Session, *, team_id: str | None, default_timezone: str) -> str:
+def export_timezone(db: Session, *, team_id: str | None, default_zone: str) -> str:
     """The zone dates are read in: the workspace's, or the default with no single workspace."""
     if team_id is None:
         teams = db.exec(select(Workflow.team_id).distinct()).all()
         team_id = teams[0] if len(teams) == 1 else None
-    return zone_lookup(db, default_timezone=default_timezone)(team_id)
+    return zone_lookup(db, default_zone=default_zone)(team_id)
 
 
 def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]:
@@ -125,9 +125,11 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
         query = query.where(when < request.until)
     if request.workflow_ids is not None:
         query = query.where(col(kind.workflow).in_(request.workflow_ids))
-    zone_of = zone_lookup(db, default_timezone=request.default_timezone)
-    convert = [_converter(kind, name, 3 + stored.index(name) if name in stored else -1, zone_of)
-               for name in names]  # fmt: skip
+    zone_of = zone_lookup(db, default_zone=request.default_zone)
+    convert = [
+        _converter(kind, name, 3 + stored.index(name) if name in stored else -1, zone_of)
+        for name in names
+    ]
     connection = db.connection()  # core rows: no ORM bookkeeping per row
     last: Any = None
     while True:

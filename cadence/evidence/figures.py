@@ -68,8 +68,14 @@ class Section(BaseModel):
     @property
     def active(self) -> bool:
         """Whether anything at all happened."""
-        return bool(self.decided or self.sessions or self.escalations or self.gaps
-                    or self.actions_due or self.other)  # fmt: skip
+        return bool(
+            self.decided
+            or self.sessions
+            or self.escalations
+            or self.gaps
+            or self.actions_due
+            or self.other
+        )
 
     @property
     def trend_s(self) -> float | None:

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cadence.errors import InvalidInput
 
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december"]  # fmt: skip
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 REPORT_HOUR = 9
 USAGE = "Say which period: `2026-11`, `November 2026`, `last month`, `Q4 2026` or `last quarter`."
 
@@ -83,10 +95,13 @@ def parse_period(text: str, today: date) -> Period:
 
 def _named(words: str, today: date) -> Period | None:
     relative = {
-        "": month_of(today).previous(), "last month": month_of(today).previous(),
-        "previous month": month_of(today).previous(), "this month": month_of(today),
-        "last quarter": quarter_of(today).previous(), "this quarter": quarter_of(today),
-    }  # fmt: skip
+        "": month_of(today).previous(),
+        "last month": month_of(today).previous(),
+        "previous month": month_of(today).previous(),
+        "this month": month_of(today),
+        "last quarter": quarter_of(today).previous(),
+        "this quarter": quarter_of(today),
+    }
     if words in relative:
         return relative[words]
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})", words):
@@ -113,3 +128,21 @@ def report_due(period: Period, timezone: str) -> datetime:
     """When a month's report falls due: 09:00 local on the next month's first working day."""
     day = first_working_day(period.end)
     return datetime.combine(day, time(REPORT_HOUR), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+@dataclass
+class Window:
+    """The period being counted, in UTC and in local days."""
+
+    team_id: str
+    period: Period
+    timezone: str
+    start: datetime = field(init=False)
+    end: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.start, self.end = self.period.bounds(self.timezone)
+
+    def local_day(self, moment: datetime) -> date:
+        """The workspace's calendar day of a UTC moment."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date()

@@ -14,7 +14,7 @@ from cadence.errors import Conflict, InvalidInput
 from cadence.governance import threads
 from cadence.governance.schedule import local_time
 from cadence.text import escape
-from cadence.vocabulary import STATUS_AFTER, GovernanceChoice
+from cadence.vocabulary import STATUS_AFTER, GovernanceChoice, SessionStatus
 from storage.clock import now
 from storage.models import ActionItem, Decision, GovernanceSession, Workflow
 
@@ -87,7 +87,7 @@ def record_decision(
     follow_ups: list[FollowUp],
     re_review_on: date | None,
     timezone: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> Decision:
     """Record the session's decision once: actions, workflow status, thread post, DMs."""
     session = threads.get_session(db, session_id=session_id, team_id=team_id)
@@ -106,8 +106,10 @@ def record_decision(
     # The first write, and the guard against a double submit or two approvers at once.
     closed = db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
-        .where(col(GovernanceSession.id) == session_id, GovernanceSession.status == "open")
-        .values(status=threads.DECIDED, closed_at=moment)
+        .where(
+            col(GovernanceSession.id) == session_id, GovernanceSession.status == SessionStatus.OPEN
+        )
+        .values(status=SessionStatus.DECIDED, closed_at=moment)
     )
     if closed.rowcount != 1:
         raise Conflict(already_recorded(db, session_id))
@@ -153,7 +155,7 @@ def record_decision(
         re_review_on=re_review_on.isoformat() if re_review_on else None,
         actions=[i.id for i in items],
     )
-    _announce(db, session, workflow, decision, items, default_timezone)
+    _announce(db, session, workflow, decision, items, default_zone)
     return decision
 
 
@@ -163,7 +165,7 @@ def _announce(
     workflow: Workflow,
     decision: Decision,
     items: list[ActionItem],
-    default_timezone: str,
+    default_zone: str,
 ) -> None:
     sid = session.id or 0
     choice = GovernanceChoice(decision.choice)
@@ -190,8 +192,8 @@ def _announce(
         db,
         key=f"governance:{sid}:decided",
         method="chat.update",
-        renderer="governance.parent",
-        args=threads.render_args(sid, default_timezone),
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
+        args=threads.render_args(sid, default_zone),
         of=threads.parent_key(sid),
         team_id=session.team_id,
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import threads, votes
+from cadence.governance import votes
 from cadence.governance.schedule import (
     ScheduleLike,
     last_opening,
@@ -19,7 +19,7 @@ from cadence.governance.schedule import (
     opening_moment,
     week_of_opening,
 )
-from cadence.vocabulary import ScorecardMetric
+from cadence.vocabulary import ScorecardMetric, SessionStatus
 from storage.clock import now
 from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
 
@@ -83,7 +83,7 @@ def scorecard_week(db: Session, *, workflow: Workflow, schedule: ScheduleLike) -
         select(GovernanceSession).where(
             GovernanceSession.workflow_id == workflow.id,
             GovernanceSession.week_start == opened_week,
-            GovernanceSession.status == threads.OPEN,
+            GovernanceSession.status == SessionStatus.OPEN,
         )
     ).first()
     if open_session is not None:
@@ -98,7 +98,7 @@ def report(
     week_start: date,
     values: dict[ScorecardMetric, float | None],
     actor_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> list[ScorecardMetric]:
     """Store the reported values (an empty one clears it); the metrics that changed."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
@@ -141,11 +141,11 @@ def report(
             select(GovernanceSession).where(
                 GovernanceSession.workflow_id == workflow.id,
                 GovernanceSession.week_start == week_start,
-                GovernanceSession.status == threads.OPEN,
+                GovernanceSession.status == SessionStatus.OPEN,
             )
         ).first()
         if session is not None:
-            votes.request_refresh(db, session=session, default_timezone=default_timezone)
+            votes.request_refresh(db, session=session, default_zone=default_zone)
     return changed
 
 

@@ -25,11 +25,11 @@ USAGE = (
 )
 
 
-def load_schedule(db: Session, *, team_id: str, default_timezone: str) -> Schedule:
+def load_schedule(db: Session, *, team_id: str, default_zone: str) -> Schedule:
     """The team's schedule: its stored settings, or Monday 09:00 in the default time zone."""
     row = db.get(WorkspaceSettings, team_id)
     if row is None:
-        return Schedule(default_timezone)
+        return Schedule(default_zone)
     return Schedule.of(row)
 
 
@@ -97,12 +97,12 @@ def _timezone(word: str) -> str:
 
 
 def update_schedule(
-    db: Session, *, team_id: str, actor: Person, wanted: Schedule, default_timezone: str
+    db: Session, *, team_id: str, actor: Person, wanted: Schedule, default_zone: str
 ) -> tuple[Schedule, Schedule]:
     """Store the new schedule (council only; admins may bootstrap); (before, after)."""
     authority.require_settings_authority(db, team_id=team_id, actor=actor)
     row = db.get(WorkspaceSettings, team_id)
-    before = Schedule.of(row) if row is not None else Schedule(default_timezone)
+    before = Schedule.of(row) if row is not None else Schedule(default_zone)
     if row is None:
         row = WorkspaceSettings(team_id=team_id)
     row.timezone = wanted.timezone

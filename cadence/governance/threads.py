@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.errors import InvalidInput
 from cadence.governance.schedule import opening_moment, week_start_for
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import WorkflowStatus
+from cadence.vocabulary import SessionStatus, WorkflowStatus
 from storage.clock import now
-from storage.db import insert_if_absent, session_scope
+from storage.db import insert_if_absent
 from storage.models import GovernanceSession, Workflow
 
 SYSTEM_ACTOR = "cadence"
-OPEN, DECIDED = "open", "decided"
 
 
 def parent_key(session_id: int) -> str:
@@ -31,9 +29,9 @@ def tally_key_prefix(session_id: int) -> str:
     return f"governance:{session_id}:tally:"
 
 
-def render_args(session_id: int, default_timezone: str, **extra: str) -> dict[str, object]:
+def render_args(session_id: int, default_zone: str, **extra: str) -> dict[str, object]:
     """What the governance renderers need to rebuild a session's parent message."""
-    return {"session_id": session_id, "tz": default_timezone, **extra}
+    return {"session_id": session_id, "tz": default_zone, **extra}
 
 
 @dataclass
@@ -62,46 +60,40 @@ def needs_thread(workflow: Workflow, week_start: date, opening: datetime) -> boo
     return workflow.re_review_on is not None and workflow.re_review_on < week_start + timedelta(7)
 
 
-def open_due_sessions(engine: Engine, *, default_timezone: str) -> OpeningReport:
-    """Open every thread that is due this week and missing; safe to run any number of times,
-    in any number of processes (one short transaction per workflow)."""
-    report = OpeningReport()
-    with session_scope(engine) as db:
-        teams = db.exec(
-            select(Workflow.team_id).where(col(Workflow.archived_at).is_(None)).distinct()
-        ).all()
-    for team_id in teams:
-        with session_scope(engine) as db:
-            schedule = load_schedule(db, team_id=team_id, default_timezone=default_timezone)
-            moment = now()
-            week = week_start_for(moment, schedule.timezone)
-            opening = opening_moment(schedule, week)
-            if moment < opening:
-                continue
-            report.teams_due += 1
-            candidates = [
-                w.id
-                for w in db.exec(select(Workflow).where(Workflow.team_id == team_id)).all()
-                if w.id is not None and needs_thread(w, week, opening)
-            ]
-        for workflow_id in candidates:
-            with session_scope(engine) as db:
-                session = open_session(
-                    db,
-                    workflow_id=workflow_id,
-                    week_start=week,
-                    opening=opening,
-                    default_timezone=default_timezone,
-                )
-            if session is None:
-                report.already_open += 1
-            else:
-                report.opened.append(session.id or 0)
-    return report
+@dataclass(frozen=True)
+class DueOpening:
+    """A thread that is due this week and missing: which workflow, which week, since when."""
+
+    workflow_id: int
+    week_start: date
+    opening: datetime
+
+
+def due_openings(db: Session, *, team_id: str, default_zone: str) -> list[DueOpening] | None:
+    """The threads of a workspace due by now and not yet open; None before this week's
+    opening moment (nothing is due yet)."""
+    schedule = load_schedule(db, team_id=team_id, default_zone=default_zone)
+    moment = now()
+    week = week_start_for(moment, schedule.timezone)
+    opening = opening_moment(schedule, week)
+    if moment < opening:
+        return None
+    workflows = db.exec(select(Workflow).where(Workflow.team_id == team_id)).all()
+    return [
+        DueOpening(w.id, week, opening)
+        for w in workflows
+        if w.id is not None and needs_thread(w, week, opening)
+    ]
+
+
+def active_teams(db: Session) -> list[str]:
+    """Every workspace with a workflow that is not archived."""
+    query = select(Workflow.team_id).where(col(Workflow.archived_at).is_(None)).distinct()
+    return list(db.exec(query).all())
 
 
 def open_session(
-    db: Session, *, workflow_id: int, week_start: date, opening: datetime, default_timezone: str
+    db: Session, *, workflow_id: int, week_start: date, opening: datetime, default_zone: str
 ) -> GovernanceSession | None:
     """Create the week's session and queue its thread, unless it exists (then None)."""
     workflow = db.get(Workflow, workflow_id)
@@ -115,7 +107,7 @@ def open_session(
         workflow_id=workflow_id,
         week_start=week_start,
         channel_id=workflow.channel_id,
-        status=OPEN,
+        status=SessionStatus.OPEN,
         tally_queued=False,
         created_at=now(),
     )
@@ -131,8 +123,8 @@ def open_session(
         db,
         key=parent_key(sid),
         method="chat.postMessage",
-        renderer="governance.parent",
-        args=render_args(sid, default_timezone),
+        renderer=outbox.RendererName.GOVERNANCE_PARENT,
+        args=render_args(sid, default_zone),
         team_id=workflow.team_id,
     )
     audit.record(

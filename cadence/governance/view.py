@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cadence.accountability import owners
-from cadence.accountability.owners import Owners
+from cadence.accountability import queries
+from cadence.accountability.queries import Owners
 from cadence.governance import scorecard, votes
 from cadence.governance.decisions import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import EscalationStatus, GovernanceChoice
+from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice
 from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
@@ -42,18 +42,18 @@ class ThreadView:
         return local_time(self.decision.created_at, self.schedule.timezone).strftime("%a %H:%M")
 
 
-def thread_view(db: Session, *, session_id: int, default_timezone: str) -> ThreadView | None:
+def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadView | None:
     """The session's parent message content, or None when the session or workflow is gone."""
     session = db.get(GovernanceSession, session_id)
     workflow = db.get(Workflow, session.workflow_id) if session is not None else None
     if session is None or workflow is None:
         return None
-    schedule = load_schedule(db, team_id=session.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=session.team_id, default_zone=default_zone)
     today = local_time(now(), schedule.timezone).date()
     return ThreadView(
         session=session,
         workflow=workflow,
-        owners=owners.current_owners(db, workflow_id=workflow.id or 0),
+        owners=queries.current_owners(db, workflow_id=workflow.id or 0),
         schedule=schedule,
         last_decision=latest_decision_before(
             db, workflow_id=workflow.id or 0, week_start=session.week_start
@@ -72,7 +72,7 @@ def thread_view(db: Session, *, session_id: int, default_timezone: str) -> Threa
             db,
             select(func.count()).where(
                 ActionItem.workflow_id == workflow.id,
-                ActionItem.status == "open",
+                ActionItem.status == ActionStatus.OPEN,
                 col(ActionItem.due_on).is_not(None),
                 col(ActionItem.due_on) < today,
             ),

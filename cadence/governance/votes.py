@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.errors import Conflict
-from cadence.governance.threads import OPEN, get_session, parent_key, render_args, tally_key_prefix
-from cadence.vocabulary import GovernanceChoice, OutboxStatus
+from cadence.governance.threads import get_session, parent_key, render_args, tally_key_prefix
+from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote
@@ -33,7 +33,7 @@ def cast_vote(
     voter: str,
     choice: GovernanceChoice,
     team_id: str,
-    default_timezone: str,
+    default_zone: str,
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
     session = get_session(db, session_id=session_id, team_id=team_id)
@@ -41,7 +41,7 @@ def cast_vote(
         select(Vote).where(Vote.session_id == session_id, Vote.voter == voter)
     ).first()
     previous = GovernanceChoice(existing.choice) if existing is not None else None
-    if session.status != OPEN:
+    if session.status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
     if previous == choice:
         return VoteResult(choice, previous, False)
@@ -50,7 +50,7 @@ def cast_vote(
     # the flag queues a refresh.
     flagged = queue_flag(db, session_id)
     db.refresh(session)
-    if session.status != OPEN:
+    if session.status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
     moment = now()
     inserted = insert_if_absent(
@@ -69,7 +69,7 @@ def cast_vote(
             .values(choice=choice.value, updated_at=moment)
         )
     if flagged:
-        _queue_refresh(db, session, default_timezone)
+        _queue_refresh(db, session, default_zone)
     audit.record(
         db,
         team_id=session.team_id,
@@ -107,21 +107,21 @@ def queue_flag(db: Session, session_id: int) -> bool:
     return bool(result.rowcount == 1)
 
 
-def request_refresh(db: Session, *, session: GovernanceSession, default_timezone: str) -> None:
+def request_refresh(db: Session, *, session: GovernanceSession, default_zone: str) -> None:
     """Ask for the parent message to be redrawn (coalesced with any refresh already queued)."""
     if queue_flag(db, session.id or 0):
-        _queue_refresh(db, session, default_timezone)
+        _queue_refresh(db, session, default_zone)
 
 
-def _queue_refresh(db: Session, session: GovernanceSession, default_timezone: str) -> None:
+def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -> None:
     sid = session.id or 0
     key = f"{tally_key_prefix(sid)}{uuid.uuid4().hex}"
     outbox.render_message(
         db,
         key=key,
         method="chat.update",
-        renderer="governance.tally",
-        args=render_args(sid, default_timezone, key=key),
+        renderer=outbox.RendererName.GOVERNANCE_TALLY,
+        args=render_args(sid, default_zone, key=key),
         of=parent_key(sid),
         team_id=session.team_id,
     )

@@ -13,10 +13,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from cadence.accountability import council, owners, rights
+from cadence.accountability import council, queries
 from cadence.governance import schedule, scorecard, settings, threads
 from cadence.reminders.working_hours import WORK_START, latest_working_moment
-from cadence.vocabulary import DecisionPoint, Duty, EscalationStatus, ReminderKind, Severity
+from cadence.vocabulary import (
+    ActionStatus,
+    DecisionPoint,
+    Duty,
+    EscalationStatus,
+    ReminderKind,
+    Severity,
+)
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
 
 # How long an escalation may wait for its owner's acknowledgement before the first reminder.
@@ -120,11 +127,11 @@ def escalation_candidates(db: Session) -> Iterator[Candidate]:
 
 def decision_owners(db: Session, workflow: Workflow) -> list[str]:
     """Who may record the weekly decision: the map's approvers, else outcome owner, else council."""
-    current = owners.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=workflow.id or 0)
     council_ids = council.member_ids(db, team_id=workflow.team_id)
-    approvers = rights.rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
+    approvers = queries.rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
     people = [
-        u for p in approvers[Duty.APPROVES] for u in rights.resolve_party(p, current, council_ids)
+        u for p in approvers[Duty.APPROVES] for u in queries.resolve_party(p, current, council_ids)
     ]
     if not people and current.outcome:
         people = [current.outcome]
@@ -178,7 +185,7 @@ def action_candidates(db: Session, moment: datetime) -> Iterator[Candidate]:
     query = (
         select(ActionItem, Workflow)
         .join(Workflow, col(Workflow.id) == ActionItem.workflow_id)
-        .where(ActionItem.status == "open")
+        .where(ActionItem.status == ActionStatus.OPEN)
         .where(col(ActionItem.due_on).is_not(None))
         .where(col(ActionItem.due_on) <= horizon)
     )
@@ -198,13 +205,13 @@ SCORECARD_LEAD = timedelta(hours=24)
 SCORECARD_LOOKAHEAD = SCORECARD_LEAD + timedelta(days=4)
 
 
-def scorecard_candidates(db: Session, moment: datetime, default_tz: str) -> Iterator[Candidate]:
+def scorecard_candidates(db: Session, moment: datetime, default_zone: str) -> Iterator[Candidate]:
     """Workflow owners whose scorecard for the coming thread is incomplete 24 h before it opens."""
     by_team: dict[str, list[Workflow]] = {}
     for workflow in db.exec(select(Workflow).where(col(Workflow.archived_at).is_(None))).all():
         by_team.setdefault(workflow.team_id, []).append(workflow)
     for team_id, team_workflows in by_team.items():
-        plan = settings.load_schedule(db, team_id=team_id, default_timezone=default_tz)
+        plan = settings.load_schedule(db, team_id=team_id, default_zone=default_zone)
         opening = schedule.next_opening(plan, moment)
         if moment < opening - SCORECARD_LOOKAHEAD:
             continue
@@ -218,7 +225,7 @@ def scorecard_candidates(db: Session, moment: datetime, default_tz: str) -> Iter
                 len(scorecard.REPORTED)
             ):
                 continue
-            current = owners.current_owners(db, workflow_id=workflow.id or 0)
+            current = queries.current_owners(db, workflow_id=workflow.id or 0)
             person = current.workflow or current.outcome
             if person is None:
                 continue

@@ -31,7 +31,6 @@ from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Reminder, ReminderSnooze
 
-RENDERER = "reminder"
 SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _CHUNK = 500
 
@@ -63,18 +62,18 @@ class SweepReport:
         )
 
 
-def candidates(db: Session, moment: datetime, default_tz: str) -> list[Candidate]:
+def candidates(db: Session, moment: datetime, default_zone: str) -> list[Candidate]:
     """Everyone who may be owed a reminder now (before schedules, snoozes and quiet hours)."""
-    return [c for rule in RULES for c in rule(db, moment, default_tz)]
+    return [c for rule in RULES for c in rule(db, moment, default_zone)]
 
 
-def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
+def sweep(db: Session, *, moment: datetime, default_zone: str) -> SweepReport:
     """Queue every reminder that is due now; safe to run as often and as many times as wanted."""
     report = SweepReport()
-    found = candidates(db, moment, default_tz)
+    found = candidates(db, moment, default_zone)
     history = _sent_times(db, {c.subject for c in found})
     snoozes = _snoozes(db, {c.subject for c in found})
-    zones = _zones(db, found, default_tz)
+    zones = _zones(db, found, default_zone)
     for candidate in found:
         key = (candidate.subject, candidate.recipient)
         snooze = snoozes.get(key)
@@ -104,7 +103,7 @@ def sweep(db: Session, *, moment: datetime, default_tz: str) -> SweepReport:
             del snoozes[key]
     held = {key for key, row in snoozes.items() if row.until > moment}
     report.climbed = escalation_climb.climb_unanswered(
-        db, moment=moment, sent=history, snoozed=held, default_tz=default_tz
+        db, moment=moment, sent=history, snoozed=held, default_zone=default_zone
     )
     return report
 
@@ -133,7 +132,7 @@ def _send(db: Session, candidate: Candidate, *, sequence: int, nth: int) -> bool
         db,
         key=message_key(candidate.subject, candidate.recipient, sequence),
         method="chat.postMessage",
-        renderer=RENDERER,
+        renderer=outbox.RendererName.REMINDER,
         args={
             "kind": candidate.kind.value,
             "subject": candidate.subject,
@@ -205,13 +204,15 @@ def _snoozes(db: Session, subjects: set[str]) -> dict[tuple[str, str], ReminderS
     return found
 
 
-def _zones(db: Session, found: list[Candidate], default_tz: str) -> dict[tuple[str, str], ZoneInfo]:
+def _zones(
+    db: Session, found: list[Candidate], default_zone: str
+) -> dict[tuple[str, str], ZoneInfo]:
     zones: dict[tuple[str, str], ZoneInfo] = {}
     teams: dict[str, set[str]] = defaultdict(set)
     for candidate in found:
         teams[candidate.team_id].add(candidate.recipient)
     for team_id, people in teams.items():
-        fallback = workspace_timezone(db, team_id=team_id, default=default_tz)
+        fallback = workspace_timezone(db, team_id=team_id, default=default_zone)
         for person, tz in user_timezones(db, team_id=team_id, user_ids=people).items():
             zones[(team_id, person)] = zone(tz, fallback)
     return zones

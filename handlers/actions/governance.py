@@ -6,20 +6,19 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import Settings
 from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import GovernanceChoice
+from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow
 
 
@@ -53,11 +52,10 @@ class Click(BaseModel):
 def handle_vote(
     ack: Ack,
     body: dict[str, Any],
-    respond: Respond,
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> Reply:
     """Record or change the clicker's vote, then confirm privately."""
     ack()
     click = Click.from_body(body)
@@ -68,9 +66,8 @@ def handle_vote(
         voter=click.user_id,
         choice=choice,
         team_id=click.team_id,
-        default_timezone=settings.cadence_timezone,
+        default_zone=default_zone,
     )
-    db.commit()
     if not result.changed:
         text = f"You already voted *{choice.label}*; your vote stands."
     elif result.previous is None:
@@ -83,7 +80,7 @@ def handle_vote(
             f":ballot_box_with_ballot: Vote changed from *{result.previous.label}* "
             f"to *{choice.label}*."
         )
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    return Reply(text)
 
 
 @unit_of_work
@@ -92,7 +89,7 @@ def handle_record_decision(
     body: dict[str, Any],
     client: WebClient,
     db: Session,
-) -> None:
+) -> Reply:
     """Open the decision modal for the approver; tell anyone else who can record it."""
     ack()
     click = Click.from_body(body)
@@ -100,7 +97,7 @@ def handle_record_decision(
     workflow = db.get(Workflow, session.workflow_id)
     if workflow is None:
         raise InvalidInput("That workflow no longer exists.")
-    if session.status != threads.OPEN:
+    if session.status != SessionStatus.OPEN:
         raise Conflict(already_recorded(db, click.value))
     authority.require_decision_authority(db, workflow=workflow, user_id=click.user_id)
     counts = votes.tally(db, session_id=click.value)
@@ -111,7 +108,7 @@ def handle_record_decision(
         tally=counts,
         leading=votes.leading_choice(counts),
     )
-    client.views_open(trigger_id=click.trigger_id, view=view)
+    return Reply(modal=view)
 
 
 @unit_of_work
@@ -120,45 +117,32 @@ def handle_scorecard_open(
     body: dict[str, Any],
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> Reply:
     """Open the scorecard modal (from a thread, a DM or any message carrying the button)."""
     ack()
     click = Click.from_body(body)
     workflow = db.get(Workflow, click.value)
     if workflow is None or workflow.team_id != click.team_id or workflow.archived_at:
         raise InvalidInput("That workflow no longer exists.")
-    open_scorecard_modal(
-        db,
-        client,
-        workflow=workflow,
-        user_id=click.user_id,
-        trigger_id=click.trigger_id,
-        default_timezone=settings.cadence_timezone,
-    )
+    view = scorecard_modal(db, workflow=workflow, user_id=click.user_id, default_zone=default_zone)
+    return Reply(modal=view)
 
 
-def open_scorecard_modal(
-    db: Session,
-    client: WebClient,
-    *,
-    workflow: Workflow,
-    user_id: str,
-    trigger_id: str,
-    default_timezone: str,
-) -> None:
-    """Check the reporter's authority, then open the modal prefilled for the right week."""
+def scorecard_modal(
+    db: Session, *, workflow: Workflow, user_id: str, default_zone: str
+) -> dict[str, Any]:
+    """Check the reporter's authority, then build the modal prefilled for the right week."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=user_id)
-    schedule = load_schedule(db, team_id=workflow.team_id, default_timezone=default_timezone)
+    schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     week = scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
     rows = scorecard.read_scorecard(db, workflow=workflow, week_start=week, schedule=schedule)
-    view = build_scorecard_modal(
+    return build_scorecard_modal(
         workflow=workflow,
         week_start=week,
         current=scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week),
         latency=rows[-1],
     )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def register(app: App) -> None:

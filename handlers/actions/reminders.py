@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
@@ -14,15 +14,13 @@ from cadence.reminders import sweep
 from handlers.blocks.kit import slack_time
 from handlers.blocks.reminders import build_settled
 from handlers.ids import ReminderAction
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import Reply, unit_of_work
 
 SNOOZES = {ReminderAction.SNOOZE_HOUR: "1h", ReminderAction.SNOOZE_DAY: "1d"}
 
 
 @unit_of_work
-def handle_snooze(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, db: Session
-) -> None:
+def handle_snooze(ack: Ack, body: dict[str, Any], client: WebClient, db: Session) -> Reply:
     """Hold this reminder for the clicker until an hour or a day from now."""
     ack()
     action = body["actions"][0]
@@ -32,33 +30,29 @@ def handle_snooze(
     until = sweep.snooze(
         db, subject=subject, recipient=body["user"]["id"], choice=SNOOZES[action["action_id"]]
     )
-    db.commit()  # persist first, then talk to Slack
     note = f":zzz: Snoozed until {slack_time(until)}. I'll remind you then if it's still open."
-    _settle(body, respond, note)
+    return _settled(body, note)
 
 
 @unit_of_work
-def handle_action_done(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, db: Session
-) -> None:
+def handle_action_done(ack: Ack, body: dict[str, Any], client: WebClient, db: Session) -> Reply:
     """Mark the follow-up action done (its owner, the workflow's owners or the council)."""
     ack()
     value = str(body["actions"][0].get("value") or "")
     if not value.isdigit():
         raise InvalidInput("That button does not name a follow-up action; nothing changed.")
     _, changed = action_items.complete_action(db, action_id=int(value), actor=body["user"]["id"])
-    db.commit()
     note = ":white_check_mark: Marked done. Thank you!" if changed else "It was already done."
-    _settle(body, respond, note)
+    return _settled(body, note)
 
 
-def _settle(body: dict[str, Any], respond: Respond, note: str) -> None:
+def _settled(body: dict[str, Any], note: str) -> Reply:
     """Replace the reminder in the DM: same text, buttons retired, what happened below."""
     message = body.get("message") or {}
-    respond(
-        replace_original=True,
-        text=message.get("text") or note,
+    return Reply(
+        message.get("text") or note,
         blocks=build_settled(message.get("blocks") or [], note),
+        replace_original=True,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.home import HomeSummary
+from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
 
 HOME_BLOCKS = 100
@@ -16,7 +17,7 @@ def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
         return [section(":sparkles: Nothing is waiting for you.")]
     lines: list[str] = []
     for escalation, workflow in summary.escalations:
-        state = "to acknowledge" if escalation.status == "open" else "to resolve"
+        state = "to acknowledge" if escalation.status == EscalationStatus.OPEN else "to resolve"
         lines.append(
             f"• Escalation #{escalation.id} on *{escape(workflow.name)}* {state}: "
             f"{escape(truncate(escalation.summary, 120))} (`/escalate show {escalation.id}`)"

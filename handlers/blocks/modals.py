@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from cadence.accountability.authority import council_matters_for
-from cadence.accountability.owners import Owners
-from cadence.accountability.rights import RightsMap, party_label, valid_parties
+from cadence.accountability.queries import Owners, RightsMap
+from cadence.accountability.rights import party_label, valid_parties
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence.accountability.owners import Owners
+from cadence.accountability.queries import Owners
 from cadence.people import mention
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
 from storage.models import Workflow

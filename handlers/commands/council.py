@@ -6,12 +6,11 @@ from cadence.accountability import council
 from cadence.errors import InvalidInput
 from cadence.people import mention
 from handlers.blocks.kit import local_date
-from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
+from handlers.commands.request import CommandRequest, split_subcommand
 from handlers.parsing import CHANNEL_MENTION, require_one_user, user_mentions
 from handlers.people import require_person
 
 
-@subcommand("council")
 def handle_council(req: CommandRequest) -> None:
     """Add or remove council members, or list them."""
     action, rest = split_subcommand(req.args)
@@ -23,7 +22,7 @@ def handle_council(req: CommandRequest) -> None:
                 "`/cadence council add @person`."
             )
             return
-        tz = req.settings.cadence_timezone
+        tz = req.default_zone
         lines = [f"• {mention(m.user_id)} (since {local_date(m.created_at, tz)})" for m in members]
         req.reply(f"*AI council* ({len(members)})\n" + "\n".join(lines))
         return
@@ -73,7 +72,7 @@ def handle_council_channel(req: CommandRequest, rest: str) -> None:
         team_id=req.team_id,
         channel_id=channel,
         actor=req.actor(),
-        default_timezone=req.settings.cadence_timezone,
+        default_zone=req.default_zone,
     )
     if before == channel:
         req.reply("Nothing changed.")

@@ -9,19 +9,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.config import Settings
 from cadence.accountability import workflows
-from cadence.errors import InvalidInput
 from cadence.escalations import queries
 from cadence.escalations.raising import KIND_TAGS
 from handlers.blocks.escalation_modals import Prefill, build_escalation_modal, kind_value
 from handlers.blocks.escalations import build_escalation_detail, build_escalation_list
-from handlers.commands.cadence import CommandRequest
+from handlers.commands.request import CommandRequest
 from handlers.ids import Command
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow
 
 logger = logging.getLogger(__name__)
@@ -49,22 +46,23 @@ def handle_escalate_command(
     respond: Respond,
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> list[Reply]:
     """Open the escalation form at once (trigger ids expire in 3 s), or list / show / help."""
     ack()
-    req = CommandRequest.from_body(body, db, client, respond, settings)
+    req = CommandRequest.from_body(body, db, client, default_zone)
     words = req.args.lower()
     if words in ("help", "?"):
         req.reply(HELP)
     elif words in ("list", "ls", "mine"):
         listed, total = queries.list_for(db, team_id=req.team_id, user_id=req.command.user_id)
-        blocks = build_escalation_list(listed, total, settings.cadence_timezone)
+        blocks = build_escalation_list(listed, total, default_zone)
         req.reply(f"Your escalations ({total})", blocks=blocks)
     elif match := SHOW.match(words):
         _show(req, int(match.group(1)))
     else:
         _open_form(req)
+    return req.replies
 
 
 def _show(req: CommandRequest, number: int) -> None:
@@ -72,7 +70,7 @@ def _show(req: CommandRequest, number: int) -> None:
     card = queries.card(req.db, escalation_id=number, viewer=None)
     assert card is not None  # just found
     events = queries.timeline(req.db, escalation_id=number)
-    blocks = build_escalation_detail(card, events, req.settings.cadence_timezone)
+    blocks = build_escalation_detail(card, events, req.default_zone)
     req.reply(f"Escalation #{escalation.id}", blocks=blocks)
 
 
@@ -88,19 +86,7 @@ def _open_form(req: CommandRequest) -> None:
     prefill = read_command_text(req.args, active, channel_id=command.channel_id)
     metadata = form_metadata(command.channel_id, req.args)
     view = build_escalation_modal(active, prefill=prefill, metadata=metadata)
-    try:
-        req.client.views_open(trigger_id=command.trigger_id, view=view)
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code == "exchanged_trigger_id":
-            # Slack retried the command: the first request already opened the form.
-            logger.info("Form already opened for trigger %s", command.trigger_id)
-            return
-        if code == "expired_trigger_id":
-            raise InvalidInput(
-                "Slack took too long to open the form; please run /escalate again."
-            ) from error
-        raise
+    req.open_modal(view)
 
 
 def form_metadata(channel_id: str, text: str) -> str:
@@ -139,7 +125,5 @@ def _named_workflow(text: str, active: list[Workflow]) -> tuple[Workflow | None,
 
 
 def register(app: App) -> None:
-    """Register /escalate (and /cadence gaps, which reads the escalations' evidence)."""
-    from handlers.commands import gaps  # noqa: F401  (registers the sub-command)
-
+    """Register /escalate."""
     app.command(Command.ESCALATE)(handle_escalate_command)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from cadence.accountability import escalation_map, workflows
 from handlers.blocks.escalation_map import build_escalation_map, map_text
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
 
 
-@subcommand("map")
 def handle_map(req: CommandRequest) -> None:
     """Post the one-page map, with its gaps, where the command was run."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)

@@ -8,13 +8,12 @@ from cadence.governance import decisions as governance_decisions
 from cadence.governance import scorecard
 from cadence.governance import settings as governance_settings
 from cadence.governance.schedule import Schedule, local_time, next_opening
-from handlers.actions.governance import open_scorecard_modal
+from handlers.actions.governance import scorecard_modal
 from handlers.blocks.governance import build_decision_log, build_scorecard_summary
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 from storage.clock import now
 
 
-@subcommand("decisions")
 def handle_decisions(req: CommandRequest) -> None:
     """The decision log of a workflow, newest first, with rationale and follow-ups."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
@@ -26,18 +25,17 @@ def handle_decisions(req: CommandRequest) -> None:
     )
 
 
-@subcommand("scorecard")
 def handle_scorecard(req: CommandRequest) -> None:
     """Open the scorecard modal for those who report it; show the scorecard to anyone else."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
     try:
-        open_scorecard_modal(
-            req.db,
-            req.client,
-            workflow=workflow,
-            user_id=req.command.user_id,
-            trigger_id=req.command.trigger_id,
-            default_timezone=req.settings.cadence_timezone,
+        req.open_modal(
+            scorecard_modal(
+                req.db,
+                workflow=workflow,
+                user_id=req.command.user_id,
+                default_zone=req.default_zone,
+            )
         )
     except NotAuthorized as refusal:
         schedule = _schedule(req)
@@ -53,7 +51,6 @@ def handle_scorecard(req: CommandRequest) -> None:
         )
 
 
-@subcommand("settings")
 def handle_settings(req: CommandRequest) -> None:
     """Show when the weekly threads open; council members (or admins) change it."""
     current = _schedule(req)
@@ -66,7 +63,7 @@ def handle_settings(req: CommandRequest) -> None:
         team_id=req.team_id,
         actor=req.actor(),
         wanted=wanted,
-        default_timezone=req.settings.cadence_timezone,
+        default_zone=req.default_zone,
     )
     if before == after:
         req.reply(_describe(after, "Nothing changed: weekly governance threads open"))
@@ -79,7 +76,7 @@ def handle_settings(req: CommandRequest) -> None:
 
 def _schedule(req: CommandRequest) -> Schedule:
     return governance_settings.load_schedule(
-        req.db, team_id=req.team_id, default_timezone=req.settings.cadence_timezone
+        req.db, team_id=req.team_id, default_zone=req.default_zone
     )
 
 

@@ -8,18 +8,17 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import Settings
-from cadence.accountability import owners, workflows
+from cadence.accountability import owners, queries, workflows
 from cadence.errors import InvalidInput
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_owner_modal
 from handlers.blocks.workflows import build_owner_list
-from handlers.commands.cadence import CommandRequest, split_subcommand
+from handlers.commands.request import CommandRequest, split_subcommand
 from handlers.ids import Command
-from handlers.middleware import unit_of_work
 from handlers.parsing import require_one_user, split_quoted, squash, strip_users, user_mentions
 from handlers.people import require_person
+from handlers.unit_of_work import Reply, unit_of_work
 
 ROLE_WORDS = {
     "outcome": OwnerRole.OUTCOME,
@@ -40,11 +39,11 @@ def handle_owner_command(
     respond: Respond,
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> list[Reply]:
     """`/owner ROLE @person WORKFLOW`, `/owner list [WORKFLOW]`, or `/owner` for the form."""
     ack()
-    req = CommandRequest.from_body(body, db, client, respond, settings)
+    req = CommandRequest.from_body(body, db, client, default_zone)
     word, rest = split_subcommand(req.args)
     if not word:
         _open_form(req)
@@ -56,6 +55,7 @@ def handle_owner_command(
         _assign(req, ROLE_WORDS[word.removesuffix("-owner").removesuffix("_owner")], rest)
     else:
         raise InvalidInput(f"I don't know the role *{escape(word)}*. {USAGE}")
+    return req.replies
 
 
 def _assign(req: CommandRequest, role: OwnerRole, text: str) -> None:
@@ -91,7 +91,7 @@ def _list(req: CommandRequest, name: str) -> None:
         chosen = [workflows.find_workflow(req.db, team_id=req.team_id, name=name)]
     else:
         chosen = workflows.list_workflows(req.db, team_id=req.team_id)
-    items = [(w, owners.current_owners(req.db, workflow_id=w.id or 0)) for w in chosen]
+    items = [(w, queries.current_owners(req.db, workflow_id=w.id or 0)) for w in chosen]
     req.reply("Who owns what", blocks=build_owner_list(items))
 
 
@@ -103,7 +103,7 @@ def _open_form(req: CommandRequest) -> None:
             "`/cadence workflow add Support resolution in #ai-support-gov`."
         )
         return
-    req.client.views_open(trigger_id=req.command.trigger_id, view=build_owner_modal(available))
+    req.open_modal(build_owner_modal(available))
 
 
 def register(app: App) -> None:

@@ -8,18 +8,17 @@ from cadence.evidence import report
 from cadence.evidence.periods import parse_period
 from cadence.reminders.working_hours import workspace_timezone
 from handlers.blocks.council_report import build_council_report, report_text
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 from storage.clock import now
 
 
-@subcommand("report")
 def handle_report(req: CommandRequest) -> None:
     """The report as made at the time, or counted now; outcome owners see their workflows."""
     scope = report.report_scope(req.db, team_id=req.team_id, person=req.actor())
-    default = req.settings.cadence_timezone
+    default = req.default_zone
     zone = workspace_timezone(req.db, team_id=req.team_id, default=default)
     period = parse_period(req.args, now().astimezone(ZoneInfo(zone)).date())
     figures, made_at = report.report_for(
-        req.db, team_id=req.team_id, period=period, scope=scope, default_timezone=default
+        req.db, team_id=req.team_id, period=period, scope=scope, default_zone=default
     )
     req.reply(report_text(figures), blocks=build_council_report(figures, made_at=made_at))

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from cadence.accountability import authority, owners, rights, workflows
+from cadence.accountability import authority, queries, workflows
 from handlers.blocks.modals import build_rights_modal
-from handlers.commands.cadence import CommandRequest, subcommand
+from handlers.commands.request import CommandRequest
 
 
-@subcommand("rights")
 def handle_rights(req: CommandRequest) -> None:
     """Open the editor; people without the authority are told who has it instead."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
     authority.require_map_authority(
         req.db, team_id=req.team_id, actor=req.actor(), workflow=workflow
     )
-    current = owners.current_owners(req.db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(req.db, workflow_id=workflow.id or 0)
     view = build_rights_modal(
-        workflow, current, rights.rights_map(req.db, workflow_id=workflow.id or 0)
+        workflow, current, queries.rights_map(req.db, workflow_id=workflow.id or 0)
     )
-    req.client.views_open(trigger_id=req.command.trigger_id, view=view)
+    req.open_modal(view)

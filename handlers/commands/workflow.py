@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from cadence.accountability import owners, workflows
+from cadence.accountability import owners, queries, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
 from cadence.governance.schedule import local_time, next_opening
 from cadence.governance.settings import load_schedule
 from cadence.people import mention
 from handlers.blocks.kit import escape, local_date
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
-from handlers.commands.cadence import CommandRequest, split_subcommand, subcommand
+from handlers.commands.request import CommandRequest, split_subcommand
 from handlers.parsing import parse_workflow_add
 
 ACTIONS = "add, list, show, rename, archive"
 
 
-@subcommand("workflow")
 def handle_workflow(req: CommandRequest) -> None:
     """Dispatch `/cadence workflow ACTION ...`."""
     action, rest = split_subcommand(req.args)
@@ -48,9 +47,7 @@ def _add(req: CommandRequest, text: str) -> None:
         risk_tier=spec.risk_tier,
     )
     outcome = f", outcome _{escape(spec.business_outcome)}_" if spec.business_outcome else ""
-    schedule = load_schedule(
-        req.db, team_id=req.team_id, default_timezone=req.settings.cadence_timezone
-    )
+    schedule = load_schedule(req.db, team_id=req.team_id, default_zone=req.default_zone)
     first = local_time(next_opening(schedule, workflow.created_at), schedule.timezone)
     req.reply(
         f":white_check_mark: Registered *{escape(workflow.name)}* (risk {workflow.risk_tier}"
@@ -63,7 +60,7 @@ def _add(req: CommandRequest, text: str) -> None:
 
 def _list(req: CommandRequest, _text: str) -> None:
     items = [
-        (w, owners.current_owners(req.db, workflow_id=w.id or 0))
+        (w, queries.current_owners(req.db, workflow_id=w.id or 0))
         for w in workflows.list_workflows(req.db, team_id=req.team_id)
     ]
     req.reply("AI workflows", blocks=build_workflow_list(items))
@@ -71,13 +68,13 @@ def _list(req: CommandRequest, _text: str) -> None:
 
 def _show(req: CommandRequest, text: str) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=text)
-    current = owners.current_owners(req.db, workflow_id=workflow.id or 0)
-    tz = req.settings.cadence_timezone
+    current = queries.current_owners(req.db, workflow_id=workflow.id or 0)
+    tz = req.default_zone
     history = [
         f"• {local_date(a.created_at, tz)}: {mention(a.user_id)} "
         f"{owners.role_phrase(a.role, a.stage)}, by {mention(a.assigned_by)}"
         + (f" (until {local_date(a.ended_at, tz)})" if a.ended_at else "")
-        for a in owners.owner_history(req.db, workflow_id=workflow.id or 0)
+        for a in queries.owner_history(req.db, workflow_id=workflow.id or 0)
     ]
     req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
 

@@ -10,18 +10,19 @@ from sqlmodel import Session
 
 from cadence.home import summarize_for
 from handlers.blocks.home import build_home
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import Reply, unit_of_work
 
 
 @unit_of_work
 def handle_home_opened(
     ack: Ack, event: dict[str, Any], body: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply | None:
     """Show the person their roles and the gaps (events are acked by bolt before this runs)."""
     if event.get("tab", "home") != "home":
-        return
+        return None
     summary = summarize_for(db, team_id=body["team_id"], user_id=event["user"])
-    client.views_publish(user_id=event["user"], view=build_home(summary))
+    view = build_home(summary)
+    return Reply(then=lambda: client.views_publish(user_id=event["user"], view=view))
 
 
 def register(app: App) -> None:

@@ -11,7 +11,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import Settings
 from cadence.errors import CadenceError, Conflict, InvalidInput
 from cadence.governance import decisions as governance_decisions
 from cadence.governance.decisions import FOLLOW_UPS_MAX, FollowUp
@@ -20,8 +19,8 @@ from cadence.people import require_assignable
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id
-from handlers.middleware import unit_of_work
 from handlers.people import require_person
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import GovernanceSession
 
 
@@ -111,8 +110,8 @@ def handle_decision_submission(
     view: dict[str, Any],
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> Reply:
     """Record the decision, or show what's wrong next to the field."""
     form = DecisionForm.from_view(view)
     session = db.get(GovernanceSession, form.session_id)
@@ -120,7 +119,7 @@ def handle_decision_submission(
     try:
         if form.choice is None:
             raise InvalidInput("Choose one of the four decisions.")
-        schedule = load_schedule(db, team_id=team_id, default_timezone=settings.cadence_timezone)
+        schedule = load_schedule(db, team_id=team_id, default_zone=default_zone)
         decision = governance_decisions.record_decision(
             db,
             session_id=form.session_id,
@@ -131,11 +130,11 @@ def handle_decision_submission(
             follow_ups=follow_ups(client, form.rows),
             re_review_on=form.re_review_on,
             timezone=schedule.timezone,
-            default_timezone=settings.cadence_timezone,
+            default_zone=default_zone,
         )
     except Conflict as error:
-        ack(response_action="update", view=build_done_modal("Already recorded", error.user_message))
-        return
+        db.rollback()
+        return Reply(view_update=build_done_modal("Already recorded", error.user_message))
     except CadenceError as error:
         field = error.field or ""
         block = (
@@ -143,13 +142,10 @@ def handle_decision_submission(
             if field.startswith("owner")
             else _block_for(field)
         )
-        ack(response_action="errors", errors={block: modal_error(error.user_message)})
-        return
-    db.commit()
+        raise FormErrors({block: modal_error(error.user_message)}) from error
     channel = session.channel_id if session is not None else ""
-    ack(
-        response_action="update",
-        view=build_done_modal(
+    return Reply(
+        view_update=build_done_modal(
             "Decision recorded",
             f":white_check_mark: Recorded *{form.choice.label}*. It is posted in the thread "
             f"in <#{channel}>, the workflow's status follows, and action owners are told."

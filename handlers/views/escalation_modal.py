@@ -18,7 +18,7 @@ from cadence.escalations.raising import Report, Severity
 from handlers.blocks.escalation_modals import read_kind
 from handlers.blocks.modals import modal_error
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Escalation, Workflow
 
 logger = logging.getLogger(__name__)
@@ -65,21 +65,19 @@ class EscalationForm(BaseModel):
 @unit_of_work
 def handle_escalation_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply:
     """Validate (errors shown inline), store and route once per view, then confirm."""
     form = EscalationForm.from_state(view["state"]["values"])
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user = body["team"]["id"], body["user"]["id"]
     workflow = db.get(Workflow, form.workflow_id)
     if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
-        ack(response_action="errors", errors={EscalationField.WORKFLOW: "That workflow is gone."})
-        return
+        raise FormErrors({EscalationField.WORKFLOW: "That workflow is gone."})
     try:
         point, matter = raising.kind_of(read_kind(form.kind))
         severity = Severity(form.severity)
     except ValueError:
-        ack(response_action="errors", errors={EscalationField.KIND: "Pick a decision point."})
-        return
+        raise FormErrors({EscalationField.KIND: "Pick a decision point."}) from None
     report = Report(workflow, point, matter, severity, form.summary, form.details, form.link)
     try:
         raised = raising.raise_escalation(
@@ -92,12 +90,10 @@ def handle_escalation_submission(
         )
     except CadenceError as error:
         block = FIELD_BLOCKS.get(error.field or "", EscalationField.SUMMARY)
-        ack(response_action="errors", errors={block: modal_error(error.user_message)})
-        return
-    db.commit()
-    ack()
-    if not raised.duplicate:
-        confirm(db, client, raised.escalation, workflow)
+        raise FormErrors({block: modal_error(error.user_message)}) from error
+    if raised.duplicate:
+        return Reply()
+    return Reply(then=lambda: confirm(db, client, raised.escalation, workflow))
 
 
 def confirm(db: Session, client: WebClient, escalation: Escalation, workflow: Workflow) -> None:

@@ -14,8 +14,8 @@ from cadence.escalations import lifecycle, queries
 from cadence.escalations.lifecycle import Step
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
-from handlers.middleware import unit_of_work
 from handlers.people import require_person
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Escalation
 
 
@@ -28,20 +28,18 @@ def _value(view: dict[str, Any], block: EscalationField, key: str = "value") -> 
     return view["state"]["values"].get(block, {}).get(INPUT_ACTION, {}).get(key)
 
 
-def _finish(ack: Ack, db: Session, step: Step, block: EscalationField) -> None:
-    """Save (a refusal too: it is evidence), then answer in the form."""
-    db.commit()
+def _finish(step: Step, block: EscalationField) -> Reply:
+    """Answer in the form once saved (a refusal is saved too: it is evidence)."""
     if step.refused:
-        ack(response_action="errors", errors={block: modal_error(step.message)})
-        return
+        return Reply(view_errors={block: modal_error(step.message)})
     title = f"Escalation #{step.escalation.id}"
-    ack(response_action="update", view=build_done_modal(title, step.message))
+    return Reply(view_update=build_done_modal(title, step.message))
 
 
 @unit_of_work
 def handle_resolve_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply:
     """Resolve with the note, unless someone else now holds it."""
     escalation = _escalation(db, body, view)
     try:
@@ -52,17 +50,14 @@ def handle_resolve_submission(
             note=_value(view, EscalationField.NOTE) or "",
         )
     except CadenceError as error:
-        ack(
-            response_action="errors", errors={EscalationField.NOTE: modal_error(error.user_message)}
-        )
-        return
-    _finish(ack, db, step, EscalationField.NOTE)
+        raise FormErrors({EscalationField.NOTE: modal_error(error.user_message)}) from error
+    return _finish(step, EscalationField.NOTE)
 
 
 @unit_of_work
 def handle_hand_off_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply:
     """Hand it to the chosen person with the reason: an explicit transfer of authority."""
     escalation = _escalation(db, body, view)
     fields = {"person": EscalationField.PERSON, "reason": EscalationField.REASON}
@@ -77,9 +72,8 @@ def handle_hand_off_submission(
         )
     except CadenceError as error:
         block = fields.get(error.field or "", EscalationField.PERSON)
-        ack(response_action="errors", errors={block: modal_error(error.user_message)})
-        return
-    _finish(ack, db, step, EscalationField.PERSON)
+        raise FormErrors({block: modal_error(error.user_message)}) from error
+    return _finish(step, EscalationField.PERSON)
 
 
 def register(app: App) -> None:

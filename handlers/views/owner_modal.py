@@ -15,8 +15,8 @@ from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, OwnerField, View
-from handlers.middleware import unit_of_work
 from handlers.people import require_person
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
 FIELD_BLOCKS = {"person": OwnerField.PERSON, "stage": OwnerField.STAGE}
@@ -48,14 +48,13 @@ class OwnerForm(BaseModel):
 @unit_of_work
 def handle_owner_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply:
     """Assign the owner, or show what's wrong next to the field; save before confirming."""
     form = OwnerForm.from_state(view["state"]["values"])
     team_id = body["team"]["id"]
     workflow = db.get(Workflow, form.workflow_id)
     if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
-        ack(response_action="errors", errors={OwnerField.WORKFLOW: "That workflow is gone."})
-        return
+        raise FormErrors({OwnerField.WORKFLOW: "That workflow is gone."})
     try:
         result = owners.assign_owner(
             db,
@@ -67,16 +66,14 @@ def handle_owner_submission(
         )
     except CadenceError as error:
         block = FIELD_BLOCKS.get(error.field or "", OwnerField.WORKFLOW)
-        ack(response_action="errors", errors={block: modal_error(error.user_message)})
-        return
-    db.commit()
+        raise FormErrors({block: modal_error(error.user_message)}) from error
     what = f"{owners.role_phrase(form.role, result.assignment.stage)} of *{escape(workflow.name)}*"
     text = (
         f":white_check_mark: <@{form.user_id}> is now the {what}."
         if result.changed
         else f"<@{form.user_id}> was already the {what}; nothing changed."
     )
-    ack(response_action="update", view=build_done_modal("Owner assigned", text))
+    return Reply(view_update=build_done_modal("Owner assigned", text))
 
 
 def register(app: App) -> None:

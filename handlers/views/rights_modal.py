@@ -9,15 +9,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.accountability import owners, rights
-from cadence.accountability.rights import RightsMap
+from cadence.accountability import queries, rights
+from cadence.accountability.queries import RightsMap
 from cadence.errors import CadenceError
 from cadence.vocabulary import DecisionPoint, Duty
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import NOBODY, build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, View, rights_block_id
-from handlers.middleware import unit_of_work
 from handlers.people import require_person
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
 
@@ -41,26 +41,23 @@ def read_rights(values: dict[str, Any]) -> RightsMap:
 @unit_of_work
 def handle_rights_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
-) -> None:
+) -> Reply:
     """Save the changed duties, then confirm in the modal."""
     workflow_id = int(json.loads(view.get("private_metadata") or "{}").get("workflow_id", 0))
     workflow = db.get(Workflow, workflow_id)
     first_block = rights_block_id(DecisionPoint.MODEL_CHANGE, Duty.RECOMMENDS)
     if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
-        ack(response_action="errors", errors={first_block: "This workflow no longer exists."})
-        return
+        raise FormErrors({first_block: "This workflow no longer exists."})
     try:
         changes = rights.update_rights(
             db,
             workflow=workflow,
-            owners=owners.current_owners(db, workflow_id=workflow_id),
+            owners=queries.current_owners(db, workflow_id=workflow_id),
             wanted=read_rights(view["state"]["values"]),
             actor=require_person(client, body["user"]["id"]),
         )
     except CadenceError as error:
-        ack(response_action="errors", errors={first_block: modal_error(error.user_message)})
-        return
-    db.commit()
+        raise FormErrors({first_block: modal_error(error.user_message)}) from error
     if not changes:
         text = f"Nothing changed in the decision rights of *{escape(workflow.name)}*."
     else:
@@ -69,7 +66,7 @@ def handle_rights_submission(
             f":white_check_mark: Saved {len(changes)} change(s) to *{escape(workflow.name)}*:\n"
             + lines
         )
-    ack(response_action="update", view=build_done_modal("Decision rights", text))
+    return Reply(view_update=build_done_modal("Decision rights", text))
 
 
 def register(app: App) -> None:

@@ -10,7 +10,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.config import Settings
 from cadence.errors import CadenceError
 from cadence.governance import scorecard
 from cadence.vocabulary import ScorecardMetric
@@ -18,7 +17,7 @@ from handlers.blocks.governance_modals import scorecard_fields
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import INPUT_ACTION, View, scorecard_block_id
-from handlers.middleware import unit_of_work
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
 
@@ -37,15 +36,14 @@ def handle_scorecard_submission(
     view: dict[str, Any],
     client: WebClient,
     db: Session,
-    settings: Settings,
-) -> None:
+    default_zone: str,
+) -> Reply:
     """Validate every measure (all errors at once), save, and confirm in the modal."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     workflow = db.get(Workflow, int(metadata.get("workflow_id", 0)))
     first_block = scorecard_block_id(ScorecardMetric.THROUGHPUT)
     if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
-        ack(response_action="errors", errors={first_block: "This workflow no longer exists."})
-        return
+        raise FormErrors({first_block: "This workflow no longer exists."})
     parsed: dict[ScorecardMetric, float | None] = {}
     errors: dict[str, str] = {}
     for metric, text in read_values(view["state"]["values"]).items():
@@ -54,8 +52,7 @@ def handle_scorecard_submission(
         except CadenceError as error:
             errors[scorecard_block_id(metric)] = modal_error(error.user_message)
     if errors:
-        ack(response_action="errors", errors=errors)
-        return
+        raise FormErrors(errors)
     week = date.fromisoformat(metadata["week_start"])
     try:
         changed = scorecard.report(
@@ -64,16 +61,14 @@ def handle_scorecard_submission(
             week_start=week,
             values=parsed,
             actor_id=body["user"]["id"],
-            default_timezone=settings.cadence_timezone,
+            default_zone=default_zone,
         )
     except CadenceError as error:
-        ack(response_action="errors", errors={first_block: modal_error(error.user_message)})
-        return
-    db.commit()
+        raise FormErrors({first_block: modal_error(error.user_message)}) from error
     what = (
         f"Saved {len(changed)} measure(s)" if changed else "Nothing changed"
     ) + f" in the scorecard of *{escape(workflow.name)}* for the week of {week:%d %b}."
-    ack(response_action="update", view=build_done_modal("Scorecard", ":white_check_mark: " + what))
+    return Reply(view_update=build_done_modal("Scorecard", ":white_check_mark: " + what))
 
 
 def register(app: App) -> None:

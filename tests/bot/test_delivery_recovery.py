@@ -177,7 +177,7 @@ def test_a_governance_thread_refused_for_good_still_tells_the_owners(
                                    assigned_by=MARIA))  # fmt: skip
         db.flush()
         threads.open_session(db, workflow_id=workflow.id, week_start=date(2026, 11, 23),
-                                opening=frozen_clock.current, default_timezone="UTC")  # fmt: skip
+                                opening=frozen_clock.current, default_zone="UTC")  # fmt: skip
     fake_slack.fail("chat.postMessage", error="not_in_channel", times=1)
     deliverer.channel_pace = 0
 

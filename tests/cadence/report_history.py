@@ -119,7 +119,7 @@ def _week(line: Timeline, workflow, monday: date, week: int, owner, j: int) -> N
         workflow_id=workflow.id,
         week_start=monday,
         opening=line.clock.current,
-        default_timezone=PARIS,
+        default_zone=PARIS,
     )
     if session is None:
         return  # stopped and redesigning: no thread until its re-review week
@@ -150,7 +150,7 @@ def _decide(line: Timeline, session_id: int, workflow, owner, choice, week: int)
         follow_ups=follow_ups,
         re_review_on=today + timedelta(days=10) if choice.needs_follow_up else None,
         timezone=PARIS,
-        default_timezone=PARIS,
+        default_zone=PARIS,
     )
     line.db.flush()
     for item in follow_ups:

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.jobs import make_due_reports
 from cadence.accountability import council
 from cadence.errors import InvalidInput
 from cadence.escalations import raising
 from cadence.escalations.raising import Report, Severity
-from cadence.evidence import report
 from cadence.evidence.periods import Period, first_working_day, parse_period, report_due
+from cadence.outbox import RendererName
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage import clock
 from storage.db import make_engine, new_session, session_scope
@@ -75,7 +76,7 @@ def october(engine, frozen_clock, *, channel: str | None = None) -> None:
         seat(db, DANA, SAM)
         if channel:
             council.set_council_channel(
-                db, team_id=TEAM, channel_id=channel, actor=ADMIN, default_timezone="UTC"
+                db, team_id=TEAM, channel_id=channel, actor=ADMIN, default_zone="UTC"
             )
         raising.raise_escalation(
             db,
@@ -104,12 +105,12 @@ def test_nothing_before_nine_on_the_first_working_day_then_once(engine, frozen_c
         datetime(2026, 11, 2, 7, 59, tzinfo=UTC),
     ):
         frozen_clock.current = moment
-        assert report.make_due_reports(engine, default_timezone="UTC").made == []
+        assert make_due_reports(engine, default_zone="UTC").made == []
 
     frozen_clock.current = DUE
-    first = report.make_due_reports(engine, default_timezone="UTC")
+    first = make_due_reports(engine, default_zone="UTC")
     frozen_clock.current = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    again = report.make_due_reports(engine, default_timezone="UTC")
+    again = make_due_reports(engine, default_zone="UTC")
 
     assert (first.made, again.made, again.already) == ([f"{TEAM} 2026-10"], [], 1)
     (made,) = reports(engine)
@@ -121,7 +122,7 @@ def test_nothing_before_nine_on_the_first_working_day_then_once(engine, frozen_c
     assert made.figures["total"]["escalations"] == 1 and made.recipients == ["CCOUNCIL"]
     (post,) = report_posts(engine)
     assert post.payload == {
-        "render": report.RENDERER,
+        "render": RendererName.COUNCIL_REPORT,
         "args": {"report_id": made.id, "channel": "CCOUNCIL"},
     }
 
@@ -129,7 +130,7 @@ def test_nothing_before_nine_on_the_first_working_day_then_once(engine, frozen_c
 def test_without_a_council_channel_each_member_gets_a_dm(engine, frozen_clock):
     october(engine, frozen_clock)
     frozen_clock.current = DUE
-    report.make_due_reports(engine, default_timezone="UTC")
+    make_due_reports(engine, default_zone="UTC")
 
     assert sorted(p.payload["args"]["channel"] for p in report_posts(engine)) == [DANA.id, SAM.id]
 
@@ -139,7 +140,7 @@ def test_a_workspace_that_did_not_exist_last_month_gets_no_report(engine, frozen
     with session_scope(engine) as db:
         make_workflow(db)
     frozen_clock.current = DUE
-    assert report.make_due_reports(engine, default_timezone="Europe/Paris").made == []
+    assert make_due_reports(engine, default_zone="Europe/Paris").made == []
     assert reports(engine) == []
 
 
@@ -147,7 +148,7 @@ def _race(url: str, moment: datetime, start, results) -> None:
     clock.set_clock(lambda: moment)
     engine = make_engine(url)
     start.wait()
-    results.put(report.make_due_reports(engine, default_timezone="UTC").made)
+    results.put(make_due_reports(engine, default_zone="UTC").made)
     engine.dispose()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cadence.accountability import council, escalation_map, owners, rights
+from cadence.accountability import council, escalation_map, queries, rights
 from cadence.people import Person
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from tests.cadence.helpers import (
@@ -31,7 +31,7 @@ def _line(row: escalation_map.MapRow, duty: Duty) -> escalation_map.DutyLine:
 
 
 def _set_right(db: Session, workflow, point: DecisionPoint, duty: Duty, parties: list[str]):
-    current = owners.current_owners(db, workflow_id=workflow.id)
+    current = queries.current_owners(db, workflow_id=workflow.id)
     rights.update_rights(
         db, workflow=workflow, owners=current, wanted={point: {duty: parties}}, actor=ADMIN
     )

@@ -7,10 +7,11 @@ import threading
 import pytest
 from sqlmodel import Session, col, select
 
-from cadence.accountability import owners, rights
+from cadence.accountability import queries, rights
 from cadence.errors import InvalidInput
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Route, Severity
+from cadence.outbox import RendererName
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
 from storage.db import new_session
 from storage.models import Escalation, EscalationEvent, Workflow
@@ -57,7 +58,7 @@ def raise_(db: Session, workflow: Workflow, kind: str | None = "policy", *, key=
 
 
 def set_duty(db: Session, workflow, point: DecisionPoint, duty: Duty, parties: list[str]) -> None:
-    current = owners.current_owners(db, workflow_id=workflow.id)
+    current = queries.current_owners(db, workflow_id=workflow.id)
     rights.update_rights(
         db, workflow=workflow, owners=current, wanted={point: {duty: parties}}, actor=ADMIN
     )
@@ -260,11 +261,11 @@ def test_raise_stores_routes_audits_and_queues_the_messages(store: Session) -> N
     sent = outbox_by_key(store)
     dm = sent[f"escalation:{esc.id}:dm:UMARIA"]
     assert dm.payload == {
-        "render": messages.DM_RENDERER,
+        "render": RendererName.ESCALATION_DM,
         "args": {"escalation_id": esc.id, "user": "UMARIA"},
     }
     notice = sent[f"escalation:{esc.id}:notice"]
-    assert notice.payload["render"] == messages.NOTICE_RENDERER
+    assert notice.payload["render"] == RendererName.ESCALATION_NOTICE
 
 
 def test_council_matter_and_sev1_dm_every_member_as_well_as_the_owner(store: Session) -> None:

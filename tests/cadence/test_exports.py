@@ -48,7 +48,7 @@ def record(any_engine: Engine) -> tuple[Session, dict[str, int]]:
 
 
 def export(db: Session, fmt: ExportFormat, **request: object) -> str:
-    req = ExportRequest(**{"default_timezone": "UTC", **request})  # type: ignore[arg-type]
+    req = ExportRequest(**{"default_zone": "UTC", **request})  # type: ignore[arg-type]
     names = choose_columns(get_kind(req.kind), req.columns)
     out = io.StringIO(newline="")
     write_rows(stream_rows(db, req), names, fmt, out)

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.app import build_deliverer
+from bot.jobs import open_due_threads
 from cadence.governance import threads as governance
 from cadence.governance.schedule import Schedule
 from cadence.governance.settings import update_schedule
@@ -51,10 +52,10 @@ def test_nothing_opens_before_the_moment_and_everything_once_after(engine, at):
     at(FRIDAY)
     register_workflows(engine)
     at(datetime(2026, 11, 23, 8, 59, 59, tzinfo=UTC))
-    assert governance.open_due_sessions(engine, default_timezone="UTC").opened == []
+    assert open_due_threads(engine, default_zone="UTC").opened == []
     at(MONDAY_9)
-    first = governance.open_due_sessions(engine, default_timezone="UTC")
-    second = governance.open_due_sessions(engine, default_timezone="UTC")
+    first = open_due_threads(engine, default_zone="UTC")
+    second = open_due_threads(engine, default_zone="UTC")
     assert len(first.opened) == 5 and second.opened == [] and second.already_open == 5
     assert count(engine, GovernanceSession) == 5 and len(parent_keys(engine)) == 5
 
@@ -64,9 +65,9 @@ def test_the_default_time_zone_places_the_week_and_the_moment(engine, at):
     register_workflows(engine, ["Support resolution"])
     # Monday 09:00 in New York is 14:00 UTC.
     at(datetime(2026, 11, 23, 13, 59, tzinfo=UTC))
-    assert governance.open_due_sessions(engine, default_timezone="America/New_York").opened == []
+    assert open_due_threads(engine, default_zone="America/New_York").opened == []
     at(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
-    assert len(governance.open_due_sessions(engine, default_timezone="America/New_York").opened)
+    assert len(open_due_threads(engine, default_zone="America/New_York").opened)
 
 
 def test_a_crash_halfway_leaves_whole_workflows_and_the_rerun_completes(engine, at, monkeypatch):
@@ -83,11 +84,11 @@ def test_a_crash_halfway_leaves_whole_workflows_and_the_rerun_completes(engine, 
 
     monkeypatch.setattr(governance, "open_session", crash_on_the_third)
     with pytest.raises(ConnectionError):
-        governance.open_due_sessions(engine, default_timezone="UTC")
+        open_due_threads(engine, default_zone="UTC")
     # Each workflow's session and its thread message are one transaction: both or neither.
     assert count(engine, GovernanceSession) == 2 and len(parent_keys(engine)) == 2
     monkeypatch.setattr(governance, "open_session", real)
-    report = governance.open_due_sessions(engine, default_timezone="UTC")
+    report = open_due_threads(engine, default_zone="UTC")
     assert (len(report.opened), report.already_open) == (3, 2)
     assert count(engine, GovernanceSession) == 5 and len(parent_keys(engine)) == 5
 
@@ -100,15 +101,15 @@ def test_settings_move_the_opening_without_a_restart(engine, at):
             db,
             team_id="T0TEAM",
             actor=ADMIN,
-            default_timezone="UTC",
+            default_zone="UTC",
             wanted=Schedule("Europe/Paris", 2, 14, 30),
         )
     at(MONDAY_9)
-    assert governance.open_due_sessions(engine, default_timezone="UTC").teams_due == 0
+    assert open_due_threads(engine, default_zone="UTC").teams_due == 0
     at(datetime(2026, 11, 25, 13, 29, tzinfo=UTC))  # Wednesday 14:29 in Paris
-    assert governance.open_due_sessions(engine, default_timezone="UTC").opened == []
+    assert open_due_threads(engine, default_zone="UTC").opened == []
     at(datetime(2026, 11, 25, 13, 30, tzinfo=UTC))
-    assert len(governance.open_due_sessions(engine, default_timezone="UTC").opened) == 1
+    assert len(open_due_threads(engine, default_zone="UTC").opened) == 1
     with new_session(engine) as db:
         assert db.exec(select(GovernanceSession)).one().week_start == date(2026, 11, 23)
 
@@ -126,7 +127,7 @@ def test_two_processes_on_one_database_open_each_thread_once(any_engine, fake_sl
         try:
             start.wait()
             for _ in range(3):
-                governance.open_due_sessions(engine, default_timezone="UTC")
+                open_due_threads(engine, default_zone="UTC")
         except Exception as exc:  # surfaced below
             errors.append(exc)
 

@@ -47,13 +47,13 @@ def test_bad_parts_are_named(text, problem):
 def test_only_the_council_or_an_admin_changes_the_schedule(db):
     wanted = Schedule("Europe/Paris", 2, 14, 30)
     with pytest.raises(NotAuthorized, match="only the AI council"):
-        update_schedule(db, team_id=TEAM, actor=EVE, wanted=wanted, default_timezone="UTC")
-    assert load_schedule(db, team_id=TEAM, default_timezone="Asia/Tokyo") == Schedule("Asia/Tokyo")
-    update_schedule(db, team_id=TEAM, actor=ADMIN, wanted=wanted, default_timezone="UTC")
+        update_schedule(db, team_id=TEAM, actor=EVE, wanted=wanted, default_zone="UTC")
+    assert load_schedule(db, team_id=TEAM, default_zone="Asia/Tokyo") == Schedule("Asia/Tokyo")
+    update_schedule(db, team_id=TEAM, actor=ADMIN, wanted=wanted, default_zone="UTC")
     seat(db, DANA)
     before, after = update_schedule(
-        db, team_id=TEAM, actor=DANA, wanted=Schedule("UTC"), default_timezone="UTC"
+        db, team_id=TEAM, actor=DANA, wanted=Schedule("UTC"), default_zone="UTC"
     )
     assert (before, after) == (wanted, Schedule("UTC"))
-    assert load_schedule(db, team_id=TEAM, default_timezone="Asia/Tokyo") == Schedule("UTC")
+    assert load_schedule(db, team_id=TEAM, default_zone="Asia/Tokyo") == Schedule("UTC")
     assert audit_actions(db).count("settings.updated") == 2

@@ -15,7 +15,7 @@ from bot.outbox_worker import OutboxWorker
 from cadence.errors import Conflict
 from cadence.governance import threads as governance
 from cadence.governance import votes as governance_votes
-from cadence.vocabulary import GovernanceChoice, OutboxStatus
+from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
 from storage import clock
 from storage.db import new_session, session_scope
 from storage.models import GovernanceSession, OutboxMessage, Vote
@@ -42,7 +42,7 @@ def open_one(engine) -> int:
             workflow_id=workflow.id,
             week_start=date(2026, 11, 23),
             opening=datetime.now(UTC),
-            default_timezone="UTC",
+            default_zone="UTC",
         )
         assert session is not None
         return session.id
@@ -51,7 +51,7 @@ def open_one(engine) -> int:
 def vote(engine, sid: int, voter: str, choice: GovernanceChoice) -> governance_votes.VoteResult:
     with session_scope(engine) as db:
         return governance_votes.cast_vote(
-            db, session_id=sid, voter=voter, choice=choice, team_id=TEAM, default_timezone="UTC"
+            db, session_id=sid, voter=voter, choice=choice, team_id=TEAM, default_zone="UTC"
         )
 
 
@@ -117,7 +117,7 @@ def test_changing_and_repeating_a_vote(engine):
 def test_votes_are_refused_once_decided(engine):
     sid = open_one(engine)
     with session_scope(engine) as db:
-        db.get(GovernanceSession, sid).status = governance.DECIDED
+        db.get(GovernanceSession, sid).status = SessionStatus.DECIDED
     with pytest.raises(Conflict, match="can no longer change"):
         vote(engine, sid, "UEVE", GovernanceChoice.CONTINUE)
     with new_session(engine) as db:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from cadence.accountability import owners
+from cadence.accountability import owners, queries
 from cadence.errors import InvalidInput, NotAuthorized
 from cadence.vocabulary import OwnerRole
 from tests.cadence.helpers import (
@@ -33,7 +33,7 @@ def test_first_assignment_is_current_and_has_no_previous(db: Session) -> None:
     assert result.previous is None
     assert (result.assignment.user_id, result.assignment.assigned_by) == ("UMARIA", "UADMIN")
     assert result.assignment.stage == ""
-    assert owners.current_owners(db, workflow_id=support.id).outcome == "UMARIA"
+    assert queries.current_owners(db, workflow_id=support.id).outcome == "UMARIA"
 
 
 def test_roles_are_held_independently(db: Session) -> None:
@@ -42,7 +42,7 @@ def test_roles_are_held_independently(db: Session) -> None:
     assign(db, support, OwnerRole.WORKFLOW, LI)
     assign(db, support, OwnerRole.STAGE, SAM, stage="Intake")
     assign(db, support, OwnerRole.STAGE, EVE, stage="Exception handling")
-    current = owners.current_owners(db, workflow_id=support.id)
+    current = queries.current_owners(db, workflow_id=support.id)
     assert (current.outcome, current.workflow) == ("UMARIA", "ULI")
     assert current.stages == {"Intake": "USAM", "Exception handling": "UEVE"}
     assert current.gaps() == []
@@ -53,8 +53,8 @@ def test_owners_are_per_workflow(db: Session) -> None:
     support = make_workflow(db, "Support resolution")
     fraud = make_workflow(db, "Fraud scoring")
     assign(db, support, OwnerRole.OUTCOME, MARIA)
-    assert owners.current_owners(db, workflow_id=fraud.id).outcome is None
-    assert owners.current_owners(db, workflow_id=fraud.id).gaps() == [
+    assert queries.current_owners(db, workflow_id=fraud.id).outcome is None
+    assert queries.current_owners(db, workflow_id=fraud.id).gaps() == [
         "no outcome owner",
         "no workflow owner",
     ]
@@ -76,7 +76,7 @@ def test_reassignment_ends_the_previous_row_and_keeps_history(db: Session, froze
     assert result.previous == "UMARIA"
     assert result.changed is True
     db.expire_all()
-    history = owners.owner_history(db, workflow_id=support.id)
+    history = queries.owner_history(db, workflow_id=support.id)
     assert [(h.user_id, h.assigned_by) for h in history] == [
         ("UMARIA", "UADMIN"),
         ("USAM", "UMARIA"),
@@ -90,7 +90,7 @@ def test_reassignment_ends_the_previous_row_and_keeps_history(db: Session, froze
         (None, None),
     ]
     assert history[0].id == first.id
-    assert owners.current_owners(db, workflow_id=support.id).outcome == "ULI"
+    assert queries.current_owners(db, workflow_id=support.id).outcome == "ULI"
 
 
 def test_assigning_the_same_person_again_changes_nothing(db: Session) -> None:
@@ -100,7 +100,7 @@ def test_assigning_the_same_person_again_changes_nothing(db: Session) -> None:
     again = assign(db, support, OwnerRole.WORKFLOW, LI)
     assert again.changed is False
     assert again.assignment.id == first.assignment.id
-    assert len(owners.owner_history(db, workflow_id=support.id)) == 1
+    assert len(queries.owner_history(db, workflow_id=support.id)) == 1
     assert len(audit_rows(db)) == audit_before
     assert len(outbox_rows(db)) == outbox_before
 
@@ -111,7 +111,7 @@ def test_stage_names_match_existing_spelling_case_insensitively(db: Session) -> 
     result = assign(db, support, OwnerRole.STAGE, EVE, stage='  "exception   HANDLING" ')
     assert result.assignment.stage == "Exception handling"
     assert result.previous == "USAM"
-    assert owners.current_owners(db, workflow_id=support.id).stages == {
+    assert queries.current_owners(db, workflow_id=support.id).stages == {
         "Exception handling": "UEVE"
     }
 
@@ -120,14 +120,14 @@ def test_same_stage_owner_in_another_case_is_no_change(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.STAGE, SAM, stage="Intake")
     assert assign(db, support, OwnerRole.STAGE, SAM, stage="INTAKE").changed is False
-    assert len(owners.owner_history(db, workflow_id=support.id)) == 1
+    assert len(queries.owner_history(db, workflow_id=support.id)) == 1
 
 
 def test_stage_is_ignored_for_outcome_and_workflow_roles(db: Session) -> None:
     support = make_workflow(db)
     result = assign(db, support, OwnerRole.OUTCOME, MARIA, stage="Intake")
     assert result.assignment.stage == ""
-    assert owners.current_owners(db, workflow_id=support.id).stages == {}
+    assert queries.current_owners(db, workflow_id=support.id).stages == {}
 
 
 @pytest.mark.parametrize("stage", [None, "", "   ", '""', "“”"])
@@ -137,7 +137,7 @@ def test_missing_stage_is_refused_on_the_stage_field(db: Session, stage) -> None
         assign(db, support, OwnerRole.STAGE, SAM, stage=stage)
     assert caught.value.field == "stage"
     assert "Which stage?" in caught.value.user_message
-    assert owners.owner_history(db, workflow_id=support.id) == []
+    assert queries.owner_history(db, workflow_id=support.id) == []
 
 
 def test_stage_name_limit(db: Session) -> None:
@@ -159,7 +159,7 @@ def test_bots_and_leavers_cannot_own(db: Session, person, says: str) -> None:
         assign(db, support, OwnerRole.OUTCOME, person)
     assert caught.value.field == "person"
     assert says in caught.value.user_message
-    assert owners.owner_history(db, workflow_id=support.id) == []
+    assert queries.owner_history(db, workflow_id=support.id) == []
     assert [e.action for e in audit_rows(db)] == ["workflow.added"]
 
 
@@ -167,7 +167,7 @@ def test_assignment_needs_map_authority(db: Session) -> None:
     support = make_workflow(db)
     with pytest.raises(NotAuthorized):
         owners.assign_owner(db, workflow=support, role=OwnerRole.OUTCOME, person=EVE, actor=EVE)
-    assert owners.owner_history(db, workflow_id=support.id) == []
+    assert queries.owner_history(db, workflow_id=support.id) == []
 
 
 def test_assignment_is_audited(db: Session) -> None:
@@ -229,7 +229,7 @@ def test_stage_names_with_markup_are_refused(db: Session, stage: str) -> None:
         assign(db, support, OwnerRole.STAGE, SAM, stage=stage)
     assert caught.value.field == "stage"
     assert "can't contain mentions" in caught.value.user_message
-    assert owners.owner_history(db, workflow_id=support.id) == []
+    assert queries.owner_history(db, workflow_id=support.id) == []
 
 
 def test_stages_per_workflow_are_capped(db: Session) -> None:
@@ -242,7 +242,7 @@ def test_stages_per_workflow_are_capped(db: Session) -> None:
     assert f"at most {owners.STAGES_PER_WORKFLOW_MAX} stages" in caught.value.user_message
     # Handing over an existing stage is still fine at the cap.
     assert assign(db, support, OwnerRole.STAGE, EVE, stage="stage 3").previous == "USAM"
-    assert len(owners.current_owners(db, workflow_id=support.id).stages) == 25
+    assert len(queries.current_owners(db, workflow_id=support.id).stages) == 25
 
 
 def test_notices_escape_stage_and_workflow_names(db: Session) -> None:

@@ -33,7 +33,7 @@ def raise_one(engine, severity=Severity.SEV3) -> int:
 
 def sweep(engine, clock) -> reminders.SweepReport:
     with new_session(engine) as db:
-        report = reminders.sweep(db, moment=clock.current, default_tz="UTC")
+        report = reminders.sweep(db, moment=clock.current, default_zone="UTC")
         db.commit()
         return report
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cadence.accountability import owners, rights
-from cadence.accountability.owners import Owners
+from cadence.accountability import queries, rights
+from cadence.accountability.queries import Owners
 from cadence.errors import InvalidInput, NotAuthorized
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from storage.models import DecisionRight
@@ -31,13 +31,13 @@ def _stored(db: Session) -> list[tuple[str, str, list[str]]]:
 
 
 def _update(db: Session, workflow, wanted, actor=ADMIN):
-    current = owners.current_owners(db, workflow_id=workflow.id)
+    current = queries.current_owners(db, workflow_id=workflow.id)
     return rights.update_rights(db, workflow=workflow, owners=current, wanted=wanted, actor=actor)
 
 
 def test_defaults_for_every_decision_point(db: Session) -> None:
     support = make_workflow(db)
-    current = rights.rights_map(db, workflow_id=support.id)
+    current = queries.rights_map(db, workflow_id=support.id)
     assert set(current) == set(DecisionPoint)
     for duties in current.values():
         assert duties == {
@@ -49,15 +49,15 @@ def test_defaults_for_every_decision_point(db: Session) -> None:
 
 
 def test_default_map_is_a_fresh_copy() -> None:
-    first = rights.default_map()
+    first = queries.default_map()
     first[DecisionPoint.BUDGET][Duty.APPROVES].append("council")
-    assert rights.default_map()[DecisionPoint.BUDGET][Duty.APPROVES] == ["outcome_owner"]
-    assert rights.DEFAULT_PARTIES[Duty.APPROVES] == ["outcome_owner"]
+    assert queries.default_map()[DecisionPoint.BUDGET][Duty.APPROVES] == ["outcome_owner"]
+    assert queries.DEFAULT_PARTIES[Duty.APPROVES] == ["outcome_owner"]
 
 
 def test_update_stores_only_the_differences(db: Session) -> None:
     support = make_workflow(db)
-    wanted = rights.default_map()
+    wanted = queries.default_map()
     wanted[DecisionPoint.BUDGET][Duty.APPROVES] = ["council"]
     wanted[DecisionPoint.MODEL_CHANGE][Duty.INFORMED] = ["council", "outcome_owner"]
     changes = _update(db, support, wanted)
@@ -71,7 +71,7 @@ def test_update_stores_only_the_differences(db: Session) -> None:
         ("budget", "approves", ["council"]),
         ("model_change", "informed", ["council", "outcome_owner"]),
     ]
-    in_force = rights.rights_map(db, workflow_id=support.id)
+    in_force = queries.rights_map(db, workflow_id=support.id)
     assert in_force[DecisionPoint.BUDGET][Duty.APPROVES] == ["council"]
     assert in_force[DecisionPoint.COMPLIANCE][Duty.APPROVES] == ["outcome_owner"]
 
@@ -85,7 +85,7 @@ def test_partial_wanted_map_touches_only_what_it_names(db: Session) -> None:
 def test_no_differences_store_audit_and_announce_nothing(db: Session) -> None:
     support = make_workflow(db)
     before_keys = outbox_keys(db)
-    assert _update(db, support, rights.default_map()) == []
+    assert _update(db, support, queries.default_map()) == []
     assert _stored(db) == []
     assert [e.action for e in audit_rows(db)] == ["workflow.added"]
     assert outbox_keys(db) == before_keys
@@ -213,17 +213,17 @@ def test_valid_parties_follow_the_stages() -> None:
 )
 def test_resolve_party_for_each_kind(token: str, people: list[str]) -> None:
     current = Owners(outcome="UMARIA", workflow="ULI", stages={"Intake": "USAM"})
-    assert rights.resolve_party(token, current, ["UC1", "UC2"]) == people
+    assert queries.resolve_party(token, current, ["UC1", "UC2"]) == people
 
 
 @pytest.mark.parametrize("token", ["outcome_owner", "workflow_owner", "council", "stage:Intake"])
 def test_resolve_party_when_nobody_holds_it(token: str) -> None:
-    assert rights.resolve_party(token, Owners(), []) == []
+    assert queries.resolve_party(token, Owners(), []) == []
 
 
 def test_resolve_party_returns_a_copy_of_the_council() -> None:
     council_ids = ["UC1"]
-    rights.resolve_party("council", Owners(), council_ids).append("UX")
+    queries.resolve_party("council", Owners(), council_ids).append("UX")
     assert council_ids == ["UC1"]
 
 
@@ -231,7 +231,7 @@ def test_party_labels_and_change_descriptions() -> None:
     assert rights.party_label("outcome_owner") == "Outcome owner"
     assert rights.party_label("workflow_owner") == "Workflow owner"
     assert rights.party_label("council") == "AI council"
-    assert rights.party_label(rights.stage_party("Intake")) == "Stage owner (Intake)"
+    assert rights.party_label(queries.stage_party("Intake")) == "Stage owner (Intake)"
     assert rights.party_label("stage:R&D") == "Stage owner (R&amp;D)"
     assert rights.party_label("mystery") == "mystery"
     change = rights.RightsChange(
@@ -246,6 +246,6 @@ def test_rights_follow_roles_not_people(db: Session) -> None:
     support = make_workflow(db)
     assign(db, support, OwnerRole.OUTCOME, MARIA)
     assign(db, support, OwnerRole.OUTCOME, LI)
-    current = owners.current_owners(db, workflow_id=support.id)
-    [approver] = rights.rights_map(db, workflow_id=support.id)[DecisionPoint.BUDGET][Duty.APPROVES]
-    assert rights.resolve_party(approver, current, []) == ["ULI"]
+    current = queries.current_owners(db, workflow_id=support.id)
+    [approver] = queries.rights_map(db, workflow_id=support.id)[DecisionPoint.BUDGET][Duty.APPROVES]
+    assert queries.resolve_party(approver, current, []) == ["ULI"]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from cadence.governance import votes
 from cadence.vocabulary import GovernanceChoice, OutboxStatus
-from handlers.governance_renderers import render_tally
+from handlers.renderers.governance import render_tally
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cadence.helpers import wait_until_blocked_or_done
@@ -85,7 +85,7 @@ def test_a_vote_still_open_while_its_refresh_renders_is_shown(any_engine):
         voter="UBBB",
         choice=GovernanceChoice.PAUSE,
         team_id=TEAM,
-        default_timezone="UTC",
+        default_zone="UTC",
     )
 
     def deliver() -> Shown | None:  # the deliverer renders R meanwhile

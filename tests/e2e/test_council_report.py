@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
-from storage.models import CouncilReport
+from storage.models import CouncilReport, OutboxMessage
 from tests.cadence.report_history import seed_two_months
 from tests.conftest import ADMIN, DANA, EVE, MARIA
 from tests.e2e.helpers import run, said
@@ -28,6 +28,18 @@ def report_job(bot) -> str:
     return run_job(JOBS["council-report"], JobRuntime(bot.settings, bot.engine, bot.deliverer))
 
 
+def delivered(bot, clock) -> None:
+    """Deliver the report's messages (the seeded history queued many DMs ahead of them)."""
+    for _ in range(60):
+        with bot.session() as db:
+            rows = db.exec(select(OutboxMessage)).all()
+        if all(m.status == "sent" for m in rows if m.idempotency_key.startswith("council-report:")):
+            return
+        clock.advance(seconds=2)
+        bot.deliverer.deliver_due()
+    raise AssertionError("the report was not delivered")
+
+
 def council_posts(bot) -> list[dict]:
     return [m for m in bot.fake.messages(COUNCIL_CHANNEL) if "council report" in m["text"]]
 
@@ -42,6 +54,7 @@ def test_the_report_is_posted_once_to_the_council_channel_and_shown_on_demand(bo
     frozen_clock.current = DUE
     assert report_job(bot).startswith("made 1 report(s) (T0001 2026-11)")
     assert report_job(bot).startswith("made 0 report(s) (none), 1 already made")
+    delivered(bot, frozen_clock)
 
     (post,) = council_posts(bot)
     text = all_text(post["blocks"])
@@ -85,6 +98,7 @@ def test_without_a_channel_each_council_member_gets_it_by_dm(bot, frozen_clock):
     history(bot, frozen_clock)
     frozen_clock.current = DUE
     report_job(bot)
+    delivered(bot, frozen_clock)
 
     dms = [m for m in bot.fake.dms(DANA) if "AI council report" in m.get("text", "")]
     assert len(dms) == 1 and council_posts(bot) == []

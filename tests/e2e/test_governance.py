@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
-from cadence.governance import threads as governance
-from cadence.vocabulary import OutboxStatus
+from cadence.vocabulary import OutboxStatus, SessionStatus
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
 from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
@@ -273,4 +272,4 @@ def test_the_council_may_record_and_next_week_shows_last_weeks_decision(bot, fro
     latest = parents(bot)[-1]
     assert "Last week's decision:* Stabilize before scaling" in all_text(latest)
     assert "Status: *stabilizing*" in all_text(latest)
-    assert governance.OPEN in {s.status for s in sessions(bot)}
+    assert SessionStatus.OPEN in {s.status for s in sessions(bot)}

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from cadence.accountability.owners import Owners, role_phrase
+from cadence.accountability.owners import role_phrase
+from cadence.accountability.queries import Owners
 from cadence.home import HomeSummary
 from handlers.blocks import kit
 from handlers.blocks.help import HELP_SECTIONS, SUBCOMMAND_NAMES, build_help, help_text

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from cadence.accountability.authority import COUNCIL_MATTERS, council_matters_for
 from cadence.accountability.escalation_map import EscalationMap, build_map
-from cadence.accountability.rights import COUNCIL, OUTCOME_OWNER, stage_party
+from cadence.accountability.queries import COUNCIL, OUTCOME_OWNER, stage_party
 from cadence.people import Person
 from cadence.vocabulary import DecisionPoint, Duty
 from handlers.blocks.escalation_map import build_escalation_map, map_text

@@ -8,16 +8,16 @@ from typing import Any
 import pytest
 
 from cadence.accountability.authority import council_matters_for
-from cadence.accountability.owners import Owners
-from cadence.accountability.rights import (
+from cadence.accountability.queries import (
     COUNCIL,
     OUTCOME_OWNER,
     WORKFLOW_OWNER,
+    Owners,
     RightsMap,
     default_map,
-    party_label,
     stage_party,
 )
+from cadence.accountability.rights import party_label
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import truncate

@@ -8,10 +8,8 @@ from sqlmodel import Session
 
 from cadence.evidence import report
 from handlers.blocks.council_report import build_council_report, report_text
-from handlers.renderers import renderer
 
 
-@renderer(report.RENDERER)
 def render_council_report(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The report as it was made, to the council's channel or one member's DM."""
     found = report.stored_figures(db, report_id=int(args["report_id"]))

@@ -9,13 +9,11 @@ from sqlmodel import Session
 from cadence.governance import votes
 from cadence.governance.view import thread_view
 from handlers.blocks.governance import build_parent, parent_text
-from handlers.renderers import renderer
 
 
-@renderer("governance.parent")
 def render_parent(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """The parent message as the database has it now (its first post, or a full redraw)."""
-    view = thread_view(db, session_id=int(args["session_id"]), default_timezone=str(args["tz"]))
+    view = thread_view(db, session_id=int(args["session_id"]), default_zone=str(args["tz"]))
     if view is None:
         return None
     return {
@@ -25,7 +23,6 @@ def render_parent(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-@renderer("governance.tally")
 def render_tally(db: Session, args: dict[str, Any]) -> dict[str, Any] | None:
     """A coalesced live-tally refresh: lower the flag first, then read, in one transaction."""
     session_id = int(args["session_id"])

@@ -1,0 +1,30 @@
+"""The table of `/cadence NAME ...` sub-commands: one row per name, one handler each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.commands import (
+    council,
+    escalation_map,
+    gaps,
+    governance,
+    report,
+    rights,
+    workflow,
+)
+from handlers.commands.request import CommandRequest
+
+Subcommand = Callable[[CommandRequest], None]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "workflow": workflow.handle_workflow,
+    "council": council.handle_council,
+    "rights": rights.handle_rights,
+    "map": escalation_map.handle_map,
+    "gaps": gaps.handle_gaps,
+    "decisions": governance.handle_decisions,
+    "scorecard": governance.handle_scorecard,
+    "settings": governance.handle_settings,
+    "report": report.handle_report,
+}

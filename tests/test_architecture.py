@@ -1,0 +1,126 @@
+"""The house rules: arrows run one way, and nothing registers by being imported.
+
+handlers → cadence → storage, and bot wires all three. Each check reads the source with `ast`,
+so an import hidden inside a function counts as much as one at the top.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# For each layer, the packages (ours or Slack's) its modules must never import.
+FORBIDDEN: dict[str, set[str]] = {
+    "storage": {"cadence", "handlers", "bot", "slack_sdk", "slack_bolt"},
+    "cadence": {"handlers", "bot", "slack_sdk", "slack_bolt"},
+    "handlers": {"bot"},
+}
+MODULE_LINES_MAX = 300
+
+
+def modules(package: str) -> list[Path]:
+    """Every Python file of a top-level package, migrations excepted."""
+    return sorted(p for p in (ROOT / package).rglob("*.py") if "migrations" not in p.parts)
+
+
+def imported(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level package) of every import in the file, wherever it stands."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return found
+
+
+def violations(layer: str) -> list[str]:
+    """'path:line imports X' for each import that goes against the arrows."""
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {package}"
+        for path in modules(layer)
+        for line, package in imported(path)
+        if package in FORBIDDEN[layer]
+    ]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_imports_run_one_way(layer: str) -> None:
+    assert violations(layer) == []
+
+
+def test_the_checker_sees_a_backward_import(tmp_path: Path) -> None:
+    """The check would catch the faults this house had (handlers reading bot.config)."""
+    fake = tmp_path / "bad.py"
+    fake.write_text("def f():\n    from bot.config import Settings\n    return Settings\n")
+    assert imported(fake) == [(2, "bot")]
+
+
+def side_effect_imports(path: Path) -> list[str]:
+    """Imports kept only for what importing them does: `noqa: F401`, or any import inside a
+    function (how listeners used to register themselves, or dodge an import cycle)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    lines = path.read_text().splitlines()
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        if "noqa: F401" in lines[node.lineno - 1] or node.col_offset > 0:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+# Lazy imports of optional or heavy packages, each for a reason other than registration.
+LAZY_IMPORTS_ALLOWED = {"bot/cli.py"}  # Socket Mode's client is imported only when used
+
+
+@pytest.mark.parametrize("package", ["bot", "handlers", "cadence", "storage"])
+def test_no_import_for_side_effects(package: str) -> None:
+    found = [
+        where
+        for path in modules(package)
+        if str(path.relative_to(ROOT)) not in LAZY_IMPORTS_ALLOWED
+        for where in side_effect_imports(path)
+    ]
+    assert found == []
+
+
+def test_no_registration_by_decorator_on_import() -> None:
+    """Listeners and renderers are rows of explicit tables, not filled by decorators."""
+    registries = []
+    for package in ("handlers", "bot"):
+        for path in modules(package):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(d, ast.Call)
+                    and getattr(d.func, "id", "") in {"renderer", "subcommand"}
+                    for d in node.decorator_list
+                ):
+                    registries.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert registries == []
+
+
+@pytest.mark.parametrize("package", ["bot", "handlers", "cadence", "storage"])
+def test_modules_stay_small(package: str) -> None:
+    large = {
+        str(path.relative_to(ROOT)): n
+        for path in modules(package)
+        if (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX
+    }
+    assert large == {}
+
+
+def test_cadence_opens_no_transaction() -> None:
+    """The caller (the unit of work or the job runner) owns transactions, not the domain."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in modules("cadence")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"session_scope", "commit"}
+    ]
+    assert found == []
