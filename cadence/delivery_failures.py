@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from cadence import audit, outbox
 from cadence.accountability import council, queries
 from storage.clock import now
-from storage.models import OutboxMessage, Workflow
+from storage.models import OutboxMessage, Workflow, pk
 
 SYSTEM_ACTOR = "cadence"
 
@@ -86,7 +86,7 @@ def _workflows_in(db: Session, channel: str) -> list[Workflow]:
 def _people_to_tell(db: Session, team_id: str, workflows: list[Workflow]) -> list[str]:
     people: list[str] = []
     for workflow in workflows:
-        current = queries.current_owners(db, workflow_id=workflow.id or 0)
+        current = queries.current_owners(db, workflow_id=pk(workflow))
         people += [u for u in (current.workflow, current.outcome) if u]
     if not people:
         people = council.member_ids(db, team_id=team_id)

@@ -10,7 +10,7 @@ from cadence.accountability import council, queries, workflows
 from cadence.accountability.owners import role_phrase
 from cadence.reminders import rules
 from cadence.vocabulary import ActionStatus, EscalationStatus
-from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
+from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
 WAITING_MAX = 10
 
@@ -39,7 +39,7 @@ def summarize_for(db: Session, *, team_id: str, user_id: str) -> HomeSummary:
     active = workflows.list_workflows(db, team_id=team_id)
     summary.workflow_count = len(active)
     for workflow in active:
-        current = queries.current_owners(db, workflow_id=workflow.id or 0)
+        current = queries.current_owners(db, workflow_id=pk(workflow))
         if current.outcome == user_id:
             summary.roles.append((workflow, role_phrase("outcome")))
         if current.workflow == user_id:

@@ -21,16 +21,16 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
     read-only requests (help, opening a form) do not wake the deliverer for nothing.
     """
 
-    def committed(session: Session) -> None:
-        if session.info.pop(outbox.QUEUED, False):
+    def committed(db: Session) -> None:
+        if db.info.pop(outbox.QUEUED, False):
             on_commit()
 
     @app.middleware
     def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:
-        session = new_session(engine)
+        db = new_session(engine)
         # A session opens no connection until used, so requests that never touch it cost nothing.
-        event.listen(session, "after_commit", committed)
-        event.listen(session, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))
-        context["db"] = session
+        event.listen(db, "after_commit", committed)
+        event.listen(db, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))
+        context["db"] = db
         context["default_zone"] = default_zone
         next()

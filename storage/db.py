@@ -67,12 +67,12 @@ def new_session(engine: Engine) -> Session:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit if the block succeeds, roll back if it raises, always close."""
-    session = new_session(engine)
+    db = new_session(engine)
     try:
-        yield session
-        session.commit()
+        yield db
+        db.commit()
     except BaseException:
-        session.rollback()
+        db.rollback()
         raise
     finally:
-        session.close()
+        db.close()

@@ -20,6 +20,14 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+def pk(row: SQLModel) -> int:
+    """The row's id; only a row not yet flushed has none, and asking for it then is a bug."""
+    key = getattr(row, "id", None)
+    if key is None:
+        raise ValueError(f"{type(row).__name__} has no id until it is flushed")
+    return int(key)
+
+
 def _created() -> Any:
     return Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
 

@@ -20,6 +20,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "handlers": {"bot"},
 }
 MODULE_LINES_MAX = 300
+# The schema reads as one page (CONVENTIONS: "models.py, every table"); migrations are exempt too.
+LONG_MODULES_ALLOWED = {"storage/models.py"}
 
 
 def modules(package: str) -> list[Path]:
@@ -109,7 +111,8 @@ def test_modules_stay_small(package: str) -> None:
     large = {
         str(path.relative_to(ROOT)): n
         for path in modules(package)
-        if (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX
+        if str(path.relative_to(ROOT)) not in LONG_MODULES_ALLOWED
+        and (n := len(path.read_text().splitlines())) > MODULE_LINES_MAX
     }
     assert large == {}
 
@@ -123,4 +126,17 @@ def test_cadence_opens_no_transaction() -> None:
         if isinstance(node, ast.Call)
         and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"session_scope", "commit"}
     ]
+    assert found == []
+
+
+def test_db_names_the_sql_session() -> None:
+    """`session` means a governance session; the database session is always `db`."""
+    found = []
+    for package in ("bot", "handlers", "cadence", "storage"):
+        for path in modules(package):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.arg) and node.arg == "session":
+                    annotation = ast.unparse(node.annotation) if node.annotation else ""
+                    if annotation.endswith("Session") and "Governance" not in annotation:
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []

@@ -9,7 +9,7 @@ from cadence.errors import NotAuthorized
 from cadence.people import Person, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
-from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow
+from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow, pk
 
 # Matters beyond any owner's authority: the council decides, whatever the map says.
 COUNCIL_MATTERS: dict[CouncilMatter, DecisionPoint] = {
@@ -54,7 +54,7 @@ def require_map_authority(
     """Refuse politely, naming who can, unless `actor` may change this part of the map."""
     if actor.is_workspace_admin or is_council_member(db, team_id=team_id, user_id=actor.id):
         return
-    owner = _outcome_owner(db, workflow.id or 0) if workflow is not None else None
+    owner = _outcome_owner(db, pk(workflow)) if workflow is not None else None
     if owner == actor.id:
         return
     who = [_council_phrase(db, team_id), "a workspace admin"]
@@ -101,8 +101,8 @@ def require_settings_authority(db: Session, *, team_id: str, actor: Person) -> N
 def governance_approvers(db: Session, *, workflow: Workflow) -> list[str]:
     """Who approves the weekly governance decision, per the rights map (outcome owner by
     default); council members may always record it as well."""
-    current = current_owners(db, workflow_id=workflow.id or 0)
-    parties = rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
+    current = current_owners(db, workflow_id=pk(workflow))
+    parties = rights_map(db, workflow_id=pk(workflow))[DecisionPoint.GOVERNANCE]
     council = _council_ids(db, workflow.team_id)
     people: list[str] = []
     for party in parties[Duty.APPROVES]:
@@ -125,7 +125,7 @@ def require_decision_authority(db: Session, *, workflow: Workflow, user_id: str)
 
 def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
     """Only the workflow owner, the outcome owner or a council member report the scorecard."""
-    current = current_owners(db, workflow_id=workflow.id or 0)
+    current = current_owners(db, workflow_id=pk(workflow))
     if user_id in (current.workflow, current.outcome) or is_council_member(
         db, team_id=workflow.team_id, user_id=user_id
     ):

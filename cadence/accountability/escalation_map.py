@@ -12,7 +12,7 @@ from cadence.accountability.authority import council_matters_for
 from cadence.people import Person, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
-from storage.models import Workflow
+from storage.models import Workflow, pk
 
 
 @dataclass
@@ -47,7 +47,7 @@ class EscalationMap:
 
 def people_to_check(db: Session, *, workflow: Workflow) -> set[str]:
     """User ids whose Slack status (active, left) the map depends on."""
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     return current.user_ids() | set(council.member_ids(db, team_id=workflow.team_id))
 
 
@@ -61,7 +61,7 @@ def build_map(
     db: Session, *, workflow: Workflow, people: Mapping[str, Person | None]
 ) -> EscalationMap:
     """The map in force with its gaps; `people` holds Slack's view of each user id."""
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     council_ids = council.member_ids(db, team_id=workflow.team_id)
     gaps = current.gaps()
     for label, user in (("outcome owner", current.outcome), ("workflow owner", current.workflow)):
@@ -73,7 +73,7 @@ def build_map(
     if not council_ids:
         gaps.append("no AI council yet: council-only matters have nowhere to go")
     rows = []
-    for point, duties in queries.rights_map(db, workflow_id=workflow.id or 0).items():
+    for point, duties in queries.rights_map(db, workflow_id=pk(workflow)).items():
         row = MapRow(point, [], council_matters_for(point))
         for duty, parties in duties.items():
             resolved = [u for p in parties for u in queries.resolve_party(p, current, council_ids)]

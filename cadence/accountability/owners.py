@@ -14,7 +14,7 @@ from cadence.people import Person, mention, require_assignable
 from cadence.text import escape, has_markup
 from cadence.vocabulary import OwnerRole
 from storage.clock import now
-from storage.models import OwnerAssignment, Workflow
+from storage.models import OwnerAssignment, Workflow, pk
 
 STAGE_MAX = 80
 # Keeps the rights editor inside Slack's 100 options per select (roles + stages + nobody).
@@ -66,7 +66,7 @@ def assign_owner(
     """Make `person` the owner in `role`; the previous holder's row is ended, never overwritten."""
     authority.require_map_authority(db, team_id=workflow.team_id, actor=actor, workflow=workflow)
     require_assignable(person)
-    rows = _current_rows(db, workflow.id or 0)
+    rows = _current_rows(db, pk(workflow))
     stage_name = clean_stage(stage, role, [r.stage for r in rows if r.role == OwnerRole.STAGE])
     current = next((r for r in rows if r.role == role and r.stage == stage_name), None)
     if current is not None and current.user_id == person.id:
@@ -77,7 +77,7 @@ def assign_owner(
         db.add(current)
         db.flush()
     assignment = OwnerAssignment(
-        workflow_id=workflow.id or 0,
+        workflow_id=pk(workflow),
         role=role,
         stage=stage_name,
         user_id=person.id,

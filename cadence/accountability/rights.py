@@ -27,7 +27,7 @@ from cadence.people import Person
 from cadence.text import escape
 from cadence.vocabulary import DecisionPoint, Duty
 from storage.clock import now
-from storage.models import DecisionRight, Workflow
+from storage.models import DecisionRight, Workflow, pk
 
 DUTY_NOUNS: dict[Duty, str] = {
     Duty.RECOMMENDS: "recommender",
@@ -66,7 +66,7 @@ def update_rights(
     """Store the duties that differ from the map in force; audit and announce the changes."""
     authority.require_map_authority(db, team_id=workflow.team_id, actor=actor, workflow=workflow)
     allowed = set(valid_parties(owners))
-    current = rights_map(db, workflow_id=workflow.id or 0)
+    current = rights_map(db, workflow_id=pk(workflow))
     changes: list[RightsChange] = []
     for point, duties in wanted.items():
         for duty, parties in duties.items():
@@ -80,7 +80,7 @@ def update_rights(
             if parties != current[point][duty]:
                 changes.append(RightsChange(point, duty, current[point][duty], parties))
     for change in changes:
-        _store(db, workflow.id or 0, change, actor.id)
+        _store(db, pk(workflow), change, actor.id)
     if changes:
         event = audit.record(
             db, team_id=workflow.team_id, actor=actor.id, action="rights.updated",

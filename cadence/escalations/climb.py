@@ -17,7 +17,7 @@ from cadence.escalations import lifecycle
 from cadence.reminders import rules
 from cadence.reminders.working_hours import in_working_hours, workspace_timezone, zone
 from cadence.vocabulary import EscalationStatus, Severity
-from storage.models import Escalation
+from storage.models import Escalation, pk
 
 SYSTEM_ACTOR = "cadence"
 
@@ -54,7 +54,7 @@ def climb_unanswered(
     for escalation in rules.open_unacknowledged(db):
         if escalation.routed_to is None:
             continue
-        subject = rules.escalation_subject(escalation.id or 0)
+        subject = rules.escalation_subject(pk(escalation))
         since = rules.owner_since(escalation)
         if (subject, escalation.routed_to) in snoozed:
             continue

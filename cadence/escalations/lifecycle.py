@@ -22,7 +22,7 @@ from cadence.people import Person, mention, require_assignable
 from cadence.text import escape
 from cadence.vocabulary import EscalationStatus
 from storage.clock import now
-from storage.models import Escalation, EscalationEvent, Workflow
+from storage.models import Escalation, EscalationEvent, Workflow, pk
 
 NOTE_MAX, REASON_MAX, VIA_MAX = 3000, 500, 200
 UNAUTHORIZED = "unauthorized_attempt"
@@ -178,7 +178,7 @@ def early_answer(db: Session, escalation: Escalation, actor: str, verb: str) -> 
     )
     if not repeated:  # a double click is one attempt
         event = EscalationEvent(
-            escalation_id=escalation.id or 0,
+            escalation_id=pk(escalation),
             kind=UNAUTHORIZED,
             actor=actor,
             authorized=False,
@@ -254,7 +254,7 @@ def _record(
     escalation.updated_at = now()
     db.add(escalation)
     event = EscalationEvent(
-        escalation_id=escalation.id or 0,
+        escalation_id=pk(escalation),
         kind=kind,
         actor=actor,
         authorized=authorized,
@@ -277,9 +277,9 @@ def _record(
 
 def _tell(db: Session, escalation: Escalation, event: EscalationEvent, note: str) -> None:
     """Refresh the messages with buttons and note the step in the notice's thread."""
-    escalation_messages.refresh(db, escalation, event_id=event.id or 0)
+    escalation_messages.refresh(db, escalation, event_id=pk(event))
     escalation_messages.thread_note(
-        db, escalation, _workflow(db, escalation), event_id=event.id or 0, text=note
+        db, escalation, _workflow(db, escalation), event_id=pk(event), text=note
     )
 
 

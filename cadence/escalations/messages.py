@@ -14,7 +14,7 @@ from cadence.accountability import council, queries
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
-from storage.models import Escalation, OutboxMessage, Workflow
+from storage.models import Escalation, OutboxMessage, Workflow, pk
 
 
 def dm_key(number: int, user: str) -> str:
@@ -63,16 +63,16 @@ def announce(
         send_owner_dm(db, escalation, user)
     outbox.render_message(
         db,
-        key=notice_key(escalation.id or 0),
+        key=notice_key(pk(escalation)),
         method="chat.postMessage",
         renderer=outbox.RendererName.ESCALATION_NOTICE,
         args={"escalation_id": escalation.id},
         team_id=escalation.team_id,
     )
     council_ids = council.member_ids(db, team_id=escalation.team_id)
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     point = DecisionPoint(escalation.decision_point)
-    informed = queries.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.INFORMED]
+    informed = queries.rights_map(db, workflow_id=pk(workflow))[point][Duty.INFORMED]
     people = [u for p in informed for u in queries.resolve_party(p, current, council_ids)]
     skip = {*dm_sent, escalation.raised_by}
     text = (
@@ -95,7 +95,7 @@ def send_owner_dm(
     db: Session, escalation: Escalation, user: str, *, event_id: int | None = None
 ) -> None:
     """The DM with buttons; someone who had one already gets it refreshed and a nudge."""
-    key = dm_key(escalation.id or 0, user)
+    key = dm_key(pk(escalation), user)
     if event_id is not None and _queued(db, key):
         _redraw_dm(db, escalation, key, user, event_id)
         outbox.post_message(
@@ -118,9 +118,9 @@ def send_owner_dm(
 
 def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
     """Re-render every DM with buttons and the notice, so they show the current state."""
-    for key in _dm_keys(db, escalation.id or 0):
+    for key in _dm_keys(db, pk(escalation)):
         _redraw_dm(db, escalation, key, key.rsplit(":", 1)[-1], event_id)
-    key = notice_key(escalation.id or 0)
+    key = notice_key(pk(escalation))
     outbox.render_message(
         db,
         key=f"{key}:update:{event_id}",
@@ -140,7 +140,7 @@ def thread_note(
         key=f"escalation:{escalation.id}:event:{event_id}",
         channel=workflow.channel_id,
         text=text,
-        thread_of=notice_key(escalation.id or 0),
+        thread_of=notice_key(pk(escalation)),
         team_id=escalation.team_id,
     )
 

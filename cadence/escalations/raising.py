@@ -17,7 +17,7 @@ from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import Escalation, EscalationEvent, Workflow
+from storage.models import Escalation, EscalationEvent, Workflow, pk
 
 SUMMARY_MAX, DETAILS_MAX, LINK_MAX, VIA_MAX = 300, 3000, 500, 200
 
@@ -198,7 +198,7 @@ def raise_escalation(
     assert escalation is not None  # inserted just now, or by the request that won the race
     if not inserted:
         return Raised(escalation, duplicate=True)
-    number = escalation.id or 0
+    number = pk(escalation)
     detail = {"to": routing.owner, "via": routing.via, "council_holds": routing.council_holds}
     db.add(EscalationEvent(escalation_id=number, kind="raised", actor=raised_by))
     db.add(EscalationEvent(escalation_id=number, kind="routed", actor=raised_by, detail=detail))
@@ -221,8 +221,8 @@ def raise_escalation(
 def route(db: Session, *, workflow: Workflow, point: DecisionPoint) -> Route:
     """The map's approver for the point; else the workflow owner, the outcome owner, the council."""
     council_ids = council.member_ids(db, team_id=workflow.team_id)
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
-    approvers = queries.rights_map(db, workflow_id=workflow.id or 0)[point][Duty.APPROVES]
+    current = queries.current_owners(db, workflow_id=pk(workflow))
+    approvers = queries.rights_map(db, workflow_id=pk(workflow))[point][Duty.APPROVES]
     held = [p for p in approvers if queries.resolve_party(p, current, council_ids)]
     if held:
         via = "approver: " + ", ".join(rights.party_label(p) for p in approvers)

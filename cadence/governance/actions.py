@@ -10,7 +10,7 @@ from cadence.errors import InvalidInput, NotAuthorized
 from cadence.people import mention
 from cadence.vocabulary import ActionStatus
 from storage.clock import now
-from storage.models import ActionItem, Workflow
+from storage.models import ActionItem, Workflow, pk
 
 
 def get_action(db: Session, *, action_id: int) -> tuple[ActionItem, Workflow]:
@@ -25,7 +25,7 @@ def get_action(db: Session, *, action_id: int) -> tuple[ActionItem, Workflow]:
 def complete_action(db: Session, *, action_id: int, actor: str) -> tuple[ActionItem, bool]:
     """Mark an action done; True when this call did it (False: it already was)."""
     item, workflow = get_action(db, action_id=action_id)
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     allowed = {item.owner_id, current.workflow, current.outcome}
     if actor not in allowed and actor not in council.member_ids(db, team_id=workflow.team_id):
         raise NotAuthorized(

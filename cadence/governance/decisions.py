@@ -16,7 +16,7 @@ from cadence.governance.schedule import local_time
 from cadence.text import escape
 from cadence.vocabulary import STATUS_AFTER, GovernanceChoice, SessionStatus
 from storage.clock import now
-from storage.models import ActionItem, Decision, GovernanceSession, Workflow
+from storage.models import ActionItem, Decision, GovernanceSession, Workflow, pk
 
 RATIONALE_MAX = 3000
 ACTION_MAX = 500
@@ -127,7 +127,7 @@ def record_decision(
     db.flush()
     items = [
         ActionItem(
-            workflow_id=workflow.id or 0,
+            workflow_id=pk(workflow),
             decision_id=decision.id,
             description=f.description[:ACTION_MAX],
             owner_id=f.owner_id,
@@ -167,7 +167,7 @@ def _announce(
     items: list[ActionItem],
     default_zone: str,
 ) -> None:
-    sid = session.id or 0
+    sid = pk(session)
     choice = GovernanceChoice(decision.choice)
     lines = [
         f":white_check_mark: *Decision: {choice.label}* — recorded by <@{decision.recorded_by}>",

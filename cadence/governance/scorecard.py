@@ -21,7 +21,7 @@ from cadence.governance.schedule import (
 )
 from cadence.vocabulary import ScorecardMetric, SessionStatus
 from storage.clock import now
-from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow
+from storage.models import Decision, Escalation, GovernanceSession, ScorecardEntry, Workflow, pk
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def report(
 ) -> list[ScorecardMetric]:
     """Store the reported values (an empty one clears it); the metrics that changed."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
-    current = _entries(db, workflow.id or 0, week_start)
+    current = _entries(db, pk(workflow), week_start)
     changed: list[ScorecardMetric] = []
     moment = now()
     for metric, value in values.items():
@@ -114,7 +114,7 @@ def report(
             continue
         if entry is None:
             entry = ScorecardEntry(
-                workflow_id=workflow.id or 0,
+                workflow_id=pk(workflow),
                 week_start=week_start,
                 metric=metric.value,
                 value=value,
@@ -158,8 +158,8 @@ def read_scorecard(
     db: Session, *, workflow: Workflow, week_start: date, schedule: ScheduleLike
 ) -> list[MetricRow]:
     """Every measure of the week with last week's value (None where not reported)."""
-    this = _entries(db, workflow.id or 0, week_start)
-    last = _entries(db, workflow.id or 0, week_start - timedelta(days=7))
+    this = _entries(db, pk(workflow), week_start)
+    last = _entries(db, pk(workflow), week_start - timedelta(days=7))
     rows = [
         MetricRow(
             metric,
@@ -191,7 +191,7 @@ def decision_latency(
     resolved and governance decisions recorded then. (None, 0) when there were none."""
     end = opening_moment(schedule, week_start)
     start = end - timedelta(days=7)
-    seconds = _escalation_latencies(db, workflow.id or 0, start, end)
+    seconds = _escalation_latencies(db, pk(workflow), start, end)
     seconds += [
         s
         for s in db.exec(

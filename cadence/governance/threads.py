@@ -14,7 +14,7 @@ from cadence.governance.settings import load_schedule
 from cadence.vocabulary import SessionStatus, WorkflowStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import GovernanceSession, Workflow
+from storage.models import GovernanceSession, Workflow, pk
 
 SYSTEM_ACTOR = "cadence"
 
@@ -118,7 +118,7 @@ def open_session(
             GovernanceSession.workflow_id == workflow_id, GovernanceSession.week_start == week_start
         )
     ).one()
-    sid = session.id or 0
+    sid = pk(session)
     outbox.render_message(
         db,
         key=parent_key(sid),

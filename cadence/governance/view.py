@@ -15,7 +15,7 @@ from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
 from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice
 from storage.clock import now
-from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
+from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
 OPEN_ESCALATION = [s.value for s in EscalationStatus if s != EscalationStatus.RESOLVED]
 
@@ -53,10 +53,10 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
     return ThreadView(
         session=session,
         workflow=workflow,
-        owners=queries.current_owners(db, workflow_id=workflow.id or 0),
+        owners=queries.current_owners(db, workflow_id=pk(workflow)),
         schedule=schedule,
         last_decision=latest_decision_before(
-            db, workflow_id=workflow.id or 0, week_start=session.week_start
+            db, workflow_id=pk(workflow), week_start=session.week_start
         ),
         scorecard=scorecard.read_scorecard(
             db, workflow=workflow, week_start=session.week_start, schedule=schedule

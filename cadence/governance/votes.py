@@ -14,7 +14,7 @@ from cadence.governance.threads import get_session, parent_key, render_args, tal
 from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import Decision, GovernanceSession, OutboxMessage, Vote
+from storage.models import Decision, GovernanceSession, OutboxMessage, Vote, pk
 
 
 @dataclass
@@ -109,12 +109,12 @@ def queue_flag(db: Session, session_id: int) -> bool:
 
 def request_refresh(db: Session, *, session: GovernanceSession, default_zone: str) -> None:
     """Ask for the parent message to be redrawn (coalesced with any refresh already queued)."""
-    if queue_flag(db, session.id or 0):
+    if queue_flag(db, pk(session)):
         _queue_refresh(db, session, default_zone)
 
 
 def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -> None:
-    sid = session.id or 0
+    sid = pk(session)
     key = f"{tally_key_prefix(sid)}{uuid.uuid4().hex}"
     outbox.render_message(
         db,

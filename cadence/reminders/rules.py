@@ -24,7 +24,7 @@ from cadence.vocabulary import (
     ReminderKind,
     Severity,
 )
-from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow
+from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
 # How long an escalation may wait for its owner's acknowledgement before the first reminder.
 ACK_WINDOWS: dict[str, timedelta] = {
@@ -116,7 +116,7 @@ def escalation_candidates(db: Session) -> Iterator[Candidate]:
         for person in people:
             yield Candidate(
                 kind=ReminderKind.ESCALATION,
-                subject=escalation_subject(escalation.id or 0),
+                subject=escalation_subject(pk(escalation)),
                 recipient=person,
                 team_id=escalation.team_id,
                 schedule=escalation_schedule(escalation),
@@ -127,9 +127,9 @@ def escalation_candidates(db: Session) -> Iterator[Candidate]:
 
 def decision_owners(db: Session, workflow: Workflow) -> list[str]:
     """Who may record the weekly decision: the map's approvers, else outcome owner, else council."""
-    current = queries.current_owners(db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(db, workflow_id=pk(workflow))
     council_ids = council.member_ids(db, team_id=workflow.team_id)
-    approvers = queries.rights_map(db, workflow_id=workflow.id or 0)[DecisionPoint.GOVERNANCE]
+    approvers = queries.rights_map(db, workflow_id=pk(workflow))[DecisionPoint.GOVERNANCE]
     people = [
         u for p in approvers[Duty.APPROVES] for u in queries.resolve_party(p, current, council_ids)
     ]
@@ -221,11 +221,11 @@ def scorecard_candidates(db: Session, moment: datetime, default_zone: str) -> It
                 continue
             if scorecard.scorecard_week(db, workflow=workflow, schedule=plan) != week:
                 continue  # last week's thread is still undecided: its scorecard comes first
-            if len(scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week)) >= (
+            if len(scorecard.current_values(db, workflow_id=pk(workflow), week_start=week)) >= (
                 len(scorecard.REPORTED)
             ):
                 continue
-            current = queries.current_owners(db, workflow_id=workflow.id or 0)
+            current = queries.current_owners(db, workflow_id=pk(workflow))
             person = current.workflow or current.outcome
             if person is None:
                 continue

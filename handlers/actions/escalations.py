@@ -14,7 +14,7 @@ from cadence.escalations import lifecycle, queries
 from handlers.blocks.escalation_modals import build_hand_off_modal, build_resolve_modal
 from handlers.ids import EscalationAction
 from handlers.unit_of_work import Reply, unit_of_work
-from storage.models import Escalation
+from storage.models import Escalation, pk
 
 
 def _target(db: Session, body: dict[str, Any]) -> tuple[Escalation, str]:
@@ -56,7 +56,7 @@ def _step_form(
     if early is not None:
         return Reply(early.message)  # a refusal is recorded: it is committed with the answer
     metadata = json.dumps({"escalation_id": escalation.id})
-    return Reply(modal=build(escalation.id or 0, escalation.summary, metadata))
+    return Reply(modal=build(pk(escalation), escalation.summary, metadata))
 
 
 def register(app: App) -> None:

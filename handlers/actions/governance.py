@@ -19,7 +19,7 @@ from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
 from handlers.unit_of_work import Reply, unit_of_work
-from storage.models import Workflow
+from storage.models import Workflow, pk
 
 
 class Click(BaseModel):
@@ -140,7 +140,7 @@ def scorecard_modal(
     return build_scorecard_modal(
         workflow=workflow,
         week_start=week,
-        current=scorecard.current_values(db, workflow_id=workflow.id or 0, week_start=week),
+        current=scorecard.current_values(db, workflow_id=pk(workflow), week_start=week),
         latency=rows[-1],
     )
 

@@ -12,12 +12,13 @@ from handlers.actions.governance import scorecard_modal
 from handlers.blocks.governance import build_decision_log, build_scorecard_summary
 from handlers.commands.request import CommandRequest
 from storage.clock import now
+from storage.models import pk
 
 
 def handle_decisions(req: CommandRequest) -> None:
     """The decision log of a workflow, newest first, with rationale and follow-ups."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
-    entries = governance_decisions.decision_log(req.db, workflow_id=workflow.id or 0)
+    entries = governance_decisions.decision_log(req.db, workflow_id=pk(workflow))
     schedule = _schedule(req)
     req.reply(
         f"Decision log: {workflow.name}",

@@ -19,6 +19,7 @@ from handlers.ids import Command
 from handlers.parsing import require_one_user, split_quoted, squash, strip_users, user_mentions
 from handlers.people import require_person
 from handlers.unit_of_work import Reply, unit_of_work
+from storage.models import pk
 
 ROLE_WORDS = {
     "outcome": OwnerRole.OUTCOME,
@@ -91,7 +92,7 @@ def _list(req: CommandRequest, name: str) -> None:
         chosen = [workflows.find_workflow(req.db, team_id=req.team_id, name=name)]
     else:
         chosen = workflows.list_workflows(req.db, team_id=req.team_id)
-    items = [(w, queries.current_owners(req.db, workflow_id=w.id or 0)) for w in chosen]
+    items = [(w, queries.current_owners(req.db, workflow_id=pk(w))) for w in chosen]
     req.reply("Who owns what", blocks=build_owner_list(items))
 
 

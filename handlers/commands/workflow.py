@@ -11,6 +11,7 @@ from handlers.blocks.kit import escape, local_date
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.request import CommandRequest, split_subcommand
 from handlers.parsing import parse_workflow_add
+from storage.models import pk
 
 ACTIONS = "add, list, show, rename, archive"
 
@@ -60,7 +61,7 @@ def _add(req: CommandRequest, text: str) -> None:
 
 def _list(req: CommandRequest, _text: str) -> None:
     items = [
-        (w, queries.current_owners(req.db, workflow_id=w.id or 0))
+        (w, queries.current_owners(req.db, workflow_id=pk(w)))
         for w in workflows.list_workflows(req.db, team_id=req.team_id)
     ]
     req.reply("AI workflows", blocks=build_workflow_list(items))
@@ -68,13 +69,13 @@ def _list(req: CommandRequest, _text: str) -> None:
 
 def _show(req: CommandRequest, text: str) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=text)
-    current = queries.current_owners(req.db, workflow_id=workflow.id or 0)
+    current = queries.current_owners(req.db, workflow_id=pk(workflow))
     tz = req.default_zone
     history = [
         f"• {local_date(a.created_at, tz)}: {mention(a.user_id)} "
         f"{owners.role_phrase(a.role, a.stage)}, by {mention(a.assigned_by)}"
         + (f" (until {local_date(a.ended_at, tz)})" if a.ended_at else "")
-        for a in queries.owner_history(req.db, workflow_id=workflow.id or 0)
+        for a in queries.owner_history(req.db, workflow_id=pk(workflow))
     ]
     req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
 
