@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import io
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability.workflows import name_key
 from cadence.errors import InvalidInput
+from cadence.evidence.formats import ExportFormat, write_rows
 from cadence.evidence.kinds import KINDS, Kind
 from storage.models import Workflow, WorkspaceSettings
 from storage.types import UTCDateTime
@@ -171,3 +174,30 @@ def iso_utc(moment: datetime) -> str:
 def iso_local(moment: datetime, timezone: str) -> str:
     """'2026-11-23T10:00:00+01:00' in the workspace's zone."""
     return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export made into one file, to hand to a person."""
+
+    filename: str
+    content: bytes
+    rows: int
+
+
+def export_file(
+    db: Session, request: ExportRequest, fmt: ExportFormat, *, label: str, max_rows: int
+) -> ExportFile:
+    """The whole export as one file's bytes, or InvalidInput when it has more than `max_rows`."""
+    names = choose_columns(get_kind(request.kind), request.columns)
+    out = io.StringIO(newline="")
+    rows = itertools.islice(stream_rows(db, request), max_rows + 1)
+    count = write_rows(rows, names, fmt, out)
+    if count > max_rows:
+        raise InvalidInput(
+            f"That export has more than {max_rows:,} rows: pick a shorter period, or ask an "
+            "operator to run `cadence-bot export`."
+        )
+    encoding = "utf-8-sig" if fmt is ExportFormat.CSV else "utf-8"
+    filename = f"cadence-{request.kind}-{label}{fmt.suffix}"
+    return ExportFile(filename, out.getvalue().encode(encoding), count)

@@ -144,3 +144,18 @@ def stored_figures(db: Session, *, report_id: int) -> tuple[ReportFigures, str] 
     if report is None:
         return None
     return ReportFigures.model_validate(report.figures), report.team_id
+
+
+def record_export(
+    db: Session, *, team_id: str, actor: str, kind: str, period: str | None, rows: int
+) -> None:
+    """Keep, as evidence, who took which evidence out of Cadence."""
+    audit.record(
+        db,
+        team_id=team_id,
+        actor=actor,
+        action="evidence.exported",
+        kind=kind,
+        period=period,
+        rows=rows,
+    )

@@ -91,6 +91,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
         [
             CommandHelp("/cadence report [MONTH | last month | QUARTER]", "/cadence report Q4 2026",
                         "The council report of a past period, privately (council, admins; outcome owners see their workflows)."),
+            CommandHelp("/cadence export KIND [csv|json|md] [PERIOD]", "/cadence export decisions csv last quarter",
+                        "Decisions, escalations, actions, scorecards, votes, gaps or the audit log as a file in your DM."),
         ],
     ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
@@ -98,7 +100,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "report",
+    "report", "export",
 ]  # fmt: skip
 
 

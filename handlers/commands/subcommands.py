@@ -7,6 +7,7 @@ from collections.abc import Callable
 from handlers.commands import (
     council,
     escalation_map,
+    export,
     gaps,
     governance,
     report,
@@ -27,4 +28,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "scorecard": governance.handle_scorecard,
     "settings": governance.handle_settings,
     "report": report.handle_report,
+    "export": export.handle_export,
 }

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.fakes import slack_files
 from tests.fakes.rate_limits import SlackRateLimits
 
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
@@ -26,6 +27,7 @@ _JSON_FIELDS = {
     "attachments": "invalid_attachments",
     "view": "invalid_arguments",
     "metadata": "invalid_metadata_format",
+    "files": "invalid_arguments",
 }
 _TEXT_LIMITS = {"header": 150, "section": 3000}
 _NOT_INTERACTIVE = {"image"}
@@ -258,6 +260,8 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "users.info": self._users_info,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
         self.reset()
 
@@ -320,6 +324,7 @@ class FakeSlack:
             self._used_triggers: set[str] = set()
             self._users: dict[str, dict] = {}
             self._channels: dict[str, dict] = {}
+            self._files: dict[str, slack_files.FakeFile] = {}
             self._counter = 0
             self._ts_counter = 0
             self._rng = random.Random(0)
@@ -481,6 +486,12 @@ class FakeSlack:
             found = [e for e in self._ephemerals if not e.get("deleted")]
             return copy.deepcopy([e for e in found if user in (None, e["user"])])
 
+    def uploaded_files(self, channel: str | None = None) -> list[slack_files.FakeFile]:
+        """Files completed through the external upload, optionally those shared in a channel."""
+        with self._cond:
+            done = [f for f in self._files.values() if f.completed]
+            return [f for f in done if channel is None or channel in f.channels]
+
     def dms(self, user_id: str) -> list[dict]:
         """Messages the bot sent to a user's DM."""
         return self.messages("D" + user_id)
@@ -622,12 +633,26 @@ class FakeSlack:
             status, body, extra = self._serve_api(method, parts.query, raw, headers)
         elif parts.path.startswith("/response/"):
             status, body = self._serve_response(parts.path.removeprefix("/response/"), raw)
+        elif parts.path.startswith("/upload/v1/"):
+            with self._cond:
+                status, text = slack_files.receive_upload(
+                    self._files, parts.path.removeprefix("/upload/v1/"), raw,
+                    headers.get("content-type", ""),
+                )  # fmt: skip
+                self._cond.notify_all()
+            self._send(handler, status, text.encode(), "text/plain; charset=utf-8", extra)
+            return
         else:
             status, body = 404, {"ok": False, "error": "not_found"}
         data = json.dumps(body).encode()
+        self._send(handler, status, data, "application/json; charset=utf-8", extra)
+
+    def _send(
+        self, handler: _Handler, status: int, data: bytes, content_type: str, extra: dict
+    ) -> None:
         try:
             handler.send_response(status)
-            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Type", content_type)
             handler.send_header("Content-Length", str(len(data)))
             for name, value in extra.items():
                 handler.send_header(name, value)
@@ -1022,6 +1047,20 @@ class FakeSlack:
         stored = self._store_view(view, view_id=current["id"] if current else None)
         self._homes[user] = stored["id"]
         return {"ok": True, "view": copy.deepcopy(stored)}
+
+    def _files_get_upload_url(self, params: dict) -> dict:
+        new_id = f"F{self._next():08d}"
+        return slack_files.get_upload_url(self._files, params, new_id=new_id, base=self.base)
+
+    def _files_complete_upload(self, params: dict) -> dict:
+        answer, done, channel = slack_files.complete_upload(
+            self._files, params, postable=lambda c: self._postable_channel({"channel": c})
+        )
+        if channel:
+            text = params.get("initial_comment") or ""
+            message = self._store_message(channel, {"text": text}, None)
+            message["files"] = [f.public() for f in done]
+        return answer
 
     def _conversations_open(self, params: dict) -> dict:
         if params.get("channel"):
