@@ -17,6 +17,7 @@ from cadence.evidence.periods import Period, month_of, report_due
 from cadence.outbox import RendererName
 from cadence.people import Person
 from cadence.reminders.working_hours import workspace_timezone
+from cadence.vocabulary import OwnerRole
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import CouncilReport, OwnerAssignment, Workflow
@@ -112,7 +113,8 @@ def report_scope(db: Session, *, team_id: str, person: Person) -> set[int] | Non
             select(OwnerAssignment.workflow_id)
             .join(Workflow, col(Workflow.id) == col(OwnerAssignment.workflow_id))
             .where(Workflow.team_id == team_id, OwnerAssignment.user_id == person.id)
-            .where(OwnerAssignment.role == "outcome", col(OwnerAssignment.ended_at).is_(None))
+            .where(OwnerAssignment.role == OwnerRole.OUTCOME)
+            .where(col(OwnerAssignment.ended_at).is_(None))
         ).all()
     )
     if not owned:
