@@ -29,8 +29,9 @@ from benchmarks.load import Sample, percentile, run_clients, said
 from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
 from storage.db import make_engine
-from tests.conftest import EVE, GENERAL, GOV, SIGNING_SECRET, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import EVE, GENERAL, GOV, populate
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import Reply, SlackSim
 
 CLIENTS, ROUNDS, WARM_UP = 16, 4, 40
@@ -150,7 +151,7 @@ def run_acks(n: int, *, database_url: str | None) -> AckRun:
     cycle = [kind for kind in mix for _ in range(kind.weight)]
     fake = FakeSlack().start()
     try:
-        populate_workspace(fake)
+        populate(fake)
         with (
             scratch_database(database_url) as url,
             cadence_process(fake, url) as cadence,

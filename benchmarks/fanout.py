@@ -28,7 +28,7 @@ from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.fakes.rate_limits import Rate, SlackRateLimits
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 WORKSPACE_RATE, WORKSPACE_BURST = 50.0, 10
 # What the deliverer is told: the same sustained rate, no burst, so Slack's burst allowance is

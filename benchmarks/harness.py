@@ -23,14 +23,10 @@ from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.conftest import SIGNING_SECRET, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import populate
+from tests.conftest import SIGNING_SECRET, make_settings
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
-
-# Extra people and channels the benchmark scenarios use (ids match Slack's shapes).
-BENCH_USERS = [f"U0B{i:03d}" for i in range(160)]
-WORKFLOW_CHANNELS = [f"C0WF{i:03d}" for i in range(50)]
-MAP_CHANNEL = "C0MAP"
 
 
 class TimedFakeSlack(FakeSlack):
@@ -51,15 +47,6 @@ class TimedFakeSlack(FakeSlack):
         self.arrivals = {}
 
 
-def populate_bench_workspace(fake: FakeSlack) -> None:
-    """The standard test cast plus the benchmark's people and channels."""
-    populate_workspace(fake)
-    for user_id in BENCH_USERS:
-        fake.add_user(user_id, name=user_id.lower(), real_name=f"Bench {user_id}")
-    for channel_id in [*WORKFLOW_CHANNELS, MAP_CHANNEL]:
-        fake.add_channel(channel_id, name=channel_id.lower())
-
-
 @dataclass
 class Harness:
     """Everything a scenario touches: the bot's parts, the fake, and a Slack simulator."""
@@ -77,7 +64,7 @@ class Harness:
     def reset_fake(self) -> None:
         """Empty the fake between phases so its bookkeeping does not grow without bound."""
         self.fake.reset()
-        populate_bench_workspace(self.fake)
+        populate(self.fake, crowd=True)
 
 
 @contextmanager
@@ -115,7 +102,7 @@ def running_bot(database_url: str | None = None) -> Iterator[Harness]:
     """Fake Slack on loopback and Cadence serving HTTP on a free port, as the fixture does."""
     fake = TimedFakeSlack().start()
     try:
-        populate_bench_workspace(fake)
+        populate(fake, crowd=True)
         with scratch_database(database_url) as url:
             settings = make_settings(fake, url)
             engine = make_engine(settings.database_url)

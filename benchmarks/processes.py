@@ -18,7 +18,7 @@ from urllib.request import urlopen
 
 from bot.serve import EVENTS_PATH
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 import bot.delivery
-from benchmarks.harness import BENCH_USERS, MAP_CHANNEL, WORKFLOW_CHANNELS, Harness
+from benchmarks.harness import Harness
 from benchmarks.load import ANSWER_TIMEOUT, Result, Sample, collect_answer, run_clients
 from benchmarks.load import send_command as send
 from cadence import outbox
@@ -20,7 +20,7 @@ from cadence.people import Person
 from cadence.vocabulary import OutboxStatus, OwnerRole
 from storage.db import session_scope
 from storage.models import OutboxMessage, OwnerAssignment
-from tests.conftest import ADMIN, EVE, GENERAL
+from tests.cast import ADMIN, BENCH_USERS, EVE, GENERAL, MAP_CHANNEL, WORKFLOW_CHANNELS
 
 TEAM = "T0001"
 ADMIN_PERSON = Person(id=ADMIN, name="Ada Admin", is_admin=True)

@@ -27,9 +27,10 @@ from cadence.vocabulary import OutboxStatus
 from handlers.blocks.governance import tally_line
 from storage.db import make_engine, session_scope
 from storage.models import OutboxMessage, Vote
-from tests.conftest import SIGNING_SECRET, populate_workspace
+from tests.cast import populate
+from tests.conftest import SIGNING_SECRET
 from tests.fakes.rate_limits import SlackRateLimits
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim, all_text
 
 VOTERS, SPREAD_S, SENDERS = 500, 5.0, 48
@@ -69,7 +70,7 @@ def run_storm(voters: int = VOTERS, *, database_url: str | None) -> StormRun:
     """Open a thread, storm it with votes, let the outbox settle, compare."""
     fake = FakeSlack().start()
     try:
-        populate_workspace(fake)
+        populate(fake)
         fake.rate_limits = SlackRateLimits()
         with scratch_database(database_url) as url, cadence_process(fake, url) as cadence:
             engine = make_engine(url)

@@ -18,8 +18,8 @@ from cadence.governance.schedule import week_start_for
 from cadence.people import Person
 from storage.clock import now
 from storage.db import session_scope
-from tests.conftest import ADMIN, GOV
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import ADMIN, GOV
+from tests.fakes.slack import FakeSlack
 
 TEAM = "T0001"
 WORKFLOW = "Support resolution"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -19,12 +20,13 @@ from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
-from handlers.blocks.kit import MESSAGE_TEXT
+from handlers.blocks.limits import LIMITS
 from storage import clock
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import populate
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 SIGNING_SECRET = "test-signing-secret"
@@ -32,26 +34,6 @@ BOT_TOKEN = "xoxb-test-token"
 POSTGRES_URL = os.environ.get(
     "CADENCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-
-# The people and channels of the test workspace.
-ADMIN, MARIA, LI, SAM, DANA, EVE, HELPER_BOT, GONE = (
-    "UADMIN", "UMARIA", "ULI", "USAM", "UDANA", "UEVE", "UHELPERBOT", "UGONE",
-)  # fmt: skip
-GENERAL, GOV = "C0GENERAL", "CGOV"
-
-
-def populate_workspace(fake: FakeSlack) -> None:
-    """The standard cast: an admin, four colleagues, a regular member, a bot, a leaver."""
-    fake.add_user(ADMIN, name="ada", real_name="Ada Admin", is_admin=True)
-    fake.add_user(MARIA, name="maria", real_name="Maria Lopez")
-    fake.add_user(LI, name="li", real_name="Li Wei")
-    fake.add_user(SAM, name="sam", real_name="Sam Okafor")
-    fake.add_user(DANA, name="dana", real_name="Dana Cohen")
-    fake.add_user(EVE, name="eve", real_name="Eve Member")
-    fake.add_user(HELPER_BOT, name="helperbot", real_name="Helper Bot", is_bot=True)
-    fake.add_user(GONE, name="gone", real_name="Former Colleague", deleted=True)
-    fake.add_channel(GENERAL, name="general")
-    fake.add_channel(GOV, name="ai-support-gov")
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +48,7 @@ def fake_slack_server() -> Iterator[FakeSlack]:
 def fake_slack(fake_slack_server: FakeSlack) -> FakeSlack:
     """The fake, emptied and populated with the standard workspace."""
     fake_slack_server.reset()
-    populate_workspace(fake_slack_server)
+    populate(fake_slack_server)
     return fake_slack_server
 
 
@@ -216,10 +198,18 @@ def assert_everything_sent_fits_block_kit(fake: FakeSlack) -> None:
     ]
     for message in [*messages, *fake.responses()]:
         text = message.get("text") or ""
-        assert len(text) <= MESSAGE_TEXT, f"message text of {len(text)} characters: {text[:80]}"
+        assert len(text) <= LIMITS.message_text, (
+            f"message text of {len(text)} characters: {text[:80]}"
+        )
         if message.get("blocks"):
             assert_within_limits({"blocks": message["blocks"]}, "message", text=text)
     for call in fake.calls:
         if call.method in ("views.open", "views.push", "views.update", "views.publish"):
             view = call.params["view"]
             assert_within_limits(view, "home" if view.get("type") == "home" else "modal")
+
+
+@pytest.fixture
+def slack_client(fake_slack: FakeSlack) -> WebClient:
+    """slack_sdk's WebClient, with the bot's token, talking to the fake."""
+    return WebClient(token=BOT_TOKEN, base_url=fake_slack.url)

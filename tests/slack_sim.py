@@ -14,7 +14,7 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
-from tests.fakes.slack_api import FakeSlack, elements_of, options_of
+from tests.fakes.slack import FakeSlack, elements_of, options_of
 
 VERIFICATION_TOKEN = "legacy-verification-token"
 _TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}

@@ -7,11 +7,11 @@ from typing import Any
 
 from cadence.escalations.raising import DETAILS_MAX, LINK_MAX, SUMMARY_MAX, Severity
 from cadence.vocabulary import CouncilMatter, DecisionPoint
-from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, truncate
+from handlers.blocks.kit import context, escape, option, plain, truncate
+from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
 from storage.models import Workflow
 
-SELECT_OPTIONS = 100
 POINT_PREFIX, MATTER_PREFIX = "point:", "matter:"
 
 
@@ -52,13 +52,13 @@ def _input(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LIMITS.input_label),
         "element": {"action_id": INPUT_ACTION, **element},
     }
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = plain(hint, 2000)
+        block["hint"] = plain(hint, LIMITS.input_hint)
     return block
 
 
@@ -71,7 +71,7 @@ def _text(
     if initial:
         element["initial_value"] = truncate(initial, max_length)
     if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
+        element["placeholder"] = plain(placeholder, LIMITS.placeholder)
     return element
 
 
@@ -81,9 +81,9 @@ def _modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE),
-        "submit": plain(submit, MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain(title, LIMITS.modal_title),
+        "submit": plain(submit, LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "private_metadata": metadata,
         "blocks": blocks,
     }
@@ -93,11 +93,11 @@ def build_escalation_modal(
     workflows: list[Workflow], *, prefill: Prefill, metadata: str
 ) -> dict[str, Any]:
     """Workflow, kind, severity, summary, details and link; preset from the command."""
-    choices = [option(w.name, str(w.id)) for w in workflows[:SELECT_OPTIONS]]
+    choices = [option(w.name, str(w.id)) for w in workflows[: LIMITS.select_options]]
     workflow: dict[str, Any] = {
         "type": "static_select",
         "options": choices,
-        "placeholder": plain("Choose a workflow", 150),
+        "placeholder": plain("Choose a workflow", LIMITS.placeholder),
     }
     chosen = next((o for o in choices if o["value"] == str(prefill.workflow_id)), None)
     if chosen is not None:
@@ -105,15 +105,19 @@ def build_escalation_modal(
     groups = _kind_options()
     kind: dict[str, Any] = {
         "type": "static_select",
-        "placeholder": plain("What needs deciding?", 150),
+        "placeholder": plain("What needs deciding?", LIMITS.placeholder),
         "option_groups": [
-            {"label": plain(label, 75), "options": options} for label, options in groups.items()
+            {"label": plain(label, LIMITS.option_group_label), "options": options}
+            for label, options in groups.items()
         ],
     }
     picked = next((o for g in groups.values() for o in g if o["value"] == prefill.kind), None)
     if picked is not None:
         kind["initial_option"] = picked
-    severities = [{**option(s.label, s.value), "description": plain(s.hint, 75)} for s in Severity]
+    severities = [
+        {**option(s.label, s.value), "description": plain(s.hint, LIMITS.option_description)}
+        for s in Severity
+    ]
     blocks = [
         _input(EscalationField.WORKFLOW, "Workflow", workflow),
         _input(
@@ -142,7 +146,7 @@ def build_escalation_modal(
         _input(
             EscalationField.LINK,
             "Link",
-            {"type": "url_text_input", "placeholder": plain("https://…", 150)},
+            {"type": "url_text_input", "placeholder": plain("https://…", LIMITS.placeholder)},
             optional=True,
             hint=f"A ticket, dashboard or thread (http or https, up to {LINK_MAX} characters).",
         ),
@@ -167,7 +171,7 @@ def build_hand_off_modal(number: int, summary: str, metadata: str) -> dict[str, 
         _input(
             EscalationField.PERSON,
             "Hand it to",
-            {"type": "users_select", "placeholder": plain("Choose a person", 150)},
+            {"type": "users_select", "placeholder": plain("Choose a person", LIMITS.placeholder)},
         ),
         _input(EscalationField.REASON, "Why?", _text(500, multiline=True)),
         context("They become its owner and must acknowledge it."),

@@ -11,7 +11,6 @@ from cadence.escalations.queries import Card, Gap, Listed
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import (
-    SECTION_TEXT,
     button,
     cap_blocks,
     context,
@@ -20,6 +19,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.limits import LIMITS
 from handlers.ids import EscalationAction
 from storage.models import Escalation, EscalationEvent
 
@@ -28,7 +28,6 @@ STATUS = {
     EscalationStatus.ACKNOWLEDGED: ":large_yellow_circle: Acknowledged",
     EscalationStatus.RESOLVED: ":white_check_mark: Resolved",
 }
-MESSAGE_BLOCKS = 50
 
 
 def when(moment: datetime, timezone: str) -> str:
@@ -173,14 +172,14 @@ def build_escalation_detail(
                 f"{_duration(esc.resolve_latency_seconds)}."
             )
         )
-    return cap_blocks(blocks, MESSAGE_BLOCKS, more="Timeline shortened.")
+    return cap_blocks(blocks, LIMITS.message_blocks, more="Timeline shortened.")
 
 
 def packed(lines: list[str]) -> list[dict[str, Any]]:
     """Lines gathered into as few sections as fit (a section holds 3000 characters)."""
     sections: list[list[str]] = [[]]
     for line in lines:
-        if sections[-1] and len("\n".join([*sections[-1], line])) > SECTION_TEXT:
+        if sections[-1] and len("\n".join([*sections[-1], line])) > LIMITS.section_text:
             sections.append([])
         sections[-1].append(line)
     return [section("\n".join(chunk)) for chunk in sections if chunk]
@@ -209,7 +208,7 @@ def build_gaps(gaps: list[Gap], timezone: str) -> list[dict[str, Any]]:
                 f"{describe_event(gap.event)}"
             )
         )
-    return cap_blocks(blocks, MESSAGE_BLOCKS, more="More gaps not shown.")
+    return cap_blocks(blocks, LIMITS.message_blocks, more="More gaps not shown.")
 
 
 def _duration(seconds: int | None) -> str:

@@ -20,10 +20,10 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.limits import LIMITS
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
 from storage.models import Workflow
 
-MESSAGE_BLOCKS = 50
 RATIONALE_SHOWN = 600
 SHORT_LABELS = {
     GovernanceChoice.CONTINUE: "Continue",
@@ -120,7 +120,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             )
         )
         blocks.append(context("Final votes: " + tally_line(view.tally)))
-        return cap_blocks(blocks, MESSAGE_BLOCKS, more="…")
+        return cap_blocks(blocks, LIMITS.message_blocks, more="…")
     sid = str(view.session.id)
     blocks.append(section("*Vote:* " + tally_line(view.tally)))
     blocks.append(
@@ -156,7 +156,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             "The approver of the weekly governance decision records it."
         )
     )
-    return cap_blocks(blocks, MESSAGE_BLOCKS, more="…")
+    return cap_blocks(blocks, LIMITS.message_blocks, more="…")
 
 
 def _last_decision(view: ThreadView) -> str:
@@ -188,7 +188,7 @@ def build_decision_log(workflow: Workflow, entries: list[LogEntry], tz: str) -> 
             lines.append(f"Re-review on {decision.re_review_on:%a %d %b %Y}")
         blocks.append(section("\n".join(lines)))
     blocks.append(context(f"Newest first; the last {len(entries)} decision(s). Times in {tz}."))
-    return cap_blocks(blocks, MESSAGE_BLOCKS, more="Older decisions left out.")
+    return cap_blocks(blocks, LIMITS.message_blocks, more="Older decisions left out.")
 
 
 def build_scorecard_summary(

@@ -10,7 +10,8 @@ from cadence.governance.decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
 from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.vocabulary import GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
-from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
+from handlers.blocks.kit import context, escape, option, plain, section
+from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
 from storage.models import Workflow
 
@@ -21,7 +22,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LIMITS.input_label),
         "element": {"action_id": INPUT_ACTION, **element},
         "optional": optional,
     }
@@ -31,9 +32,9 @@ def _modal(callback_id: str, title: str, blocks: list[dict], metadata: dict, sub
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE),
-        "submit": plain(submit, MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain(title, LIMITS.modal_title),
+        "submit": plain(submit, LIMITS.modal_button),
+        "close": plain("Cancel", LIMITS.modal_button),
         "blocks": blocks,
         "private_metadata": json.dumps(metadata),
     }
@@ -64,7 +65,7 @@ def build_decision_modal(
                 "type": "plain_text_input",
                 "multiline": True,
                 "max_length": RATIONALE_MAX,
-                "placeholder": plain("Why this decision, in a few sentences", 150),
+                "placeholder": plain("Why this decision, in a few sentences", LIMITS.placeholder),
             },
             optional=False,
         ),
@@ -81,14 +82,16 @@ def build_decision_modal(
                 {
                     "type": "plain_text_input",
                     "max_length": 500,
-                    "placeholder": plain("e.g. Add a human check on refunds over $500", 150),
+                    "placeholder": plain(
+                        "e.g. Add a human check on refunds over $500", LIMITS.placeholder
+                    ),
                 },
                 optional=True,
             ),
             _input(
                 follow_up_block_id(number, "owner"),
                 f"Follow-up {number}: owner",
-                {"type": "users_select", "placeholder": plain("Who does it", 150)},
+                {"type": "users_select", "placeholder": plain("Who does it", LIMITS.placeholder)},
                 optional=True,
             ),
             _input(
@@ -127,7 +130,9 @@ def build_scorecard_modal(
         element: dict[str, Any] = {
             "type": "plain_text_input",
             "max_length": 20,
-            "placeholder": plain("e.g. 95" if spec.unit == "%" else "e.g. 1240", 150),
+            "placeholder": plain(
+                "e.g. 95" if spec.unit == "%" else "e.g. 1240", LIMITS.placeholder
+            ),
         }
         if metric.value in current:
             value = current[metric.value]

@@ -7,8 +7,7 @@ from typing import Any
 from cadence.home import HomeSummary
 from cadence.vocabulary import EscalationStatus
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
-
-HOME_BLOCKS = 100
+from handlers.blocks.limits import LIMITS
 
 
 def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
@@ -67,4 +66,7 @@ def build_home(summary: HomeSummary) -> dict[str, Any]:
             )
         )
     blocks.append(context("Type `/cadence help` for every command."))
-    return {"type": "home", "blocks": cap_blocks(blocks, HOME_BLOCKS, more="More not shown.")}
+    return {
+        "type": "home",
+        "blocks": cap_blocks(blocks, LIMITS.home_blocks, more="More not shown."),
+    }

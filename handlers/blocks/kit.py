@@ -7,18 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cadence.text import escape
+from handlers.blocks.limits import LIMITS
 
 __all__ = ["escape"]
-
-SECTION_TEXT = 3000
-HEADER_TEXT = 150
-CONTEXT_TEXT = 3000
-BUTTON_TEXT = 75
-OPTION_TEXT = 75
-OPTION_VALUE = 150
-BUTTON_VALUE = 2000
-MODAL_TITLE = 24
-MESSAGE_TEXT = 4000
 
 
 def truncate(text: str, limit: int) -> str:
@@ -33,14 +24,14 @@ def plain(text: str, limit: int) -> dict[str, Any]:
 
 def header(text: str) -> dict[str, Any]:
     """A header block."""
-    return {"type": "header", "text": plain(text, HEADER_TEXT)}
+    return {"type": "header", "text": plain(text, LIMITS.header_text)}
 
 
 def section(text: str, *, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
     """A mrkdwn section block."""
     block: dict[str, Any] = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT)},
+        "text": {"type": "mrkdwn", "text": truncate(text, LIMITS.section_text)},
     }
     if accessory is not None:
         block["accessory"] = accessory
@@ -51,7 +42,10 @@ def context(*texts: str) -> dict[str, Any]:
     """A context block of mrkdwn snippets (at most 10)."""
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(t, CONTEXT_TEXT)} for t in texts[:10]],
+        "elements": [
+            {"type": "mrkdwn", "text": truncate(t, LIMITS.context_text)}
+            for t in texts[: LIMITS.context_elements]
+        ],
     }
 
 
@@ -66,11 +60,11 @@ def button(
     """A button element."""
     element: dict[str, Any] = {
         "type": "button",
-        "text": plain(text, BUTTON_TEXT),
+        "text": plain(text, LIMITS.button_text),
         "action_id": action_id,
     }
     if value:
-        element["value"] = value[:BUTTON_VALUE]
+        element["value"] = value[: LIMITS.button_value]
     if style:
         element["style"] = style
     return element
@@ -78,7 +72,7 @@ def button(
 
 def option(text: str, value: str) -> dict[str, Any]:
     """An option for selects and radio buttons."""
-    return {"text": plain(text, OPTION_TEXT), "value": value[:OPTION_VALUE]}
+    return {"text": plain(text, LIMITS.option_text), "value": value[: LIMITS.option_value]}
 
 
 def local_date(moment: datetime, timezone: str) -> str:
@@ -88,7 +82,7 @@ def local_date(moment: datetime, timezone: str) -> str:
 
 def fallback_text(text: str) -> str:
     """The notification text that accompanies blocks."""
-    return truncate(text, MESSAGE_TEXT)
+    return truncate(text, LIMITS.message_text)
 
 
 def cap_blocks(blocks: list[dict[str, Any]], limit: int, *, more: str) -> list[dict[str, Any]]:

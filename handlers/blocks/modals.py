@@ -11,20 +11,20 @@ from cadence.accountability.queries import Owners, RightsMap
 from cadence.accountability.rights import party_label, valid_parties
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
-from handlers.blocks.kit import MODAL_TITLE, context, escape, option, plain, section
+from handlers.blocks.kit import context, escape, option, plain, section
+from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, OwnerField, View, rights_block_id
 from storage.models import Workflow
 
 NOBODY = "none"
-SELECT_OPTIONS = 100
 
 
 def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], **extra: Any) -> dict:
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE),
-        "close": plain("Cancel", MODAL_TITLE),
+        "title": plain(title, LIMITS.modal_title),
+        "close": plain("Cancel", LIMITS.modal_button),
         "blocks": blocks,
     }
     view.update(extra)
@@ -32,7 +32,12 @@ def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], **extra: 
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element}
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, LIMITS.input_label),
+        "element": element,
+    }
     block.update(extra)
     return block
 
@@ -46,8 +51,8 @@ def build_owner_modal(workflows: list[Workflow]) -> dict[str, Any]:
     blocks = [
         _input(OwnerField.WORKFLOW, "Workflow", {
             "type": "static_select", "action_id": INPUT_ACTION,
-            "placeholder": plain("Choose a workflow", 150),
-            "options": [option(w.name, str(w.id)) for w in workflows[:SELECT_OPTIONS]],
+            "placeholder": plain("Choose a workflow", LIMITS.placeholder),
+            "options": [option(w.name, str(w.id)) for w in workflows[:LIMITS.select_options]],
         }),
         _input(OwnerField.ROLE, "Role", {
             "type": "radio_buttons", "action_id": INPUT_ACTION, "options": roles,
@@ -55,20 +60,22 @@ def build_owner_modal(workflows: list[Workflow]) -> dict[str, Any]:
         }),
         _input(OwnerField.STAGE, "Stage (stage owners only)", {
             "type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": 80,
-            "placeholder": plain("e.g. Exception handling", 150),
+            "placeholder": plain("e.g. Exception handling", LIMITS.placeholder),
         }, optional=True),
         _input(OwnerField.PERSON, "Person", {
             "type": "users_select", "action_id": INPUT_ACTION,
-            "placeholder": plain("Choose a person", 150),
+            "placeholder": plain("Choose a person", LIMITS.placeholder),
         }),
     ]  # fmt: skip
-    return _modal(View.OWNER, "Assign an owner", blocks, submit=plain("Assign", MODAL_TITLE))
+    return _modal(
+        View.OWNER, "Assign an owner", blocks, submit=plain("Assign", LIMITS.modal_button)
+    )
 
 
 def build_rights_modal(workflow: Workflow, owners: Owners, current: RightsMap) -> dict[str, Any]:
     """One select per duty per decision point, preset to the map in force."""
     # Slack allows 100 options per select; owners.STAGES_PER_WORKFLOW_MAX keeps us far below.
-    parties = valid_parties(owners)[: SELECT_OPTIONS - 1]
+    parties = valid_parties(owners)[: LIMITS.select_options - 1]
     role_options = [option(unescape(party_label(p)), p) for p in parties]
     single_options = [*role_options, option("Nobody (unset)", NOBODY)]
     blocks: list[dict[str, Any]] = [
@@ -93,7 +100,7 @@ def build_rights_modal(workflow: Workflow, owners: Owners, current: RightsMap) -
                     "type": "multi_static_select",
                     "action_id": INPUT_ACTION,
                     "options": role_options,
-                    "placeholder": plain("Nobody", 150),
+                    "placeholder": plain("Nobody", LIMITS.placeholder),
                 }
                 if chosen:
                     element["initial_options"] = [
@@ -113,7 +120,7 @@ def build_rights_modal(workflow: Workflow, owners: Owners, current: RightsMap) -
         View.RIGHTS,
         "Decision rights",
         blocks,
-        submit=plain("Save", MODAL_TITLE),
+        submit=plain("Save", LIMITS.modal_button),
         private_metadata=json.dumps({"workflow_id": workflow.id}),
     )
 

@@ -7,9 +7,8 @@ from typing import Any
 from cadence.accountability.queries import Owners
 from cadence.people import mention
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
+from handlers.blocks.limits import LIMITS
 from storage.models import Workflow
-
-MESSAGE_BLOCKS = 50
 
 
 def owners_line(owners: Owners) -> str:
@@ -48,7 +47,7 @@ def build_workflow_list(items: list[tuple[Workflow, Owners]]) -> list[dict[str, 
             )
         )
     return cap_blocks(
-        blocks, MESSAGE_BLOCKS, more="More workflows not shown; use `/owner list WORKFLOW`."
+        blocks, LIMITS.message_blocks, more="More workflows not shown; use `/owner list WORKFLOW`."
     )
 
 
@@ -81,4 +80,4 @@ def build_owner_list(items: list[tuple[Workflow, Owners]]) -> list[dict[str, Any
         blocks.append(section(":warning: *Gaps*\n" + "\n".join(lines)))
     for workflow, owners in items:
         blocks.append(section(f"*{escape(workflow.name)}*\n{owners_line(owners)}"))
-    return cap_blocks(blocks, MESSAGE_BLOCKS, more="More workflows not shown.")
+    return cap_blocks(blocks, LIMITS.message_blocks, more="More workflows not shown.")

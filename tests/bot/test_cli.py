@@ -23,8 +23,9 @@ import pytest
 from cadence.outbox import post_message
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from tests.conftest import BOT_TOKEN, GENERAL, MARIA, SIGNING_SECRET
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL, MARIA
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.fakes.slack import FakeSlack
 from tests.slack_sim import SlackSim
 
 REPO = Path(__file__).resolve().parents[2]

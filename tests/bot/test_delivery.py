@@ -18,8 +18,9 @@ from bot.outbox_worker import OutboxWorker
 from cadence.outbox import post_message, render_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
-from tests.conftest import GENERAL, GOV, MARIA, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL, GOV, MARIA, populate
+from tests.conftest import make_settings
+from tests.fakes.slack import FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Weekly governance* is open"}}]
 
@@ -151,7 +152,7 @@ def short_timeout_deliverer(
     yield OutboxDeliverer(engine, build_client(settings, retries=False))
     # Release the hung request so it is dropped rather than answered after the test.
     fake_slack.reset()
-    populate_workspace(fake_slack)
+    populate(fake_slack)
 
 
 def test_a_timeout_is_retried_later_and_nothing_is_lost(
@@ -211,7 +212,7 @@ def test_an_outage_of_any_length_loses_nothing(deliverer, engine, fake_slack, fr
     assert len(fake_slack.calls_to("chat.postMessage")) < 60, "did not back off"
 
     fake_slack.reset()  # Slack is back
-    populate_workspace(fake_slack)
+    populate(fake_slack)
     frozen_clock.advance(seconds=BACKOFF_MAX_SECONDS)
     assert deliverer.deliver_due().sent == 1
     assert [m["text"] for m in fake_slack.messages(GENERAL)] == ["text of through-the-outage"]

@@ -17,8 +17,9 @@ from cadence.governance import threads
 from cadence.outbox import post_message
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
-from tests.conftest import GENERAL, GOV, LI, MARIA, make_settings, populate_workspace
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL, GOV, LI, MARIA, populate
+from tests.conftest import make_settings
+from tests.fakes.slack import FakeSlack
 from tests.storage.factories import workflow_row
 
 
@@ -30,7 +31,7 @@ def deliverer(
     monkeypatch.setattr(bot.app, "SLACK_TIMEOUT_SECONDS", 0.5)
     yield restarted(fake_slack, engine)
     fake_slack.reset()  # release hung requests
-    populate_workspace(fake_slack)
+    populate(fake_slack)
 
 
 def restarted(fake_slack: FakeSlack, engine: Engine) -> OutboxDeliverer:

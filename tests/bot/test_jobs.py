@@ -10,7 +10,7 @@ from bot.app import build_deliverer
 from bot.jobs import JOBS, Job, JobRuntime, run_job
 from bot.scheduler import build_scheduler
 from tests.conftest import make_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture

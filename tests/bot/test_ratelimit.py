@@ -12,8 +12,9 @@ from bot.ratelimit import Limit, MethodLimiter
 from cadence.outbox import post_message, update_message
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
-from tests.conftest import GENERAL, GOV, make_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.cast import GENERAL, GOV
+from tests.conftest import make_settings
+from tests.fakes.slack import FakeSlack
 
 
 class Ticker:

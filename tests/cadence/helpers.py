@@ -12,20 +12,18 @@ from cadence.accountability import council, owners, workflows
 from cadence.people import Person
 from cadence.vocabulary import OwnerRole
 from storage.models import AuditEvent, OutboxMessage, Workflow
+from tests import cast
 
 TEAM, OTHER_TEAM = "T0TEAM", "T0OTHER"
-GOV, GENERAL = "CGOV", "C0GENERAL"
+GOV, GENERAL = cast.GOV, cast.GENERAL
 
-ADMIN = Person(id="UADMIN", name="ada", is_admin=True)
-WS_OWNER = Person(id="UWSOWNER", name="olga", is_owner=True)
-MARIA = Person(id="UMARIA", name="maria")
-LI = Person(id="ULI", name="li")
-SAM = Person(id="USAM", name="sam")
-DANA = Person(id="UDANA", name="dana")
-EVE = Person(id="UEVE", name="eve")
-HELPER_BOT = Person(id="UHELPERBOT", name="helperbot", is_bot=True)
-SLACKBOT = Person(id="USLACKBOT", name="slackbot")
-GONE = Person(id="UGONE", name="gone", deleted=True)
+# The test cast (tests/cast.py), as the domain sees its people.
+ADMIN, WS_OWNER, MARIA, LI, SAM = map(
+    cast.person, (cast.ADMIN, cast.WS_OWNER, cast.MARIA, cast.LI, cast.SAM)
+)
+DANA, EVE, HELPER_BOT, SLACKBOT, GONE = map(
+    cast.person, (cast.DANA, cast.EVE, cast.HELPER_BOT, cast.SLACKBOT, cast.GONE)
+)
 
 
 def make_workflow(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import AuditEvent, OutboxMessage
-from tests.conftest import GENERAL, RunningBot
+from tests.cast import GENERAL
+from tests.conftest import RunningBot
 from tests.slack_sim import all_text
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.jobs import JOBS, JobRuntime, run_job
 from storage.models import CouncilReport, OutboxMessage
 from tests.cadence.report_history import seed_two_months
-from tests.conftest import ADMIN, DANA, EVE, MARIA
+from tests.cast import ADMIN, DANA, EVE, MARIA
 from tests.e2e.helpers import run, said
 from tests.slack_sim import all_text
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import CouncilMember, DecisionRight
-from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, HELPER_BOT, LI, MARIA, SAM
+from tests import cast
+from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, HELPER_BOT, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, channel_texts, outbox_keys, run, said
 
 SUPPORT = "Support resolution"
@@ -69,7 +70,7 @@ def test_map_is_posted_in_the_channel_with_its_gaps(bot):
 def test_map_calls_out_an_approver_who_left_the_workspace(bot):
     _staffed(bot)
     run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
-    bot.fake.add_user(MARIA, name="maria", real_name="Maria Lopez", deleted=True)
+    cast.add(bot.fake, MARIA, deleted=True)
     text = said(run(bot, "/cadence", f"map {SUPPORT}", user=EVE))
     assert f"outcome owner <@{MARIA}> has left the workspace" in text
     assert f"approver <@{MARIA}> has left the workspace" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Escalation, EscalationEvent, OutboxMessage
-from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM, populate_workspace
+from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM, populate
 from tests.e2e.helpers import audit_actions, channel_texts, run, said
 from tests.slack_sim import all_text, buttons, inputs
 
@@ -326,7 +326,7 @@ def test_slack_failing_after_the_escalation_is_stored_loses_nothing(bot, frozen_
         f"escalation:{esc.id}:confirm",
     } <= {m.idempotency_key for m in pending}
     bot.fake.reset()  # Slack recovers (and forgets what it saw)
-    populate_workspace(bot.fake)
+    populate(bot.fake)
     for _ in range(5):  # time passes; backoff and per-channel pacing let everything through
         frozen_clock.advance(minutes=5)
         bot.deliverer.deliver_due()

@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.jobs import JOBS, JobRuntime, run_job
 from cadence.vocabulary import OutboxStatus, SessionStatus
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
-from tests.conftest import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
+from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.slack_sim import all_text, buttons
 

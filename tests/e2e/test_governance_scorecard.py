@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from storage.models import Escalation, ScorecardEntry, Workflow, WorkspaceSettings
-from tests.conftest import ADMIN, DANA, EVE, LI, MARIA
+from tests.cast import ADMIN, DANA, EVE, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_governance import (
     MONDAY_9,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ADMIN, EVE, MARIA
+from tests.cast import ADMIN, EVE, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, staffed
 from tests.slack_sim import all_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import OwnerAssignment
-from tests.conftest import ADMIN, DANA, EVE, GONE, GOV, HELPER_BOT, LI, MARIA, SAM
+from tests.cast import ADMIN, DANA, EVE, GONE, GOV, HELPER_BOT, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, channel_texts, outbox_keys, run, said
 
 SUPPORT = "Support resolution"

@@ -18,7 +18,9 @@ from storage.models import (
     SlackUser,
     Workflow,
 )
-from tests.conftest import GOV, LI, MARIA, SAM, RunningBot
+from tests import cast
+from tests.cast import GOV, LI, MARIA, SAM
+from tests.conftest import RunningBot
 from tests.slack_sim import all_text
 
 TEAM = "T0001"
@@ -144,7 +146,7 @@ def test_snooze_holds_the_reminder_then_it_comes_back(bot, frozen_clock):
 
 def test_quiet_hours_follow_the_persons_own_time_zone(bot, frozen_clock):
     # 09:00 UTC on Monday is 01:00 in Los Angeles: Li's reminder waits for his morning.
-    bot.fake.add_user(LI, name="li", real_name="Li Wei", tz="America/Los_Angeles")
+    cast.add(bot.fake, LI, tz="America/Los_Angeles")
     workflow = add_workflow(bot)
     add_action(bot, workflow, owner=LI, due_on=date(2026, 11, 20))  # overdue: due now
     add_action(bot, workflow, owner=SAM, due_on=date(2026, 11, 20))

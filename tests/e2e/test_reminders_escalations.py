@@ -8,7 +8,7 @@ import pytest
 
 from cadence.escalations.climb import next_tier
 from storage.models import Escalation
-from tests.conftest import DANA, EVE, GOV, LI, MARIA
+from tests.cast import DANA, EVE, GOV, LI, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, events, staffed
 from tests.e2e.test_reminders import reminders_sent, sweep

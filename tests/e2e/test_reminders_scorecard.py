@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from storage.models import ScorecardEntry, Workflow
-from tests.conftest import LI, MARIA
+from tests.cast import LI, MARIA
 from tests.e2e.test_governance import staffed
 from tests.e2e.test_reminders import sweep
 from tests.slack_sim import all_text

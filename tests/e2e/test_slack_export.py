@@ -11,7 +11,7 @@ from cadence.evidence.exports import ExportRequest, stream_rows
 from cadence.evidence.formats import cell_text, restore
 from cadence.evidence.periods import Period
 from tests.cadence.report_history import PARIS, seed_two_months
-from tests.conftest import DANA, EVE, MARIA
+from tests.cast import DANA, EVE, MARIA
 from tests.e2e.helpers import audit_actions, run, said
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Workflow
-from tests.conftest import ADMIN, EVE, GENERAL, GOV, MARIA
+from tests.cast import ADMIN, EVE, GENERAL, GOV, MARIA
 from tests.e2e.helpers import audit_actions, channel_texts, outbox_keys, run, said
 
 ADD = f"workflow add Support resolution in <#{GOV}|ai-support-gov>"

@@ -6,7 +6,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_client
-from tests.conftest import GENERAL, GOV, MARIA, make_settings
+from tests.cast import GENERAL, GOV, MARIA
+from tests.conftest import make_settings
 from tests.fakes.rate_limits import Rate, SlackRateLimits
 
 

@@ -8,7 +8,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.conftest import BOT_TOKEN, GENERAL, MARIA
+from tests.cast import GENERAL, MARIA
+from tests.conftest import BOT_TOKEN
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from cadence.accountability.rights import party_label
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import truncate
+from handlers.blocks.limits import LIMITS
 from handlers.blocks.modals import (
     NOBODY,
-    SELECT_OPTIONS,
     build_done_modal,
     build_owner_modal,
     build_rights_modal,
@@ -83,7 +83,7 @@ def test_owner_modal_with_150_workflows_offers_the_first_100(hostile_names: bool
     view = build_owner_modal(items)
     assert_within_limits(view, "modal")
     options = inputs(view)[OwnerField.WORKFLOW]["element"]["options"]
-    assert len(options) == SELECT_OPTIONS == 100
+    assert len(options) == LIMITS.select_options == 100
     assert values(options) == [str(w.id) for w in items[:100]]
     # plain_text shows the name as typed (nothing to escape), cut to Slack's 75 characters
     assert [o["text"]["text"] for o in options] == [truncate(w.name, 75) for w in items[:100]]
