@@ -8,9 +8,17 @@ from typing import Any
 from cadence.evidence.figures import CouncilMatter, Latency, ReportFigures, Section, duration
 from cadence.vocabulary import CouncilMatter as MatterKind
 from cadence.vocabulary import DecisionPoint
-from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
+from handlers.blocks.kit import (
+    cap_blocks,
+    context,
+    divider,
+    escape,
+    header,
+    section,
+    truncate,
+)
+from handlers.blocks.limits import LIMITS
 
-MESSAGE_BLOCKS = 50
 MATTERS_SHOWN = 10
 CHOICE_WORDS = {
     "continue": "continue",
@@ -67,7 +75,7 @@ def build_council_report(
     blocks.append(context(*notes))
     return cap_blocks(
         blocks,
-        MESSAGE_BLOCKS,
+        LIMITS.message_blocks,
         more="More workflows than one message holds: `cadence-bot export` has every row.",
     )
 
@@ -149,18 +157,23 @@ def _tier(value: str) -> str:
 
 def _matters(matters: list[CouncilMatter]) -> str:
     lines = ["*Council matters raised*"]
+    room = (
+        LIMITS.section_text - 200
+    )  # what the lines may use, leaving room for the "and N more" line
     for m in matters[:MATTERS_SHOWN]:
         ended = (
             f"resolved {m.resolved_on}: {escape(truncate(m.resolution or '', 150))}"
             if m.resolved_on
             else "*still open*"
         )
-        lines.append(
+        line = (
             f"• #{m.escalation_id} {_kind(m.matter)} ({_severity(m.severity)}) on "
-            f"*{escape(m.workflow)}*: {escape(truncate(m.summary, 120))}. {ended}"
+            f"*{escape(truncate(m.workflow, 80))}*: {escape(truncate(m.summary, 120))}. {ended}"
         )
-    if len(matters) > MATTERS_SHOWN:
-        lines.append(
-            f"…and {len(matters) - MATTERS_SHOWN} more (`cadence-bot export escalations`)."
-        )
+        if sum(len(x) + 1 for x in lines) + len(line) > room:
+            break
+        lines.append(line)
+    if (shown := len(lines) - 1) < len(matters):
+        more = len(matters) - shown
+        lines.append(f"…and {more} more (`cadence-bot export escalations` lists them all).")
     return "\n".join(lines)
