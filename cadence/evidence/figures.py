@@ -9,14 +9,20 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cadence.vocabulary import GovernanceChoice
 
 CHOICES = [c.value for c in GovernanceChoice]
 
 
-class Latency(BaseModel):
+class Figures(BaseModel):
+    """A part of the report; validators are built when first used, not when the bot starts."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Latency(Figures):
     """Durations in seconds: how many, the median and the worst."""
 
     count: int = 0
@@ -31,7 +37,7 @@ class Latency(BaseModel):
         return cls(count=len(seconds), median_s=statistics.median(seconds), worst_s=max(seconds))
 
 
-class Section(BaseModel):
+class Section(Figures):
     """One workflow's month (workflow None: the whole workspace)."""
 
     workflow: str | None = None
@@ -84,7 +90,7 @@ class Section(BaseModel):
         return None if now is None or before is None else now - before
 
 
-class CouncilMatter(BaseModel):
+class CouncilMatter(Figures):
     """A matter for the council raised in the period, and how it ended."""
 
     escalation_id: int
@@ -97,14 +103,14 @@ class CouncilMatter(BaseModel):
     resolution: str | None = None
 
 
-class Attention(BaseModel):
+class Attention(Figures):
     """One thing that needs the council: the worst trend, an overdue action, an open matter."""
 
     kind: str  # "trend", "overdue_action" or "council_matter"
     text: str  # mrkdwn, user text escaped
 
 
-class ReportFigures(BaseModel):
+class ReportFigures(Figures):
     """The whole report of one workspace for one period."""
 
     team_id: str
