@@ -1,8 +1,9 @@
-"""A bolt app whose listeners only ack: the baseline for ack latency (benchmark 1).
+"""A bolt app whose listeners only ack: the baseline for ack latency and capacity.
 
-Same HTTP server stack (bot.serve), same signing check and listener pool as Cadence; nothing
-else. Run as `python -m benchmarks.bare_app` with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN,
-SLACK_API_URL and PORT in the environment; stops on SIGTERM.
+Same HTTP server as Cadence (gunicorn gthread workers, bot/server.py, WEB_CONCURRENCY
+processes of WEB_THREADS threads), same signing check and listener pool; nothing else. Run as
+`python -m benchmarks.bare_app` with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL and
+PORT in the environment; stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import re
-import signal
-import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.app import LISTENER_THREADS
-from bot.serve import make_http_server
+from bot.server import WorkerApp, bind, serve
+from bot.web import EVENTS_PATH
 
 EVERYTHING = re.compile(".*")
 
@@ -45,17 +48,28 @@ def build_bare_app() -> App:
     return app
 
 
+def _load() -> WorkerApp:
+    bolt = SlackRequestHandler(build_bare_app(), path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") == "/healthz":  # what the benchmark waits for
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        return bolt(environ, start_response)
+
+    return WorkerApp(application, lambda: None)
+
+
 def main() -> None:
     """Serve until SIGTERM."""
     logging.basicConfig(level=logging.WARNING)
-    server = make_http_server(build_bare_app(), host="127.0.0.1", port=int(os.environ["PORT"]))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    stop.wait()
-    server.shutdown()
-    server.server_close()
+    serve(
+        _load,
+        bind("127.0.0.1", int(os.environ["PORT"])),
+        workers=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        threads=int(os.environ.get("WEB_THREADS", "16")),
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

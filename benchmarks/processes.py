@@ -38,11 +38,22 @@ class Served:
         return f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
 
     def rss_mb(self) -> float:
-        """Resident memory now, from /proc (Linux), in MiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS in /proc status")
+        """Memory now of the server: its master and workers' proportional set size (PSS, so
+        pages the forked workers share with the master count once), from Linux /proc, in MiB."""
+        pids = [self.process.pid, *_children(self.process.pid)]
+        return sum(_pss_kib(pid) for pid in pids) / 1024
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _pss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    raise RuntimeError("no Pss in /proc smaps_rollup")
 
 
 def free_port() -> int:
@@ -52,7 +63,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _environment(fake: FakeSlack, port: int, database_url: str) -> dict[str, str]:
+def _environment(fake: FakeSlack, port: int, database_url: str, workers: int = 1) -> dict[str, str]:
     kept = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     return {
         **kept,
@@ -63,6 +74,7 @@ def _environment(fake: FakeSlack, port: int, database_url: str) -> dict[str, str
         "DATABASE_URL": database_url,
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "WEB_CONCURRENCY": str(workers),
     }
 
 
@@ -106,18 +118,20 @@ def _wait_healthy(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -
 
 
 @contextmanager
-def cadence_process(fake: FakeSlack, database_url: str) -> Iterator[Served]:
-    """`cadence-bot run` in HTTP mode, talking to the fake Slack."""
+def cadence_process(
+    fake: FakeSlack, database_url: str, *, workers: int = 1, name: str = "cadence"
+) -> Iterator[Served]:
+    """`cadence-bot run` in HTTP mode (gunicorn, `workers` processes), on the fake Slack."""
     port = free_port()
-    env = _environment(fake, port, database_url)
-    with served("cadence", "bot.cli", ["run"], env, port) as app:
+    env = _environment(fake, port, database_url, workers)
+    with served(name, "bot.cli", ["run"], env, port) as app:
         yield app
 
 
 @contextmanager
-def bare_process(fake: FakeSlack) -> Iterator[Served]:
-    """The bare bolt app (benchmarks/bare_app.py)."""
+def bare_process(fake: FakeSlack, *, workers: int = 1, name: str = "bare bolt") -> Iterator[Served]:
+    """The bare bolt app (benchmarks/bare_app.py) on the same server."""
     port = free_port()
-    env = _environment(fake, port, "sqlite://")
-    with served("bare bolt", "benchmarks.bare_app", [], env, port) as app:
+    env = _environment(fake, port, "sqlite://", workers)
+    with served(name, "benchmarks.bare_app", [], env, port) as app:
         yield app

@@ -5,7 +5,9 @@ acks    1+5  ack latency of signed requests, Cadence vs a bare bolt app (separat
 storm   2    vote storm: 500 people vote on one governance thread within about 5 s
 fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Slack
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
-export  6    peak memory of `cadence-bot export` of 10,000 and 1,000,000 rows (child process)
+capacity 6   the production server (gunicorn): request rate sustained with ack p99 < 300 ms,
+             Cadence vs a bare bolt app, 1 and 2 worker processes; Cadence at 100 requests/s
+export  7    peak memory of `cadence-bot export` of 10,000 and 1,000,000 rows (child process)
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
 Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 import traceback
@@ -25,14 +28,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, commands, exports, fanout, history, storm
+from benchmarks import acks, capacity, commands, exports, fanout, history, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "export", "commands")
+ALL = ("acks", "storm", "fanout", "history", "capacity", "export", "commands")
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,15 @@ class Sizes:
     dms: int
     history: tuple[int, int]
     history_runs: int
-    export_rows: tuple[int, int]
+    step_seconds: float  # how long benchmark 6 holds each rate
+    bisections: int
+    export_rows: tuple[int, int]  # benchmark 7: a small and a large export
 
 
-FULL = Sizes(2000, 2000, (10_000, 1_000_000), 40, export_rows=(10_000, 1_000_000))
-QUICK = Sizes(300, 300, (1_000, 100_000), 20, export_rows=(10_000, 100_000))
+FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40,
+             step_seconds=8.0, bisections=2, export_rows=(10_000, 1_000_000))  # fmt: skip
+QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20,
+              step_seconds=4.0, bisections=1, export_rows=(10_000, 100_000))  # fmt: skip
 
 
 class LogTally(logging.Handler):
@@ -106,11 +113,11 @@ def bench_acks(report: Report, sizes: Sizes, database_url: str | None) -> None:
     report.add(name, "errors (cadence)", len(c.errors), target="0", ok=not c.errors)
     report.add(name, "errors (bare bolt)", len(b.errors))
     name = "5 memory"
-    report.add(name, "cadence RSS after start", run.rss_start_mb, unit="MB", target="< 150",
-               ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "cadence RSS after benchmark 1", run.rss_after_mb, unit="MB",
+    report.add(name, "cadence memory (PSS) after start", run.rss_start_mb, unit="MB",
+               target="< 150", ok=run.rss_start_mb < RSS_TARGET_MB)  # fmt: skip
+    report.add(name, "cadence memory (PSS) after benchmark 1", run.rss_after_mb, unit="MB",
                target="< 150", ok=run.rss_after_mb < RSS_TARGET_MB)  # fmt: skip
-    report.add(name, "bare bolt RSS (reference)", run.bare_rss_mb, unit="MB")
+    report.add(name, "bare bolt memory (PSS, reference)", run.bare_rss_mb, unit="MB")
 
 
 def bench_storm(report: Report, _sizes: Sizes, database_url: str | None) -> None:
@@ -184,9 +191,37 @@ def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> Non
                 engine.dispose()
 
 
+def bench_capacity(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 6: capacity of the production server, 1 and 2 workers, and 100 requests/s."""
+    print(f"[6] open loop, {sizes.step_seconds:g} s per rate; capacity = highest rate with every "
+          f"request answered and ack p99 < {capacity.P99_LIMIT_MS:g} ms")  # fmt: skip
+    run = capacity.run_capacity(
+        database_url=database_url, seconds=sizes.step_seconds, bisections=sizes.bisections
+    )
+    name = "6 capacity"
+    for server in run.servers.values():
+        report.add(name, f"{server.name}: requests/s at p99 < 300 ms", server.capacity,
+                   unit="/s", note=f"{len(server.steps)} rates tried")  # fmt: skip
+    for workers in (1, 2):
+        ratio = run.ratio(workers)
+        report.add(name, f"cadence / bare, {workers} worker(s)", ratio, unit="x",
+                   target=">= 0.6" if workers == 2 else "",
+                   ok=ratio >= capacity.RATIO_TARGET if workers == 2 else None)  # fmt: skip
+    for server_name, step in run.storm.items():
+        report.add(name, f"{server_name} at {capacity.STORM_RATE:g}/s: ack p99", step.p99,
+                   unit="ms", target=f"< {capacity.STORM_P99_MS:g}",
+                   ok=step.p99 < capacity.STORM_P99_MS and not step.errors,
+                   note=f"p50 {step.p50:.1f} ms, {len(step.errors)} errors, "
+                        f"{len(step.latencies)} answered; p50/p99 by kind: "
+                        f"{step.kinds()}")  # fmt: skip
+    before, after = run.load_before, run.load_after
+    report.add(name, "machine load average (1 min) before / after", before[0], note=f"after "
+               f"{after[0]:.2f}; {os.cpu_count()} CPUs shared with the load generator")  # fmt: skip
+
+
 def bench_export(report: Report, sizes: Sizes, database_url: str | None) -> None:
-    """Benchmark 6: the same export of a small and a large table, each in a child process."""
-    name = "6 export memory"
+    """Benchmark 7: the same export of a small and a large table, each in a child process."""
+    name = "7 export memory"
     for n in sizes.export_rows:
         with scratch_database(database_url) as url:
             engine = make_engine(url)
@@ -195,7 +230,7 @@ def bench_export(report: Report, sizes: Sizes, database_url: str | None) -> None
                 took = exports.seed(engine, n)
             finally:
                 engine.dispose()
-            print(f"[6] seeded {n:,} escalations in {took:.1f} s")
+            print(f"[7] seeded {n:,} escalations in {took:.1f} s")
             for fmt in ("csv", "json"):
                 run = exports.run_export(url, fmt=fmt)
                 print(f"    export {n:,} rows as {fmt}: {run.rows:,} rows, {run.size_mb:.0f} MB "
@@ -241,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         "storm": bench_storm,
         "fanout": bench_fanout,
         "history": bench_history,
+        "capacity": bench_capacity,
         "export": bench_export,
     }
     for name in chosen:

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import logging
-import signal
 import sys
-import threading
-from collections.abc import Sequence
-from types import FrameType
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_app, build_client, build_deliverer
+from bot.app import build_client, build_deliverer
 from bot.cli_export import add_export_command
-from bot.config import ConfigError, Settings, load_database_settings, load_settings
+from bot.config import (
+    ConfigError,
+    DatabaseSettings,
+    Settings,
+    load_database_settings,
+    load_settings,
+)
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.logs import configure_logging
-from bot.outbox_worker import OutboxWorker
-from bot.scheduler import build_scheduler
-from bot.serve import EVENTS_PATH, make_http_server
+from bot.metrics import enable_multiprocess, keep_metrics_in_process
+from bot.web import EVENTS_PATH
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.server import WorkerApp
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -37,6 +48,9 @@ class PortUnavailable(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cadence-bot` console script."""
     args = _parser().parse_args(argv)
+    # Only the server shares its metrics between processes (PROMETHEUS_MULTIPROC_DIR); a
+    # one-off command such as `jobs run` must not write into a running server's directory.
+    args.metrics_directory = keep_metrics_in_process()
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -79,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = load_database_settings()
-    configure_logging(settings.log_level_number)
+    _configure_logging(settings)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     print(f"Database is at revision {current_revision(engine)}.")
@@ -99,7 +113,7 @@ def _cmd_jobs_run(args: argparse.Namespace) -> int:
         print(f"There is no job called {args.name!r}. Known jobs: {known}.", file=sys.stderr)
         return EXIT_CONFIG
     settings = load_settings()
-    configure_logging(settings.log_level_number)
+    _configure_logging(settings)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     # No client-side retries: the outbox retries itself, and a blind re-send could post twice.
@@ -140,59 +154,65 @@ def _cmd_check(_args: argparse.Namespace) -> int:
     return 0 if problems == 0 else 1
 
 
-def _cmd_run(_args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace) -> int:
+    # Imported here (before the fork, so the workers share them): the one-off commands start
+    # faster without the server and what its workers run.
+    from bot.runtime import build_runtime
+    from bot.server import bind, serve
+
     settings = load_settings()
-    configure_logging(settings.log_level_number)
+    _configure_logging(settings)
     engine = make_engine(settings.database_url)
-    upgrade(engine)
-    deliverer = build_deliverer(settings, engine, retries=False)
-    worker = OutboxWorker(deliverer)
-    app = build_app(settings, engine, on_commit=worker.kick)
-    scheduler = build_scheduler(JobRuntime(settings, engine, deliverer))
-    worker.start()
-    scheduler.start()
+    upgrade(engine)  # once, here, before the workers start
+    engine.dispose()
     try:
-        _serve(app, settings)
-    finally:
-        scheduler.shutdown(wait=False)
-        worker.stop()
-        engine.dispose()
-        logger.info("Cadence stopped.")
-    return 0
-
-
-def _serve(app: object, settings: Settings) -> None:
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("Received %s, stopping.", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    if settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        app_token = settings.slack_app_token.get_secret_value()
-        handler = SocketModeHandler(app, app_token)  # type: ignore[arg-type]
-        handler.connect()
-        logger.info("Cadence is connected to Slack over Socket Mode.")
-        stop.wait()
-        handler.close()
-        return
-    try:
-        server = make_http_server(app, port=settings.port)  # type: ignore[arg-type]
+        listener = bind("0.0.0.0", settings.port)
     except OSError as exc:
         raise PortUnavailable(
             f"Cadence cannot listen on PORT {settings.port}: {exc.strerror or exc}. "
             "Stop whatever uses that port or set PORT to a free one."
         ) from None
-    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
-    thread.start()
-    logger.info("Cadence is listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
-    stop.wait()
-    server.shutdown()
-    server.server_close()
+    # Socket Mode holds one connection to Slack; the port then serves only the probes.
+    workers = 1 if settings.socket_mode else settings.web_concurrency
+    with _metrics_directory(args.metrics_directory) as directory:
+        enable_multiprocess(directory)
+        logger.info(
+            "Cadence is listening on http://0.0.0.0:%s%s with %d worker process(es) of %d "
+            "threads", settings.port, EVENTS_PATH, workers, settings.web_threads,
+        )  # fmt: skip
+        status = serve(
+            functools.partial(_start_worker, settings, build_runtime),
+            listener,
+            workers=workers,
+            threads=settings.web_threads,
+            log_level=settings.log_level,
+        )
+    logger.info("Cadence stopped.")
+    return status
+
+
+def _start_worker(settings: Settings, build_runtime: Callable[[Settings], Runtime]) -> WorkerApp:
+    """Runs in each worker process, after the fork."""
+    from bot.server import WorkerApp  # already loaded by _cmd_run
+
+    runtime = build_runtime(settings)
+    runtime.start()
+    return WorkerApp(runtime.wsgi, runtime.stop)
+
+
+@contextlib.contextmanager
+def _metrics_directory(given: str | None) -> Iterator[Path]:
+    """PROMETHEUS_MULTIPROC_DIR when it was set, else a temporary directory removed at exit."""
+    if given:
+        yield Path(given)
+        return
+    with tempfile.TemporaryDirectory(prefix="cadence-metrics-") as directory:
+        yield Path(directory)
+
+
+def _configure_logging(settings: DatabaseSettings) -> None:
+    secrets = settings.secrets if isinstance(settings, Settings) else []
+    configure_logging(settings.log_level_number, json_lines=settings.json_logs, secrets=secrets)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,6 +35,12 @@ WHERE_TO_GET: dict[str, str] = {
     "PORT": "a TCP port number between 1 and 65535 (default 3000)",
     "CADENCE_TIMEZONE": "an IANA time zone name such as Europe/Paris (default UTC)",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
+    "LOG_FORMAT": "text or json (default text)",
+    "WEB_CONCURRENCY": "the number of HTTP worker processes, 1 to 64 (default 1)",
+    "WEB_THREADS": "the number of request threads per worker process, 1 to 256 (default 16)",
+    "READYZ_OUTBOX_MAX_AGE": (
+        "the age in seconds past which a pending outbox message makes /readyz fail (default 600)"
+    ),
 }
 
 
@@ -51,6 +57,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = "sqlite:///cadence.db"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("database_url")
     @classmethod
@@ -74,6 +81,16 @@ class DatabaseSettings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"{value!r} is not a log level")
         return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def json_logs(self) -> bool:
+        """Whether log lines are JSON objects."""
+        return self.log_format == "json"
 
     @property
     def log_level_number(self) -> int:
@@ -104,6 +121,9 @@ class Settings(ZoneSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
+    web_concurrency: int = Field(default=1, ge=1, le=64)
+    web_threads: int = Field(default=16, ge=1, le=256)
+    readyz_outbox_max_age: int = Field(default=600, ge=1)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -137,6 +157,12 @@ class Settings(ZoneSettings):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL")
         return str(value) if str(value).endswith("/") else f"{value}/"
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value, for the logs to mask word for word."""
+        values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
+        return [v.get_secret_value() for v in values if v is not None]
 
     @property
     def socket_mode(self) -> bool:

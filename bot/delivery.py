@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from bot.delivery_report import DeliveryReport
+from bot.metrics import count_delivery
 from bot.outbox_payload import (
     METADATA_EVENT,
     Drop,
@@ -46,26 +47,6 @@ BUDGET_SLEEP_SECONDS = 0.5
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
-
-
-@dataclass
-class DeliveryReport:
-    """What one delivery pass did."""
-
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    deferred: int = 0
-    held: int = 0  # left due because their method's budget or a 429 pause holds them back
-    backlog: bool = False  # the pass stopped at its batch limit: more may be due right now
-    errors: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line for logs and the CLI."""
-        return (
-            f"sent {self.sent}, retrying {self.retried}, failed {self.failed}, "
-            f"deferred {self.deferred}"
-        )
 
 
 def _unanswered(exc: Exception) -> bool:
@@ -114,7 +95,9 @@ class OutboxDeliverer:
                     continue
                 if not self._claim(message_id):
                     continue
+                before = report.counts()
                 self._deliver_one(message_id, report)
+                count_delivery(method, before, report)
         return report
 
     def _due_ids(self, limit: int) -> list[tuple[int, str]]:

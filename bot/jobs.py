@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
@@ -178,12 +179,17 @@ JOBS: dict[str, Job] = {
 
 
 def run_job(job: Job, runtime: JobRuntime) -> str:
-    """Run a job once, now.
+    """Run a job once, now; counted in /metrics as ok or failed.
 
     Every job is safe to run twice, or in two replicas at once, because of uniqueness in the
     data rather than a claim on the run: one thread per workflow per week, one reminder row
     per (subject, person, sequence), one outbox row per idempotency key, leased delivery.
     """
-    outcome = job.run(runtime)
+    try:
+        outcome = job.run(runtime)
+    except BaseException:
+        metrics.JOBS.labels(job=job.name, outcome="failed").inc()
+        raise
+    metrics.JOBS.labels(job=job.name, outcome="ok").inc()
     logger.info("Job %s at %s: %s", job.name, now().isoformat(), outcome)
     return outcome

@@ -18,6 +18,10 @@ VARIABLES = (
     "PORT",
     "CADENCE_TIMEZONE",
     "LOG_LEVEL",
+    "LOG_FORMAT",
+    "WEB_CONCURRENCY",
+    "WEB_THREADS",
+    "READYZ_OUTBOX_MAX_AGE",
 )
 
 
@@ -60,6 +64,20 @@ def test_defaults():
     assert settings.socket_mode is False
 
 
+def test_serving_defaults_and_overrides(monkeypatch):
+    defaults = load()
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    monkeypatch.setenv("READYZ_OUTBOX_MAX_AGE", "120")
+    changed = load()
+
+    assert (defaults.web_concurrency, defaults.web_threads, defaults.log_format) == (1, 16, "text")
+    assert defaults.readyz_outbox_max_age == 600
+    assert (changed.web_concurrency, changed.json_logs, changed.readyz_outbox_max_age) == (
+        4, True, 120)  # fmt: skip
+    assert changed.secrets == [BOT_TOKEN, SIGNING_SECRET]
+
+
 def test_app_token_switches_to_socket_mode():
     settings = load(slack_app_token=APP_TOKEN)
 
@@ -97,6 +115,10 @@ def test_missing_tokens_name_both_and_say_where_to_get_them():
         ("PORT", "70000", "between 1 and 65535"),
         ("CADENCE_TIMEZONE", "Mars/Olympus_Mons", "IANA time zone"),
         ("LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR"),
+        ("LOG_FORMAT", "xml", "text or json"),
+        ("WEB_CONCURRENCY", "0", "worker processes"),
+        ("WEB_THREADS", "many", "request threads"),
+        ("READYZ_OUTBOX_MAX_AGE", "-5", "pending outbox message"),
         ("DATABASE_URL", "mysql://root@localhost/cadence", "sqlite:///cadence.db"),
         ("SLACK_API_URL", "ftp://slack.example/api/", "https://slack.com/api/"),
         ("SLACK_API_URL", "not a url", "https://slack.com/api/"),
