@@ -20,6 +20,8 @@ COPY bot ./bot
 COPY cadence ./cadence
 COPY handlers ./handlers
 COPY storage ./storage
+COPY slackfake ./slackfake
+COPY playground ./playground
 RUN uv sync --locked --no-dev --extra postgres --no-editable
 
 # ---- runtime: the virtual environment only, no build tools, no uv ---------------------------

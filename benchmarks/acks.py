@@ -28,11 +28,11 @@ from benchmarks.harness import scratch_database
 from benchmarks.load import Sample, percentile, run_clients, said
 from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
+from slackfake import FakeSlack
+from slackfake.sim import Reply, SlackSim
 from storage.db import make_engine
 from tests.cast import EVE, GENERAL, GOV, populate
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import Reply, SlackSim
 
 CLIENTS, ROUNDS, WARM_UP = 16, 4, 40
 P99_TARGET_MS, P50_FACTOR = 150.0, 2.0

@@ -28,11 +28,11 @@ from benchmarks.harness import scratch_database
 from benchmarks.load import percentile
 from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
+from slackfake import FakeSlack
+from slackfake.sim import SlackSim
 from storage.db import make_engine
 from tests.cast import populate
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 P99_LIMIT_MS = 300.0
 RATIO_TARGET = 0.6

@@ -23,12 +23,12 @@ from bot.outbox_worker import OutboxWorker
 from bot.ratelimit import TIER_3_PER_SECOND, Limit
 from cadence import outbox
 from cadence.vocabulary import OutboxStatus
+from slackfake import FakeSlack
+from slackfake.rate_limits import Rate, SlackRateLimits
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
-from tests.fakes.rate_limits import Rate, SlackRateLimits
-from tests.fakes.slack import FakeSlack
 
 WORKSPACE_RATE, WORKSPACE_BURST = 50.0, 10
 # What the deliverer is told: the same sustained rate, no burst, so Slack's burst allowance is

@@ -21,12 +21,12 @@ from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
+from slackfake import FakeSlack
+from slackfake.sim import SlackSim
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.cast import populate
 from tests.conftest import SIGNING_SECRET, make_settings
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 
 class TimedFakeSlack(FakeSlack):

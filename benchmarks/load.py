@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from benchmarks.harness import Harness
-from tests.slack_sim import all_text
+from slackfake.forms import all_text
 
 ANSWER_TIMEOUT = 15.0
 

@@ -17,8 +17,8 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 from bot.serve import EVENTS_PATH
+from slackfake import FakeSlack
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0

@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-from tests.fakes.slack import FakeSlack
+from slackfake import FakeSlack
 
 _PROJECT = r"/(cadence|handlers|storage|bot)/[a-z_/]+\.py"
 _NOT_WAITING = (

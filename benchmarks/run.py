@@ -8,6 +8,7 @@ history 4    hot-path latency with small vs large history (bulk-seeded databases
 capacity 6   the production server (gunicorn): request rate sustained with ack p99 < 300 ms,
              Cadence vs a bare bolt app, 1 and 2 worker processes; Cadence at 100 requests/s
 export  7    peak memory of `cadence-bot export` of 10,000 and 1,000,000 rows (child process)
+pacing       posts to one channel against Slack's 1/s per channel, and what a 429 costs
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
 Prints a table of figures with PASS/FAIL against the targets and writes them as JSON to
@@ -28,14 +29,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, capacity, commands, exports, fanout, history, storm
+from benchmarks import acks, capacity, commands, exports, fanout, history, pacing, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "capacity", "export", "commands")
+ALL = ("acks", "storm", "fanout", "history", "capacity", "pacing", "export", "commands")
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,16 @@ class Sizes:
     history_runs: int
     step_seconds: float  # how long benchmark 6 holds each rate
     bisections: int
+    paced_posts: int
     export_rows: tuple[int, int]  # benchmark 7: a small and a large export
 
 
 FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40,
-             step_seconds=8.0, bisections=2, export_rows=(10_000, 1_000_000))  # fmt: skip
+             step_seconds=8.0, bisections=2, paced_posts=120,
+             export_rows=(10_000, 1_000_000))  # fmt: skip
 QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20,
-              step_seconds=4.0, bisections=1, export_rows=(10_000, 100_000))  # fmt: skip
+              step_seconds=4.0, bisections=1, paced_posts=30,
+              export_rows=(10_000, 100_000))  # fmt: skip
 
 
 class LogTally(logging.Handler):
@@ -165,6 +169,11 @@ def bench_fanout(report: Report, sizes: Sizes, database_url: str | None) -> None
                note=f"rows sent {run.rows_sent}")  # fmt: skip
     report.add(name, "duplicates", run.duplicates, target="0", ok=run.duplicates == 0)
     report.add(name, "429 answers", run.limited)
+
+
+def bench_pacing(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Per-channel pacing: N posts to one channel, then one 429."""
+    pacing.report_pacing(report, sizes.paced_posts, database_url=database_url)
 
 
 def bench_history(report: Report, sizes: Sizes, database_url: str | None) -> None:
@@ -278,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": bench_history,
         "capacity": bench_capacity,
         "export": bench_export,
+        "pacing": bench_pacing,
     }
     for name in chosen:
         try:

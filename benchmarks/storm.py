@@ -1,7 +1,7 @@
 """Benchmark 2, vote storm: 500 people vote on one governance thread within about 5 seconds.
 
 Cadence runs as `cadence-bot run` (HTTP mode, its own process) against the fake Slack with
-Slack's rate limits on (tests/fakes/rate_limits.py: chat.update is a tier-3 method, 50/min).
+Slack's rate limits on (slackfake/rate_limits.py: chat.update is a tier-3 method, 50/min).
 The votes are signed block_actions clicks on the parent message the bot posted, sent open
 loop: vote i leaves at i * SPREAD / n seconds whatever the earlier ones are doing. Afterwards
 the outbox must settle; then the votes stored, the chat.update calls the fake saw and the
@@ -25,13 +25,14 @@ from benchmarks.threads import open_thread, parent_message
 from cadence.governance import votes as governance_votes
 from cadence.vocabulary import OutboxStatus
 from handlers.blocks.governance import tally_line
+from slackfake import FakeSlack
+from slackfake.forms import all_text
+from slackfake.rate_limits import SlackRateLimits
+from slackfake.sim import SlackSim
 from storage.db import make_engine, session_scope
 from storage.models import OutboxMessage, Vote
 from tests.cast import populate
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.rate_limits import SlackRateLimits
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim, all_text
 
 VOTERS, SPREAD_S, SENDERS = 500, 5.0, 48
 ANSWER_LIMIT_S, UPDATES_MAX = 1.0, 30

@@ -16,10 +16,10 @@ from cadence.accountability import workflows
 from cadence.governance import threads
 from cadence.governance.schedule import week_start_for
 from cadence.people import Person
+from slackfake import FakeSlack
 from storage.clock import now
 from storage.db import session_scope
 from tests.cast import ADMIN, GOV
-from tests.fakes.slack import FakeSlack
 
 TEAM = "T0001"
 WORKFLOW = "Support resolution"

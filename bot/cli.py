@@ -33,7 +33,9 @@ from bot.web import EVENTS_PATH
 if TYPE_CHECKING:
     from bot.runtime import Runtime
     from bot.server import WorkerApp
-from storage.db import make_engine
+from storage.audit_verify import verify_chain
+from storage.backup import PG_DUMP_ADVICE, BackupRefused, backup_sqlite, sqlite_path
+from storage.db import make_engine, new_session
 from storage.migrate import current_revision, head_revision, upgrade
 
 logger = logging.getLogger("cadence")
@@ -77,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
         title="db commands", metavar="DB_COMMAND", required=True
     )
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_cmd_db_upgrade)
+    backup = db.add_parser("backup", help="a consistent copy of the live SQLite database")
+    backup.add_argument("file", type=Path, help="where to write the copy (must not exist)")
+    backup.set_defaults(func=_cmd_db_backup)
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers(
+        title="audit commands", metavar="AUDIT_COMMAND", required=True
+    )
+    audit.add_parser(
+        "verify", help="walk the audit hash chain; name the first row edited, deleted or inserted"
+    ).set_defaults(func=_cmd_audit_verify)
     jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
         title="jobs commands", metavar="JOBS_COMMAND", required=True
     )
@@ -86,9 +97,31 @@ def _parser() -> argparse.ArgumentParser:
     run_one.set_defaults(func=_cmd_jobs_run)
     commands.add_parser("check", help="verify the token, the database and the configuration")
     add_export_command(commands)
+    _add_playground(commands)
     for name, func in (("run", _cmd_run), ("check", _cmd_check)):
         commands.choices[name].set_defaults(func=func)
     return parser
+
+
+def _add_playground(commands: argparse._SubParsersAction) -> None:
+    playground = commands.add_parser(
+        "playground", help="try Cadence in a local Slack workspace in your browser (no tokens)"
+    )
+    playground.add_argument("--empty", action="store_true", help="start with no workflows")
+    playground.add_argument("--reset", action="store_true", help="forget the kept workspace")
+    playground.add_argument("--host", help="the page's address (default 127.0.0.1)")
+    playground.add_argument("--port", type=int, default=3000, help="the page's port")
+    playground.set_defaults(func=_cmd_playground)
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    # Imported here so that the bot itself never loads the playground (nor its seed and page).
+    from playground.main import PortTaken, command
+
+    try:
+        return command(args)
+    except PortTaken as exc:
+        raise PortUnavailable(str(exc)) from None
 
 
 def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -97,6 +130,44 @@ def _cmd_db_upgrade(_args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     print(f"Database is at revision {current_revision(engine)}.")
+    return 0
+
+
+def _cmd_db_backup(args: argparse.Namespace) -> int:
+    settings = load_database_settings()
+    try:
+        source = sqlite_path(settings.database_url)
+        if source is None:
+            print(PG_DUMP_ADVICE)
+            print("\nNo backup was written.", file=sys.stderr)
+            return EXIT_CONFIG
+        done = backup_sqlite(source, args.file)
+    except BackupRefused as exc:
+        print(f"No backup was written: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backed up {done.source} to {done.target} ({done.bytes / 1e6:.1f} MB, one moment's "
+          "consistent copy).")  # fmt: skip
+    return 0
+
+
+def _cmd_audit_verify(_args: argparse.Namespace) -> int:
+    settings = load_database_settings()
+    _configure_logging(settings)
+    engine = make_engine(settings.database_url)
+    at, head = current_revision(engine), head_revision(engine)
+    if at != head:
+        print(f"The database is at revision {at}, this Cadence expects {head}: run "
+              "`cadence-bot db upgrade` first.", file=sys.stderr)  # fmt: skip
+        return EXIT_CONFIG
+    with new_session(engine) as db:
+        result = verify_chain(db)
+    if result.problem is not None:
+        print(f"The audit log was tampered with: {result.problem}")
+        print(f"({result.rows} rows before it verified.)")
+        return 1
+    print(f"verified {result.rows} rows")
+    for chain in result.heads:
+        print(f"  workspace {chain.team_id}: {chain.seq} rows, newest hash {chain.hash}")
     return 0
 
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from bot import outbox_rows
 from bot.delivery_report import DeliveryReport
 from bot.metrics import count_delivery
 from bot.outbox_payload import (
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 BACKOFF_MAX_SECONDS = 300
 # Every this many failed attempts in a row, a warning says a message is still stuck.
 WARN_EVERY_ATTEMPTS = 10
-LEASE = timedelta(seconds=60)
 CHANNEL_PACE_SECONDS = 1.0
 POST = "chat.postMessage"
 # A method's budget (bot/ratelimit.py) is waited for in-process up to this long; rows of a
@@ -54,11 +54,6 @@ def _unanswered(exc: Exception) -> bool:
     return isinstance(exc, OSError | TimeoutError) and not isinstance(exc, ConnectionRefusedError)
 
 
-def _unlocked() -> Any:
-    """Rows no replica holds a live lease on."""
-    return or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now())
-
-
 class OutboxDeliverer:
     """Sends due outbox rows; safe to run in several replicas at once (rows are leased)."""
 
@@ -71,6 +66,7 @@ class OutboxDeliverer:
         renderers: dict[str, Renderer] | None = None,
         limiter: MethodLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -81,56 +77,44 @@ class OutboxDeliverer:
         # Workspace budget per method and 429 pauses; `sleep` waits for the budget.
         self.limiter = limiter if limiter is not None else MethodLimiter()
         self.sleep = sleep
+        self.monotonic = monotonic  # the clock of per-channel pacing
         self._lock = threading.Lock()
 
     def deliver_due(self, *, limit: int = 100) -> DeliveryReport:
         """Deliver every due message once; return what happened."""
         report = DeliveryReport()
         with self._lock:
-            due = self._due_ids(limit)
+            held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
+            due = outbox_rows.due_rows(self.engine, limit=limit, held_back=held_back)
             report.backlog = len(due) == limit
             for message_id, method in due:
                 if self.limiter.wait(method) > BUDGET_SLEEP_SECONDS:
                     report.held += 1
                     continue
-                if not self._claim(message_id):
+                if not outbox_rows.claim(self.engine, message_id):
                     continue
                 before = report.counts()
                 self._deliver_one(message_id, report)
                 count_delivery(method, before, report)
         return report
 
-    def _due_ids(self, limit: int) -> list[tuple[int, str]]:
-        held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
-        with session_scope(self.engine) as db:
-            query = (
-                select(OutboxMessage.id, OutboxMessage.method)
-                .where(OutboxMessage.status == OutboxStatus.PENDING)
-                .where(OutboxMessage.next_attempt_at <= now())
-                .where(_unlocked())
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            )
-            if held_back:
-                query = query.where(col(OutboxMessage.method).not_in(held_back))
-            return [(i, method) for i, method in db.exec(query).all() if i is not None]
+    def seconds_until_due(self) -> float | None:
+        """Seconds until the next pending row may go (0.0: now); None when nothing is pending.
+
+        A row is due at its next_attempt_at (pacing, backoff and Retry-After all set it), or
+        later if its method's budget or a 429 pause still holds that method back.
+        """
+        at = now()
+        waits = [
+            max((when - at).total_seconds(), self.limiter.wait(method))
+            for method, when in outbox_rows.earliest_due(self.engine)
+        ]
+        return max(0.0, min(waits)) if waits else None
 
     def _spend_budget(self, method: str) -> None:
         """Wait (briefly: see BUDGET_SLEEP_SECONDS) until `method` may be called, and use it."""
         while (wait := self.limiter.take(method)) > 0:
             self.sleep(wait)
-
-    def _claim(self, message_id: int) -> bool:
-        """Lease one row; only one replica wins the conditional update."""
-        with session_scope(self.engine) as db:
-            result = db.exec(  # type: ignore[call-overload]
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == message_id)
-                .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
-                .where(_unlocked())
-                .values(locked_until=now() + LEASE)
-            )
-            return bool(result.rowcount == 1)
 
     def _deliver_one(self, message_id: int, report: DeliveryReport) -> None:
         # Three short transactions, none open while Slack is being called: prepare the payload
@@ -159,16 +143,19 @@ class OutboxDeliverer:
                 message.in_flight_at = message.in_flight_at or now()
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         outcome: dict[str, Any] | Exception | None = None
+        # Posts are paced from when each was sent, not from when Slack's answer came back.
+        started = self.monotonic()
         if uncertain:
             outcome = find_posted(self.client, payload, key)
         if outcome is None:
             self._spend_budget(method)
+            started = self.monotonic()
             outcome = self._call(method, payload)
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
-            self._record(db, message, outcome, channel, report)
+            self._record(db, message, outcome, report, channel=channel, started=started)
 
     def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | Exception:
         try:
@@ -184,8 +171,10 @@ class OutboxDeliverer:
         db: Session,
         message: OutboxMessage,
         outcome: dict[str, Any] | Exception,
-        channel: str,
         report: DeliveryReport,
+        *,
+        channel: str,
+        started: float,
     ) -> None:
         if isinstance(outcome, Exception) and _unanswered(outcome):
             # Slack may have posted it: keep in_flight_at so the next attempt looks first.
@@ -205,7 +194,7 @@ class OutboxDeliverer:
             message.last_error = None
             report.sent += 1
             if message.method == POST and channel:
-                self._last_post[channel] = time.monotonic()
+                self._last_post[channel] = started
 
     def _pace_wait(self, method: str, channel: str) -> float:
         """Seconds to wait before posting, or updating, again in `channel` (~1 per second each).
@@ -218,9 +207,10 @@ class OutboxDeliverer:
         key = channel if method == "chat.postMessage" else f"{method}:{channel}"
         last = self._last_post.get(key)
         pace = CHANNEL_PACE_SECONDS if self.channel_pace is None else self.channel_pace
-        wait = 0.0 if last is None else max(0.0, pace - (time.monotonic() - last))
+        at = self.monotonic()
+        wait = 0.0 if last is None else max(0.0, pace - (at - last))
         if wait == 0.0 and method == "chat.update":
-            self._last_post[key] = time.monotonic()
+            self._last_post[key] = at
         return wait
 
     def _on_api_error(

@@ -14,7 +14,9 @@ from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
 from cadence.evidence import report
+from cadence.governance import risk_review
 from cadence.governance import threads as governance
+from cadence.governance.opening_notes import opening_notes
 from cadence.reminders import sweep
 from cadence.reminders.working_hours import stale_users
 from storage.clock import now
@@ -76,6 +78,7 @@ def open_due_threads(engine: Engine, *, default_zone: str) -> governance.Opening
     for team_id in teams:
         with session_scope(engine) as db:
             due = governance.due_openings(db, team_id=team_id, default_zone=default_zone)
+            report.notes += opening_notes(db, team_id=team_id, default_zone=default_zone)
         if due is None:
             continue
         report.teams_due += 1
@@ -88,6 +91,8 @@ def open_due_threads(engine: Engine, *, default_zone: str) -> governance.Opening
                     opening=item.opening,
                     default_zone=default_zone,
                 )
+                if session is not None:
+                    risk_review.check_week_opened(db, session=session, default_zone=default_zone)
                 opened = session.id if session is not None else None
             if opened is None:
                 report.already_open += 1

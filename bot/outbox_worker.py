@@ -7,8 +7,15 @@ import threading
 from typing import Any
 
 from bot.delivery import OutboxDeliverer
+from bot.delivery_report import DeliveryReport
 
 logger = logging.getLogger("bot.delivery")
+
+# Timestamps are stored to the microsecond; waking this much after a row is due means the row
+# is due when looked at, so no pass is wasted on finding it not quite due yet.
+WAKE_MARGIN_SECONDS = 0.002
+# A floor on the rest between passes that did not fill a batch, so nothing can spin.
+MIN_REST_SECONDS = 0.005
 
 
 class OutboxWorker:
@@ -37,21 +44,27 @@ class OutboxWorker:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def next_wait(self, report: DeliveryReport) -> float:
+        """Seconds to rest after a pass: none after a full batch, else until the next row is due
+        (its pacing, backoff or Retry-After), and never longer than the regular tick."""
+        if report.backlog:
+            return 0.0
+        due_in = self.deliverer.seconds_until_due()
+        if due_in is None:
+            return self.interval
+        # A hair late rather than early: waking before the row is due would cost a whole pass.
+        return min(self.interval, max(due_in + WAKE_MARGIN_SECONDS, MIN_REST_SECONDS))
+
     def _run(self) -> None:
+        rest = self.interval
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            self._wake.wait(rest)
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
-                report = self.deliverer.deliver_due()
+                rest = self.next_wait(self.deliverer.deliver_due())
             except Exception:
                 # The worker must outlive a database hiccup; the next tick tries again.
                 logger.exception("Outbox delivery pass failed")
-                continue
-            if report.backlog:
-                self._wake.set()  # the batch was full: go on at once
-            elif report.deferred or report.retried or report.held:
-                # Something is due again soon: look sooner than the regular tick.
-                self._wake.wait(0.5)
-                self._wake.set()
+                rest = self.interval

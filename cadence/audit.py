@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage import audit_chain
 from storage.models import AuditEvent
 
 
@@ -18,13 +19,11 @@ def record(
     workflow_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event; never updated or deleted afterwards."""
+    """Append one audit event to its workspace's hash chain; never updated or deleted afterwards."""
     event = AuditEvent(
         team_id=team_id, actor=actor, action=action, workflow_id=workflow_id, detail=detail
     )
-    db.add(event)
-    db.flush()
-    return event
+    return audit_chain.append(db, event)
 
 
 def list_events(

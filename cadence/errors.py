@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cadence.text import quote
+
 
 class CadenceError(Exception):
     """Base of every error a person can fix; `user_message` is shown to them privately."""
@@ -29,8 +31,9 @@ class UnknownWorkflow(CadenceError):
             hint = hint.replace("&", "&amp;")
         else:
             hint = " See `/cadence workflow list` for the workflows Cadence knows."
-        shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        super().__init__(f"I couldn't find a workflow called *{shown}*.{hint}", field="workflow")
+        super().__init__(
+            f"I couldn't find a workflow called *{quote(name)}*.{hint}", field="workflow"
+        )
 
 
 class NotAuthorized(CadenceError):

@@ -20,6 +20,7 @@ class RendererName(StrEnum):
     GOVERNANCE_TALLY = "governance.tally"
     ESCALATION_DM = "escalation.dm"
     ESCALATION_NOTICE = "escalation.notice"
+    ESCALATION_COUNCIL = "escalation.council"
     REMINDER = "reminder"
     COUNCIL_REPORT = "evidence.council_report"
 

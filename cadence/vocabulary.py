@@ -82,12 +82,14 @@ class CouncilMatter(StrEnum):
 
 
 class GovernanceChoice(StrEnum):
-    """The four decisions of a weekly governance thread."""
+    """The four decisions of a weekly governance thread (and a low-risk week skipped)."""
 
     CONTINUE = "continue"
     STABILIZE = "stabilize"
     PAUSE = "pause"
     REDESIGN = "redesign"
+    # Not voted on: the outcome owner of a low-risk workflow skipped the week, with a reason.
+    SKIPPED = "skipped"
 
     @property
     def label(self) -> str:
@@ -105,7 +107,15 @@ GOVERNANCE_CHOICE_LABELS: dict[GovernanceChoice, str] = {
     GovernanceChoice.STABILIZE: "Stabilize before scaling",
     GovernanceChoice.PAUSE: "Pause for risk remediation",
     GovernanceChoice.REDESIGN: "Stop and redesign",
+    GovernanceChoice.SKIPPED: "Skipped this week",
 }
+# What people vote on and the approver records; a skip is not one of them.
+VOTE_CHOICES: tuple[GovernanceChoice, ...] = (
+    GovernanceChoice.CONTINUE,
+    GovernanceChoice.STABILIZE,
+    GovernanceChoice.PAUSE,
+    GovernanceChoice.REDESIGN,
+)
 
 
 class WorkflowStatus(StrEnum):
@@ -158,6 +168,14 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class SessionKind(StrEnum):
+    """Why a governance session exists."""
+
+    WEEKLY = "weekly"  # the one weekly thread, opened by the schedule
+    EXTRA = "extra"  # asked for with /cadence review
+    RISK_REVIEW = "risk_review"  # a scorecard value crossed its risk-review trigger
+
+
 class ScorecardMetric(StrEnum):
     """The weekly scorecard's measures."""
 
@@ -166,6 +184,14 @@ class ScorecardMetric(StrEnum):
     EXCEPTION_RATE = "exception_rate"
     REWORK_VOLUME = "rework_volume"
     DECISION_LATENCY = "decision_latency"
+
+
+class TriggerDirection(StrEnum):
+    """Which way a scorecard value must move to start a risk review."""
+
+    ABOVE = "above"
+    BELOW = "below"
+    RISE = "rise"  # up more than the threshold, in percent, week on week
 
 
 class ReminderKind(StrEnum):

@@ -6,15 +6,17 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, events, views
+from handlers import actions, commands, errors, events, fallbacks, views
 
-# Every listener family, registered in this order: the error handler first.
+# Every listener family, registered in this order: the error handler first, the catch-alls for
+# unknown buttons and forms last (bolt runs the first listener that matches).
 LISTENERS: tuple[Callable[[App], None], ...] = (
     errors.register,
     commands.register,
     views.register,
     actions.register,
     events.register,
+    fallbacks.register,
 )
 
 

@@ -13,6 +13,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import IntegrityError
 
 from cadence.errors import CadenceError
+from handlers.blocks.kit import fallback_text
 
 logger = logging.getLogger("cadence.errors")
 
@@ -42,6 +43,7 @@ def reply_privately(body: dict[str, Any], client: WebClient, text: str) -> None:
     """An ephemeral reply to whoever sent `body`: via response_url, else as a DM."""
     url = response_url(body)
     user = body.get("user_id") or (body.get("user") or {}).get("id")
+    text = fallback_text(text)
     try:
         if url:
             WebhookClient(url, timeout=10).send(

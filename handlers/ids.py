@@ -20,6 +20,8 @@ class View(StrEnum):
     RIGHTS = "rights-modal"
     DECISION = "governance-decision"
     SCORECARD = "scorecard-modal"
+    TRIGGERS = "triggers-modal"
+    SKIP_WEEK = "governance-skip-modal"
 
 
 class OwnerField(StrEnum):
@@ -58,6 +60,8 @@ class ActionId(StrEnum):
     RECORD_DECISION = "governance-record"
     # value = the workflow id; works from any message (threads, DMs).
     SCORECARD_OPEN = "scorecard-open"
+    # value = the session id; on the weekly thread of a low-risk workflow only.
+    SKIP_WEEK = "governance-skip"
 
 
 VOTE_ACTION_PREFIX = "governance-vote-"
@@ -76,11 +80,17 @@ class GovernanceBlock(StrEnum):
     CHOICE = "decision-choice"
     RATIONALE = "decision-rationale"
     RE_REVIEW = "decision-re-review"
+    SKIP_REASON = "skip-reason"
 
 
 def follow_up_block_id(number: int, part: str) -> str:
     """block_id of part ('what', 'owner', 'due') of follow-up action `number` (1-3)."""
     return f"decision-action{number}-{part}"
+
+
+def trigger_block_id(metric: str, part: str) -> str:
+    """block_id of part ('direction' or 'threshold') of one metric's trigger in its modal."""
+    return f"trigger-{metric}-{part}"
 
 
 def scorecard_block_id(metric: str) -> str:
@@ -94,6 +104,7 @@ class EscalationView(StrEnum):
     RAISE = "escalation-modal"
     RESOLVE = "escalation-resolve-modal"
     HAND_OFF = "escalation-hand-off-modal"
+    COUNCIL_REVIEW = "escalation-council-review-modal"
 
 
 class EscalationField(StrEnum):
@@ -116,3 +127,11 @@ class EscalationAction(StrEnum):
     ACKNOWLEDGE = "escalation-acknowledge"
     RESOLVE = "escalation-resolve"
     HAND_OFF = "escalation-hand-off"
+    COUNCIL_REVIEW = "escalation-council-review"
+
+
+class RiskTierAction(StrEnum):
+    """action_ids of the council's buttons on a risk tier change (the value is the request id)."""
+
+    APPROVE = "risk-tier-approve"
+    REJECT = "risk-tier-reject"

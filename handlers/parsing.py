@@ -86,7 +86,7 @@ def parse_workflow_add(text: str) -> WorkflowSpec:
         text = text[: match.start()] + " " + text[match.end() :]
     if user_mentions(text):
         raise InvalidInput("A workflow name can't contain mentions of people.")
-    return WorkflowSpec(squash(text).strip('"“”'), channel_id, outcome or None, tier)
+    return WorkflowSpec(squash(squash(text).strip('"“”')), channel_id, outcome or None, tier)
 
 
 def split_quoted(text: str) -> tuple[str | None, str]:

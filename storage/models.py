@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -176,6 +176,10 @@ class Escalation(SQLModel, table=True):
     resolved_at: datetime | None = _when()
     resolved_by: str | None = Field(default=None, max_length=32)
     resolution: str | None = Field(default=None, max_length=3000)
+    # On a high-risk workflow a model change or rollout gate is resolved only after this review.
+    council_reviewed_at: datetime | None = _when()
+    council_reviewed_by: str | None = Field(default=None, max_length=32)
+    council_review_note: str | None = Field(default=None, max_length=3000)
     # Decision latency, kept for the scorecard: seconds from opened to acknowledged / resolved.
     ack_latency_seconds: int | None = None
     resolve_latency_seconds: int | None = None
@@ -197,17 +201,34 @@ class EscalationEvent(SQLModel, table=True):
 
 
 class GovernanceSession(SQLModel, table=True):
-    """The weekly governance thread of one workflow."""
+    """A governance thread of one workflow: the weekly one, or an extra session on demand.
+
+    The weekly thread is number 0 of its week, so (workflow, week, number) being unique means
+    exactly one weekly thread per workflow per week; extra sessions (asked for, or risk
+    reviews) are numbered 1, 2… within the week and each is unique on its own request key.
+    """
 
     __tablename__ = "governance_session"
     __table_args__ = (
-        UniqueConstraint("workflow_id", "week_start"),
+        UniqueConstraint("workflow_id", "week_start", "number"),
+        CheckConstraint(
+            "(kind = 'weekly' AND number = 0) OR (kind <> 'weekly' AND number > 0)",
+            name="weekly_is_number_0",
+        ),
         Index("ix_governance_session_team_week", "team_id", "week_start"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     workflow_id: int = Field(foreign_key="workflow.id", index=True)
     week_start: date
+    # weekly, extra (asked for with /cadence review) or risk_review (a trigger was crossed).
+    kind: str = Field(default="weekly", max_length=16)
+    number: int = 0
+    title: str | None = Field(default=None, max_length=150)
+    reason: str | None = Field(default=None, max_length=500)
+    opened_by: str | None = Field(default=None, max_length=32)
+    # What made it (a Slack request, a breach): retrying that request finds this session.
+    request_key: str | None = Field(default=None, max_length=200, unique=True)
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     status: str = Field(default="open", max_length=16, index=True)
@@ -279,6 +300,76 @@ class ScorecardEntry(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class RiskTrigger(SQLModel, table=True):
+    """A risk-review threshold on one scorecard metric of a workflow ("exception rate above 5").
+
+    `direction` is above, below or rise (up more than `threshold` percent week on week).
+    """
+
+    __tablename__ = "risk_trigger"
+    __table_args__ = (UniqueConstraint("workflow_id", "metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    direction: str = Field(max_length=16)
+    threshold: float
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
+class RiskBreach(SQLModel, table=True):
+    """A metric past its trigger: from the value that crossed it to the one back within it.
+
+    At most one breach per workflow and metric is open, so a value reported twice (or still
+    past the trigger next week) starts no second risk review; crossing again after the
+    breach ended starts a new one.
+    """
+
+    __tablename__ = "risk_breach"
+    __table_args__ = (
+        _only_current("uq_risk_breach_open", "workflow_id", "metric", open_column="ended_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    direction: str = Field(max_length=16)
+    threshold: float
+    value: float
+    week_start: date
+    started_by: str = Field(max_length=32)
+    # The risk review it opened (an extra governance session).
+    session_id: int | None = Field(default=None, foreign_key="governance_session.id")
+    created_at: datetime = _created()
+    ended_at: datetime | None = _when()
+    ended_value: float | None = None
+    ended_by: str | None = Field(default=None, max_length=32)
+
+
+class RiskTierRequest(SQLModel, table=True):
+    """A request to change a workflow's risk tier: a council matter raised as an escalation;
+    the tier changes only when a council member approves it. One pending per workflow."""
+
+    __tablename__ = "risk_tier_request"
+    __table_args__ = (
+        _only_current("uq_risk_tier_request_pending", "workflow_id", open_column="decided_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    escalation_id: int = Field(foreign_key="escalation.id", unique=True)
+    from_tier: str = Field(max_length=16)
+    to_tier: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    requested_by: str = Field(max_length=32)
+    # pending, approved or rejected
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = _created()
+    decided_at: datetime | None = _when()
+    decided_by: str | None = Field(default=None, max_length=32)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message Cadence has decided to send, written with the change that caused it."""
 
@@ -304,9 +395,15 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only evidence of every change that matters."""
+    """Append-only evidence of every change that matters, chained per workspace.
+
+    `seq` numbers a workspace's rows from 1; `hash` covers the row's content and `prev_hash`,
+    the hash of the row before it (storage/audit_chain.py), so an edit, a deletion or a row
+    slipped in shows when the chain is walked. PostgreSQL refuses UPDATE and DELETE outright.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("team_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, index=True)
     workflow_id: int | None = Field(default=None, foreign_key="workflow.id", index=True)
@@ -314,6 +411,20 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: dict[str, Any] = _json(dict)
     created_at: datetime = _created()
+    seq: int = 0
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest link of a workspace's audit chain; locked while a row is appended to it."""
+
+    __tablename__ = "audit_chain_head"
+    team_id: str = Field(primary_key=True, max_length=32)
+    seq: int = 0
+    hash: str = Field(max_length=64)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
 
 
 class Reminder(SQLModel, table=True):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cadence.people import Person
 
 if TYPE_CHECKING:
-    from tests.fakes.slack import FakeSlack
+    from slackfake import FakeSlack
 
 ADMIN, WS_OWNER, MARIA, LI, SAM, DANA, EVE = (
     "UADMIN", "UWSOWNER", "UMARIA", "ULI", "USAM", "UDANA", "UEVE",

@@ -20,14 +20,14 @@ from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.serve import EVENTS_PATH, make_http_server
-from handlers.blocks.limits import LIMITS
+from slackfake import FakeSlack
+from slackfake.limits import LIMITS
+from slackfake.sim import SlackSim
 from storage import clock
 from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits
 from tests.cast import populate
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,14 @@ def test_the_locked_dependencies_are_installed_with_uv(dockerfile):
     assert syncs and all("--locked" in run and "--no-dev" in run for run in syncs)
     copied = " ".join(c for stage in dockerfile.stages for c in stage.all("COPY"))
     assert "uv.lock" in copied and "pyproject.toml" in copied
+
+
+def test_every_package_the_wheel_ships_is_copied(dockerfile):
+    """The handlers keep to slackfake's limits, so the image needs every shipped package."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    copied = [c.split()[0] for stage in dockerfile.stages for c in stage.all("COPY")]
+    assert set(packages) <= set(copied), f"not copied: {set(packages) - set(copied)}"
 
 
 def test_no_secrets_and_no_remote_add(dockerfile):

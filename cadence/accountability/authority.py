@@ -157,3 +157,41 @@ def escalation_refusal(db: Session, *, escalation: Escalation, verb: str) -> str
         + " or ".join(who)
         + " can. I noted the attempt; nothing changed."
     )
+
+
+def require_review_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the workflow's owners (outcome, workflow, stage) and the council open a governance
+    session on demand."""
+    current = current_owners(db, workflow_id=pk(workflow))
+    if user_id in current.user_ids() or is_council_member(
+        db, team_id=workflow.team_id, user_id=user_id
+    ):
+        return
+    named = ", ".join(mention(u) for u in sorted(current.user_ids())) or "none yet"
+    raise NotAuthorized(
+        f"Sorry, a governance session on *{escape(workflow.name)}* can be opened by its owners "
+        f"({named}) or {_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def require_trigger_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner and the council set a workflow's risk-review triggers."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        f"Sorry, the risk-review triggers of *{escape(workflow.name)}* are set by its outcome "
+        f"owner ({mention(owner) if owner else 'none yet'}) or "
+        f"{_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner skips a low-risk workflow's weekly thread."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner:
+        return
+    raise NotAuthorized(
+        f"Sorry, only the outcome owner of *{escape(workflow.name)}* "
+        f"({mention(owner) if owner else 'none yet'}) can skip its weekly thread."
+    )

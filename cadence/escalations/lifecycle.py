@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from cadence import audit
 from cadence.accountability import authority, council
 from cadence.errors import InvalidInput
+from cadence.escalations import guardrails
 from cadence.escalations import messages as escalation_messages
 from cadence.people import Person, mention, require_assignable
 from cadence.text import escape
@@ -164,7 +165,8 @@ def early_answer(db: Session, escalation: Escalation, actor: str, verb: str) -> 
     if (resolved := _already(escalation, EscalationStatus.RESOLVED)) is not None:
         return resolved
     if authority.may_act_on_escalation(db, escalation=escalation, actor_id=actor):
-        return None
+        held = guardrails.resolution_held(db, escalation) if verb == "resolve" else None
+        return None if held is None else Step(escalation, False, held, refused=True)
     last = db.exec(
         select(EscalationEvent)
         .where(EscalationEvent.escalation_id == escalation.id)

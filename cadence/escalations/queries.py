@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability import council
 from cadence.errors import InvalidInput
-from cadence.escalations import messages
+from cadence.escalations import guardrails, messages
 from cadence.vocabulary import EscalationStatus
-from storage.models import Escalation, EscalationEvent, Workflow
+from storage.models import Escalation, EscalationEvent, RiskTierRequest, Workflow
 
 LIST_MAX, GAPS_MAX, TIMELINE_MAX = 15, 20, 30
 
@@ -26,6 +26,10 @@ class Card:
     council_ids: list[str]
     viewer: str | None
     buttons: bool
+    # High-risk guardrail: a council member must review it before it can be resolved.
+    review_needed: bool = False
+    # A risk tier change waiting for the council's approval (approve / reject buttons).
+    tier_change: RiskTierRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,9 @@ def card(db: Session, *, escalation_id: int, viewer: str | None) -> Card | None:
     open_ = escalation.status != EscalationStatus.RESOLVED
     holds = viewer is None or viewer in messages.holders(db, escalation)
     return Card(escalation, workflow, council.member_ids(db, team_id=escalation.team_id), viewer,
-                buttons=open_ and holds)  # fmt: skip
+                buttons=open_ and holds,
+                review_needed=guardrails.needs_council_review(db, escalation),
+                tier_change=guardrails.pending_tier_change(db, escalation))  # fmt: skip
 
 
 def get_escalation(db: Session, *, team_id: str, number: int) -> Escalation:

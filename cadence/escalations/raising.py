@@ -12,8 +12,8 @@ from cadence import audit
 from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
-from cadence.escalations import messages
-from cadence.text import escape
+from cadence.escalations import guardrails, messages
+from cadence.text import quote
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
 from storage.clock import now
 from storage.db import insert_if_absent
@@ -102,7 +102,7 @@ def classify(tag: str | None) -> tuple[DecisionPoint, CouncilMatter | None]:
     kind = KIND_TAGS.get(tag.lower().lstrip("#"))
     if kind is None:
         known = ", ".join(f"#{t}" for t in KIND_TAGS)
-        shown = escape(tag.lstrip("#"))
+        shown = quote(tag.lstrip("#"), 40)
         raise InvalidInput(f"I don't know the kind *#{shown}*. Use one of: {known}.", field="kind")
     return kind_of(kind)
 
@@ -215,6 +215,7 @@ def raise_escalation(
         **detail,
     )
     messages.announce(db, escalation, workflow, co_approvers=routing.co_approvers)
+    guardrails.tell_council(db, escalation, workflow, skip=messages.holders(db, escalation))
     return Raised(escalation, duplicate=False)
 
 

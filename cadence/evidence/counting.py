@@ -106,9 +106,9 @@ def _sessions(db: Session, w: Window, names: dict, sections: dict[int, Section])
         if decided_at is not None and decided_at < w.end:
             continue
         if week_start + timedelta(days=7) <= w.period.end:
-            section.skipped += 1
-        else:
             section.undecided += 1
+        else:
+            section.still_open += 1
 
 
 def _escalations(
@@ -216,8 +216,8 @@ def _total(shown: list[Section], durations: Durations) -> Section:
     for s in shown:
         for name in (
             "sessions",
-            "skipped",
             "undecided",
+            "still_open",
             "escalations",
             "council_raised",
             "council_resolved",

@@ -43,9 +43,9 @@ class Section(Figures):
     workflow: str | None = None
     workflow_id: int | None = None
     decisions: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(CHOICES, 0))
-    sessions: int = 0  # weekly threads of weeks starting in the period
-    skipped: int = 0  # ... whose week ended without a decision
-    undecided: int = 0  # ... still open, their week not over at the end of the period
+    sessions: int = 0  # governance threads of weeks starting in the period
+    undecided: int = 0  # ... whose week ended without a decision (a skip is a decision)
+    still_open: int = 0  # ... without a decision yet, their week not over at the period's end
     latency: Latency = Field(default_factory=Latency)
     previous_latency: Latency = Field(default_factory=Latency)
     escalations: int = 0

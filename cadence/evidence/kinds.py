@@ -239,7 +239,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "audit",
-            "the append-only audit log",
+            "the append-only audit log, with its hash chain (seq, prev_hash, hash)",
             AU.id,
             "at",
             AU.team_id,
@@ -251,6 +251,9 @@ KINDS: dict[str, Kind] = {
                 "actor": AU.actor,
                 "action": AU.action,
                 "detail": AU.detail,
+                "seq": AU.seq,
+                "prev_hash": AU.prev_hash,
+                "hash": AU.hash,
             },
             _audit,
         ),

@@ -5,16 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.accountability import authority
+from cadence.accountability import authority, council
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance import threads
 from cadence.governance.schedule import local_time
 from cadence.text import escape
-from cadence.vocabulary import STATUS_AFTER, GovernanceChoice, SessionStatus
+from cadence.vocabulary import (
+    STATUS_AFTER,
+    VOTE_CHOICES,
+    GovernanceChoice,
+    RiskTier,
+    SessionStatus,
+)
 from storage.clock import now
 from storage.models import ActionItem, Decision, GovernanceSession, Workflow, pk
 
@@ -52,6 +58,8 @@ def validate_decision(
     today: date,
 ) -> str:
     """The cleaned rationale, or InvalidInput naming the field that is wrong."""
+    if choice not in VOTE_CHOICES:
+        raise InvalidInput("Pick one of the four decisions.", field="choice")
     rationale = rationale.strip()
     if not rationale:
         raise InvalidInput("Please give the rationale for the decision.", field="rationale")
@@ -197,6 +205,8 @@ def _announce(
         of=threads.parent_key(sid),
         team_id=session.team_id,
     )
+    if workflow.risk_tier == RiskTier.HIGH:
+        tell_council(db, session, workflow, "\n".join(lines), skip=decision.recorded_by)
     for item in items:
         outbox.post_message(
             db,
@@ -209,6 +219,22 @@ def _announce(
                 + follow_up_line(item)
             ),
         )
+
+
+def tell_council(
+    db: Session, session: GovernanceSession, workflow: Workflow, text: str, *, skip: str
+) -> None:
+    """High-risk guardrail: every council member is informed of the decision (once each)."""
+    for user in council.member_ids(db, team_id=workflow.team_id):
+        if user != skip:
+            outbox.post_message(
+                db,
+                key=f"governance:{pk(session)}:council:{user}",
+                channel=user,
+                text=f":classical_building: For the AI council (high-risk workflow "
+                f"*{escape(workflow.name)}*):\n{text}",
+                team_id=workflow.team_id,
+            )
 
 
 def follow_up_line(item: ActionItem) -> str:
@@ -248,12 +274,19 @@ def decision_log(db: Session, *, workflow_id: int, limit: int = LOG_MAX) -> list
     return entries
 
 
-def latest_decision_before(db: Session, *, workflow_id: int, week_start: date) -> Decision | None:
-    """The most recent decision of an earlier week."""
+def latest_decision_before(db: Session, *, session: GovernanceSession) -> Decision | None:
+    """The most recent decision of another session of the workflow: one of an earlier week,
+    or one recorded before this session opened (an extra session beside this week's)."""
     return db.exec(
         select(Decision)
         .join(GovernanceSession, col(Decision.session_id) == col(GovernanceSession.id))
-        .where(GovernanceSession.workflow_id == workflow_id)
-        .where(GovernanceSession.week_start < week_start)
-        .order_by(col(GovernanceSession.week_start).desc())
+        .where(GovernanceSession.workflow_id == session.workflow_id)
+        .where(col(GovernanceSession.id) != session.id)
+        .where(
+            or_(
+                col(GovernanceSession.week_start) < session.week_start,
+                col(Decision.created_at) < session.created_at,
+            )
+        )
+        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
     ).first()

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import votes
+from cadence.governance import threads, votes
 from cadence.governance.schedule import (
     ScheduleLike,
     last_opening,
@@ -79,14 +79,8 @@ def scorecard_week(db: Session, *, workflow: Workflow, schedule: ScheduleLike) -
     """The week a report goes to: the thread open now if undecided, else the next thread."""
     moment = now()
     opened_week = week_of_opening(schedule, last_opening(schedule, moment))
-    open_session = db.exec(
-        select(GovernanceSession).where(
-            GovernanceSession.workflow_id == workflow.id,
-            GovernanceSession.week_start == opened_week,
-            GovernanceSession.status == SessionStatus.OPEN,
-        )
-    ).first()
-    if open_session is not None:
+    weekly = threads.weekly_session(db, workflow_id=pk(workflow), week_start=opened_week)
+    if weekly is not None and weekly.status == SessionStatus.OPEN:
         return opened_week
     return week_of_opening(schedule, next_opening(schedule, moment))
 
@@ -137,14 +131,14 @@ def report(
             week_start=week_start.isoformat(),
             values={m.value: values[m] for m in changed},
         )
-        session = db.exec(
+        # Every open session of that week shows this scorecard: the weekly thread and extras.
+        for session in db.exec(
             select(GovernanceSession).where(
                 GovernanceSession.workflow_id == workflow.id,
                 GovernanceSession.week_start == week_start,
                 GovernanceSession.status == SessionStatus.OPEN,
             )
-        ).first()
-        if session is not None:
+        ).all():
             votes.request_refresh(db, session=session, default_zone=default_zone)
     return changed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -13,7 +14,7 @@ from cadence.accountability import authority
 from cadence.errors import InvalidInput
 from cadence.governance.schedule import WEEKDAYS, Schedule
 from cadence.people import Person
-from cadence.text import escape
+from cadence.text import quote
 from storage.clock import now
 from storage.models import WorkspaceSettings
 
@@ -68,14 +69,14 @@ def _time(word: str, following: list[str]) -> tuple[int, int] | None:
     if match:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12 or minute > 59:
-            raise InvalidInput(f"*{escape(word)}* is not a time of day. {USAGE}")
+            raise InvalidInput(f"*{quote(word)}* is not a time of day. {USAGE}")
         return (hour % 12 + (12 if match.group(3).lower() == "pm" else 0), minute)
     match = TIME.match(word)
     if match is None or not any(c.isdigit() for c in word):
         return None
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise InvalidInput(f"*{escape(word)}* is not a time of day (00:00 to 23:59). {USAGE}")
+        raise InvalidInput(f"*{quote(word)}* is not a time of day (00:00 to 23:59). {USAGE}")
     return hour, minute
 
 
@@ -86,14 +87,19 @@ def _timezone(word: str) -> str:
         ZoneInfo(word)
     except (ZoneInfoNotFoundError, ValueError):
         ZoneInfo.clear_cache()
-        by_lower = {z.lower(): z for z in available_timezones()}
-        if word.lower() in by_lower:
-            return by_lower[word.lower()]
+        if (known := _zones_by_lower().get(word.lower())) is not None:
+            return known
         raise InvalidInput(
-            f"I don't know *{escape(word)}* as a day, a time or a time zone. Time zones are "
+            f"I don't know *{quote(word)}* as a day, a time or a time zone. Time zones are "
             f"IANA names such as Europe/Paris or America/New_York. {USAGE}"
         ) from None
     return word
+
+
+@functools.cache
+def _zones_by_lower() -> dict[str, str]:
+    """IANA zone names by their lower case (read once: listing them walks the tz database)."""
+    return {zone.lower(): zone for zone in available_timezones()}
 
 
 def update_schedule(

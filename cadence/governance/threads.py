@@ -11,12 +11,13 @@ from cadence import audit, outbox
 from cadence.errors import InvalidInput
 from cadence.governance.schedule import opening_moment, week_start_for
 from cadence.governance.settings import load_schedule
-from cadence.vocabulary import SessionStatus, WorkflowStatus
+from cadence.vocabulary import SessionKind, SessionStatus, WorkflowStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import GovernanceSession, Workflow, pk
 
 SYSTEM_ACTOR = "cadence"
+WEEKLY_NUMBER = 0  # the weekly thread's number in its week; extra sessions count from 1
 
 
 def parent_key(session_id: int) -> str:
@@ -36,18 +37,20 @@ def render_args(session_id: int, default_zone: str, **extra: str) -> dict[str, o
 
 @dataclass
 class OpeningReport:
-    """What one run of the opening job did."""
+    """What one run of the opening job did, and why workflows got no thread."""
 
     opened: list[int] = field(default_factory=list)
     already_open: int = 0
     teams_due: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for logs and the CLI."""
-        return (
+        """One line for logs and the CLI, then one line per workflow left without a thread."""
+        line = (
             f"opened {len(self.opened)} thread(s), {self.already_open} already open, "
             f"{self.teams_due} workspace(s) due"
         )
+        return "\n".join([line, *(f"  {note}" for note in self.notes)])
 
 
 def needs_thread(workflow: Workflow, week_start: date, opening: datetime) -> bool:
@@ -102,10 +105,12 @@ def open_session(
     created = insert_if_absent(
         db,
         GovernanceSession,
-        key=["workflow_id", "week_start"],
+        key=["workflow_id", "week_start", "number"],
         team_id=workflow.team_id,
         workflow_id=workflow_id,
         week_start=week_start,
+        kind=SessionKind.WEEKLY.value,
+        number=WEEKLY_NUMBER,
         channel_id=workflow.channel_id,
         status=SessionStatus.OPEN,
         tally_queued=False,
@@ -113,11 +118,35 @@ def open_session(
     )
     if not created:
         return None
-    session = db.exec(
+    session = weekly_session(db, workflow_id=workflow_id, week_start=week_start)
+    assert session is not None  # inserted just now
+    queue_parent(db, session, default_zone)
+    audit.record(
+        db,
+        team_id=workflow.team_id,
+        actor=SYSTEM_ACTOR,
+        action="governance.opened",
+        workflow_id=workflow_id,
+        session_id=session.id,
+        week_start=week_start.isoformat(),
+        kind=SessionKind.WEEKLY.value,
+    )
+    return session
+
+
+def weekly_session(db: Session, *, workflow_id: int, week_start: date) -> GovernanceSession | None:
+    """The weekly thread of a workflow's week, if it was opened."""
+    return db.exec(
         select(GovernanceSession).where(
-            GovernanceSession.workflow_id == workflow_id, GovernanceSession.week_start == week_start
+            GovernanceSession.workflow_id == workflow_id,
+            GovernanceSession.week_start == week_start,
+            GovernanceSession.number == WEEKLY_NUMBER,
         )
-    ).one()
+    ).first()
+
+
+def queue_parent(db: Session, session: GovernanceSession, default_zone: str) -> None:
+    """Queue the post of a session's parent message, drawn from the database when sent."""
     sid = pk(session)
     outbox.render_message(
         db,
@@ -125,18 +154,8 @@ def open_session(
         method="chat.postMessage",
         renderer=outbox.RendererName.GOVERNANCE_PARENT,
         args=render_args(sid, default_zone),
-        team_id=workflow.team_id,
+        team_id=session.team_id,
     )
-    audit.record(
-        db,
-        team_id=workflow.team_id,
-        actor=SYSTEM_ACTOR,
-        action="governance.opened",
-        workflow_id=workflow_id,
-        session_id=sid,
-        week_start=week_start.isoformat(),
-    )
-    return session
 
 
 def get_session(db: Session, *, session_id: int, team_id: str | None = None) -> GovernanceSession:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from cadence.governance import scorecard, votes
 from cadence.governance.decisions import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
+from cadence.governance.trends import Trend, read_trends
 from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice
 from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
@@ -34,6 +35,13 @@ class ThreadView:
     overdue_actions: int
     tally: dict[GovernanceChoice, int]
     decision: Decision | None
+    trends: list[Trend] = field(default_factory=list)
+
+    def opened_at(self) -> str:
+        """When the session opened, in the workspace's time zone: 'Thu 26 Nov 15:10'."""
+        return local_time(self.session.created_at, self.schedule.timezone).strftime(
+            "%a %d %b %H:%M"
+        )
 
     def decided_at(self) -> str:
         """When the decision was recorded, in the workspace's time zone: 'Tue 14:02'."""
@@ -55,12 +63,11 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         workflow=workflow,
         owners=queries.current_owners(db, workflow_id=pk(workflow)),
         schedule=schedule,
-        last_decision=latest_decision_before(
-            db, workflow_id=pk(workflow), week_start=session.week_start
-        ),
+        last_decision=latest_decision_before(db, session=session),
         scorecard=scorecard.read_scorecard(
             db, workflow=workflow, week_start=session.week_start, schedule=schedule
         ),
+        trends=read_trends(db, workflow=workflow, last_week=session.week_start, schedule=schedule),
         open_escalations=_count(
             db,
             select(func.count()).where(

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.errors import Conflict
+from cadence.errors import Conflict, InvalidInput
 from cadence.governance.threads import get_session, parent_key, render_args, tally_key_prefix
-from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote, pk
@@ -24,6 +24,9 @@ class VoteResult:
     choice: GovernanceChoice
     previous: GovernanceChoice | None
     changed: bool
+    # The same vote was being recorded by a request still running (a retry, a double click):
+    # that request confirms it, this one stays silent.
+    retried: bool = False
 
 
 def cast_vote(
@@ -36,22 +39,26 @@ def cast_vote(
     default_zone: str,
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
+    if choice not in VOTE_CHOICES:
+        raise InvalidInput("That is not one of the choices to vote for.")
     session = get_session(db, session_id=session_id, team_id=team_id)
-    existing = db.exec(
-        select(Vote).where(Vote.session_id == session_id, Vote.voter == voter)
-    ).first()
-    previous = GovernanceChoice(existing.choice) if existing is not None else None
     if session.status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
-    if previous == choice:
-        return VoteResult(choice, previous, False)
+    if _choice_of(db, session_id, voter) == choice:
+        return VoteResult(choice, choice, False)
     # The first write locks the session row (the write lock on SQLite), ordering this vote
-    # against other votes and against a refresh lowering the flag; only the vote that raises
-    # the flag queues a refresh.
-    flagged = queue_flag(db, session_id)
+    # against other votes and against a refresh lowering the flag.
+    lock_session(db, session_id)
     db.refresh(session)
     if session.status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
+    # Read again under the lock: a request still running when we first looked (a retry, a
+    # double click) may have cast this very vote meanwhile, and that one confirms it.
+    previous = _choice_of(db, session_id, voter)
+    if previous == choice:
+        return VoteResult(choice, previous, False, retried=True)
+    # Only the vote that raises the flag queues a refresh.
+    flagged = _raise_flag(db, session_id)
     moment = now()
     inserted = insert_if_absent(
         db,
@@ -83,13 +90,20 @@ def cast_vote(
     return VoteResult(choice, previous, True)
 
 
-def queue_flag(db: Session, session_id: int) -> bool:
-    """Raise the session's 'refresh queued' flag; True if this call raised it.
+def _choice_of(db: Session, session_id: int, voter: str) -> GovernanceChoice | None:
+    """The voter's current vote as the database holds it now (not the session's cached row)."""
+    stored = db.exec(
+        select(Vote.choice).where(Vote.session_id == session_id, Vote.voter == voter)
+    ).first()
+    return GovernanceChoice(stored) if stored is not None else None
 
-    The row is locked first, whatever the flag: on PostgreSQL an UPDATE matching no row takes
-    no lock, so a refresh could lower the flag and read the tally while this transaction is
-    still open, and its change would never be shown. Locked, a refresh lowering the flag (its
-    first write, see take_refresh) waits for this commit, or this call sees the flag lowered.
+
+def lock_session(db: Session, session_id: int) -> None:
+    """Lock the session row for the rest of the transaction (a no-op write).
+
+    On PostgreSQL an UPDATE matching no row takes no lock, so the row is locked whatever the
+    flag: a refresh lowering the flag (its first write, see take_refresh) then waits for this
+    commit, or this transaction sees the flag lowered.
     """
     db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
@@ -97,6 +111,15 @@ def queue_flag(db: Session, session_id: int) -> bool:
         .values(tally_queued=col(GovernanceSession.tally_queued))
         .execution_options(synchronize_session=False)
     )
+
+
+def queue_flag(db: Session, session_id: int) -> bool:
+    """Lock the session row and raise its 'refresh queued' flag; True if this call raised it."""
+    lock_session(db, session_id)
+    return _raise_flag(db, session_id)
+
+
+def _raise_flag(db: Session, session_id: int) -> bool:
     result = db.exec(  # type: ignore[call-overload]
         update(GovernanceSession)
         .where(
@@ -156,12 +179,12 @@ def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
 
 def tally(db: Session, *, session_id: int) -> dict[GovernanceChoice, int]:
     """Votes per choice (every choice present, zero when nobody chose it)."""
-    counts = dict.fromkeys(GovernanceChoice, 0)
+    counts = dict.fromkeys(VOTE_CHOICES, 0)
     rows = db.exec(
         select(Vote.choice, func.count()).where(Vote.session_id == session_id).group_by(Vote.choice)
     ).all()
     for choice, count in rows:
-        if choice in GovernanceChoice.__members__.values():
+        if choice in VOTE_CHOICES:
             counts[GovernanceChoice(choice)] = int(count)
     return counts
 

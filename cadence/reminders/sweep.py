@@ -8,6 +8,7 @@ settled in the meantime is dropped rather than sent stale.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -150,8 +151,19 @@ def message_key(subject: str, recipient: str, sequence: int) -> str:
     return f"reminder:{subject}:{recipient}:{sequence}"
 
 
+# What a reminder can be about (see cadence/reminders/rules.py): the subject a snooze holds.
+SUBJECT = re.compile(r"(?:escalation|session|action):\d{1,10}|scorecard:\d{1,10}:\d{4}-\d{2}-\d{2}")
+
+
+def is_subject(text: str) -> bool:
+    """Whether `text` names something a reminder can be about ('escalation:42', …)."""
+    return SUBJECT.fullmatch(text) is not None
+
+
 def snooze(db: Session, *, subject: str, recipient: str, choice: str) -> datetime:
     """Hold reminders about `subject` to `recipient` for an hour or a day; returns until when."""
+    if not is_subject(subject):
+        raise InvalidInput("That reminder button has lost its subject; nothing was snoozed.")
     length = SNOOZE_CHOICES.get(choice)
     if length is None:
         raise InvalidInput("You can snooze for an hour (`1h`) or a day (`1d`).")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import escalations, governance, reminders
+from handlers.actions import escalations, governance, guardrails, reminders
 
 
 def register(app: App) -> None:
     """Register every message action listener."""
     escalations.register(app)
     governance.register(app)
+    guardrails.register(app)
     reminders.register(app)

@@ -13,13 +13,14 @@ from sqlmodel import Session
 from cadence.escalations import lifecycle, queries
 from handlers.blocks.escalation_modals import build_hand_off_modal, build_resolve_modal
 from handlers.ids import EscalationAction
+from handlers.payloads import button_id
 from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Escalation, pk
 
 
 def _target(db: Session, body: dict[str, Any]) -> tuple[Escalation, str]:
     """The escalation a button names, and who clicked it."""
-    number = int(body["actions"][0].get("value") or 0)
+    number = button_id(body)
     escalation = queries.get_escalation(db, team_id=body["team"]["id"], number=number)
     return escalation, body["user"]["id"]
 

@@ -15,9 +15,11 @@ from cadence.errors import Conflict, InvalidInput
 from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
+from cadence.governance.trends import read_trends
 from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
+from handlers.payloads import STALE_BUTTON, button_id, first_action
 from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow, pk
 
@@ -34,14 +36,9 @@ class Click(BaseModel):
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Click:
         """Read the first action of the payload; a value that is not an id is refused."""
-        action = body["actions"][0]
-        try:
-            value = int(action.get("value") or "")
-        except ValueError:
-            raise InvalidInput("That button no longer works; run the command again.") from None
         return cls(
-            action_id=action["action_id"],
-            value=value,
+            action_id=str(first_action(body).get("action_id") or ""),
+            value=button_id(body),
             user_id=body["user"]["id"],
             team_id=body["team"]["id"],
             trigger_id=body.get("trigger_id", ""),
@@ -55,11 +52,14 @@ def handle_vote(
     client: WebClient,
     db: Session,
     default_zone: str,
-) -> Reply:
+) -> Reply | None:
     """Record or change the clicker's vote, then confirm privately."""
     ack()
     click = Click.from_body(body)
-    choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
+    try:
+        choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
+    except ValueError:
+        raise InvalidInput(STALE_BUTTON) from None
     result = votes.cast_vote(
         db,
         session_id=click.value,
@@ -68,19 +68,25 @@ def handle_vote(
         team_id=click.team_id,
         default_zone=default_zone,
     )
+    text = vote_confirmation(result)
+    return Reply(text) if text is not None else None
+
+
+def vote_confirmation(result: votes.VoteResult) -> str | None:
+    """What the voter is told; None for a retry of a vote still being recorded (said once)."""
+    if result.retried:
+        return None
     if not result.changed:
-        text = f"You already voted *{choice.label}*; your vote stands."
-    elif result.previous is None:
-        text = (
-            f":ballot_box_with_ballot: Your vote: *{choice.label}*. "
+        return f"You already voted *{result.choice.label}*; your vote stands."
+    if result.previous is None:
+        return (
+            f":ballot_box_with_ballot: Your vote: *{result.choice.label}*. "
             "You can change it until the decision is recorded."
         )
-    else:
-        text = (
-            f":ballot_box_with_ballot: Vote changed from *{result.previous.label}* "
-            f"to *{choice.label}*."
-        )
-    return Reply(text)
+    return (
+        f":ballot_box_with_ballot: Vote changed from *{result.previous.label}* "
+        f"to *{result.choice.label}*."
+    )
 
 
 @unit_of_work
@@ -142,6 +148,7 @@ def scorecard_modal(
         week_start=week,
         current=scorecard.current_values(db, workflow_id=pk(workflow), week_start=week),
         latency=rows[-1],
+        trends=read_trends(db, workflow=workflow, last_week=week, schedule=schedule),
     )
 
 

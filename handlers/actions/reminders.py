@@ -14,6 +14,7 @@ from cadence.reminders import sweep
 from handlers.blocks.kit import slack_time
 from handlers.blocks.reminders import build_settled
 from handlers.ids import ReminderAction
+from handlers.payloads import button_text, first_action, parse_id
 from handlers.unit_of_work import Reply, unit_of_work
 
 SNOOZES = {ReminderAction.SNOOZE_HOUR: "1h", ReminderAction.SNOOZE_DAY: "1d"}
@@ -23,12 +24,11 @@ SNOOZES = {ReminderAction.SNOOZE_HOUR: "1h", ReminderAction.SNOOZE_DAY: "1d"}
 def handle_snooze(ack: Ack, body: dict[str, Any], client: WebClient, db: Session) -> Reply:
     """Hold this reminder for the clicker until an hour or a day from now."""
     ack()
-    action = body["actions"][0]
-    subject = str(action.get("value") or "")
-    if not subject:
-        raise InvalidInput("That reminder button has lost its subject; nothing was snoozed.")
     until = sweep.snooze(
-        db, subject=subject, recipient=body["user"]["id"], choice=SNOOZES[action["action_id"]]
+        db,
+        subject=button_text(body),
+        recipient=body["user"]["id"],
+        choice=SNOOZES.get(str(first_action(body).get("action_id")), ""),
     )
     note = f":zzz: Snoozed until {slack_time(until)}. I'll remind you then if it's still open."
     return _settled(body, note)
@@ -38,10 +38,10 @@ def handle_snooze(ack: Ack, body: dict[str, Any], client: WebClient, db: Session
 def handle_action_done(ack: Ack, body: dict[str, Any], client: WebClient, db: Session) -> Reply:
     """Mark the follow-up action done (its owner, the workflow's owners or the council)."""
     ack()
-    value = str(body["actions"][0].get("value") or "")
-    if not value.isdigit():
+    action_id = parse_id(button_text(body))
+    if action_id is None:
         raise InvalidInput("That button does not name a follow-up action; nothing changed.")
-    _, changed = action_items.complete_action(db, action_id=int(value), actor=body["user"]["id"])
+    _, changed = action_items.complete_action(db, action_id=action_id, actor=body["user"]["id"])
     note = ":white_check_mark: Marked done. Thank you!" if changed else "It was already done."
     return _settled(body, note)
 

@@ -17,7 +17,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 
 MATTERS_SHOWN = 10
 CHOICE_WORDS = {
@@ -25,6 +25,7 @@ CHOICE_WORDS = {
     "stabilize": "stabilize",
     "pause": "pause",
     "redesign": "stop",
+    "skipped": "skipped",
 }
 
 
@@ -84,10 +85,10 @@ def section_lines(s: Section) -> list[str]:
     """The figures of one workflow (or the total), one line per subject, empty ones left out."""
     lines = []
     if s.decided or s.sessions:
-        kinds = " · ".join(f"{n} {CHOICE_WORDS.get(c, c)}" for c, n in s.decisions.items())
+        kinds = " · ".join(f"{s.decisions.get(c, 0)} {word}" for c, word in CHOICE_WORDS.items())
         lines.append(
-            f"• Decisions: {kinds}; {s.skipped} skipped, {s.undecided} undecided "
-            f"(of {s.sessions} weekly thread{'s' if s.sessions != 1 else ''})"
+            f"• Decisions: {kinds}; {s.undecided} left undecided, {s.still_open} still open "
+            f"(of {s.sessions} thread{'s' if s.sessions != 1 else ''})"
         )
     if s.latency.count or s.previous_latency.count:
         lines.append(f"• Decision latency: {_latency(s.latency)}{_trend(s)}")

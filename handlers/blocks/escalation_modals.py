@@ -8,8 +8,8 @@ from typing import Any
 from cadence.escalations.raising import DETAILS_MAX, LINK_MAX, SUMMARY_MAX, Severity
 from cadence.vocabulary import CouncilMatter, DecisionPoint
 from handlers.blocks.kit import context, escape, option, plain, truncate
-from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 POINT_PREFIX, MATTER_PREFIX = "point:", "matter:"

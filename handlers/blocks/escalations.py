@@ -10,6 +10,7 @@ from cadence.escalations.messages import headline, owner_phrase
 from cadence.escalations.queries import Card, Gap, Listed
 from cadence.people import mention
 from cadence.vocabulary import EscalationStatus
+from handlers.blocks.guardrails import review_line, tier_change_controls
 from handlers.blocks.kit import (
     button,
     cap_blocks,
@@ -19,8 +20,8 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
 from handlers.ids import EscalationAction
+from slackfake.limits import LIMITS
 from storage.models import Escalation, EscalationEvent
 
 STATUS = {
@@ -74,13 +75,17 @@ def build_escalation_message(card: Card, timezone: str) -> dict[str, Any]:
         lines.append("It is no longer with you.")
     if esc.status == EscalationStatus.RESOLVED and esc.resolution:
         lines.append(f"*Resolution:* {escape(truncate(esc.resolution, 2000))}")
+    if (review := review_line(card)) is not None:
+        lines.append(review)
     blocks.append(section("\n".join(lines)))
     if card.buttons:
         value = str(esc.id)
-        controls = [
-            button("Resolve", action_id=EscalationAction.RESOLVE, value=value),
-            button("Hand off", action_id=EscalationAction.HAND_OFF, value=value),
+        controls = tier_change_controls(card) or [
+            button("Resolve", action_id=EscalationAction.RESOLVE, value=value)
         ]
+        if card.tier_change is not None and card.viewer not in (None, *card.council_ids):
+            controls = []  # the council decides a tier change; the owner may hand it off
+        controls.append(button("Hand off", action_id=EscalationAction.HAND_OFF, value=value))
         if esc.status == EscalationStatus.OPEN:
             controls.insert(
                 0,

@@ -6,9 +6,10 @@ from typing import Any
 
 from cadence.governance.decisions import LogEntry, follow_up_line
 from cadence.governance.scorecard import MetricRow
+from cadence.governance.trends import Trend
 from cadence.governance.view import ThreadView
 from cadence.people import mention
-from cadence.vocabulary import GovernanceChoice
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, RiskTier, SessionKind
 from handlers.blocks.kit import (
     button,
     cap_blocks,
@@ -20,9 +21,10 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.blocks.limits import LIMITS
+from handlers.blocks.trends import trend_caption, trend_line
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
-from storage.models import Workflow
+from slackfake.limits import LIMITS
+from storage.models import GovernanceSession, Workflow
 
 RATIONALE_SHOWN = 600
 SHORT_LABELS = {
@@ -60,53 +62,91 @@ def format_change(row: MetricRow) -> str:
     return f"({'▲ +' if delta > 0 else '▼ -'}{size}{unit} since last week)"
 
 
-def scorecard_lines(rows: list[MetricRow]) -> list[str]:
-    """One line per measure, with its change since last week."""
+def scorecard_lines(rows: list[MetricRow], trends: list[Trend] | None = None) -> list[str]:
+    """One line per measure, with its change since last week (and its trend below it)."""
+    by_metric = {t.metric: t for t in trends or []}
     lines = []
     for row in rows:
         value = format_value(row.value, row.unit)
         if row.samples:
             value += f" over {row.samples} decision{'s' if row.samples != 1 else ''}"
         lines.append(f"• *{row.label}*: {value} {format_change(row)}".rstrip())
+        trend = by_metric.get(row.metric)
+        if trend is not None and (shown := trend_line(trend)) is not None:
+            lines.append(f"      {shown}")
     return lines
 
 
 def tally_line(tally: dict[GovernanceChoice, int]) -> str:
     """'Continue 3 · Stabilize 1 · Pause 0 · Stop & redesign 0 — 4 votes'."""
     total = sum(tally.values())
-    counts = " · ".join(f"{SHORT_LABELS[c]} *{tally.get(c, 0)}*" for c in GovernanceChoice)
+    counts = " · ".join(f"{SHORT_LABELS[c]} *{tally.get(c, 0)}*" for c in VOTE_CHOICES)
     return f"{counts} — {total} vote{'s' if total != 1 else ''}"
+
+
+def session_name(session: GovernanceSession) -> str:
+    """'Weekly governance', 'Extra governance session #2', or the risk review's title."""
+    if session.kind == SessionKind.WEEKLY:
+        return "Weekly governance"
+    if session.kind == SessionKind.RISK_REVIEW and session.title:
+        return session.title
+    return f"Extra governance session #{session.number}"
+
+
+def heading(view: ThreadView) -> str:
+    """The parent's title: which session of which workflow."""
+    session, name = view.session, view.workflow.name
+    if session.kind == SessionKind.WEEKLY:
+        return f"Weekly governance: {name} — week of {session.week_start:%d %b}"
+    if session.kind == SessionKind.RISK_REVIEW and session.title:
+        return f"{session.title} — {name}"
+    return f"{session_name(session)}: {name}"
+
+
+def opened_on_demand(view: ThreadView) -> str | None:
+    """Why and by whom an extra session was opened (None for the weekly thread)."""
+    session = view.session
+    if session.kind == SessionKind.WEEKLY:
+        return None
+    opener = session.opened_by or ""
+    who = mention(opener) if opener[:1] in ("U", "W") else "Cadence"
+    kind = "Risk review" if session.kind == SessionKind.RISK_REVIEW else "Opened on demand"
+    reason = f": {escape(session.reason)}" if session.reason else " (no reason given)"
+    return (
+        f":mag: *{kind}* by {who}, {view.opened_at()}{reason}\n"
+        f"Scorecard of the week of {session.week_start:%d %b}. Votes and the decision work as "
+        "in the weekly thread, which this does not replace."
+    )
 
 
 def parent_text(view: ThreadView) -> str:
     """The notification text of the parent message."""
     if view.decision is not None:
         return fallback_text(
-            f"Weekly governance: {escape(view.workflow.name)} — decided: "
-            f"{GovernanceChoice(view.decision.choice).label}"
+            f"{escape(heading(view))} — decided: {GovernanceChoice(view.decision.choice).label}"
         )
-    return fallback_text(
-        f"Weekly governance: {escape(view.workflow.name)} — week of "
-        f"{view.session.week_start:%d %b}. Review the scorecard and vote."
-    )
+    return fallback_text(f"{escape(heading(view))}. Review the scorecard and vote.")
 
 
 def build_parent(view: ThreadView) -> list[dict[str, Any]]:
-    """The parent message of a weekly governance thread."""
+    """The parent message of a governance thread (weekly, or an extra session)."""
     workflow, owners = view.workflow, view.owners
     outcome = escape(workflow.business_outcome) if workflow.business_outcome else "_not stated_"
     people = (
         f"Outcome owner: {mention(owners.outcome) if owners.outcome else '_none_'} · "
         f"Workflow owner: {mention(owners.workflow) if owners.workflow else '_none_'}"
     )
+    why = opened_on_demand(view)
     blocks: list[dict[str, Any]] = [
-        header(f"Weekly governance: {workflow.name} — week of {view.session.week_start:%d %b}"),
+        header(heading(view)),
+        *([section(why)] if why else []),
         section(f"*Business outcome:* {outcome}\n{people}\nStatus: *{workflow.status}*"),
         section(_last_decision(view)),
-        section("*Scorecard*\n" + "\n".join(scorecard_lines(view.scorecard))),
+        section("*Scorecard*\n" + "\n".join(scorecard_lines(view.scorecard, view.trends))),
         context(
             f":rotating_light: Open escalations: *{view.open_escalations}*",
             f":hourglass: Overdue actions: *{view.overdue_actions}*",
+            *_caption(view.trends),
         ),
         divider(),
     ]
@@ -128,8 +168,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             "type": "actions",
             "block_id": GovernanceBlock.VOTES,
             "elements": [
-                button(c.label, action_id=vote_action_id(c.value), value=sid)
-                for c in GovernanceChoice
+                button(c.label, action_id=vote_action_id(c.value), value=sid) for c in VOTE_CHOICES
             ],
         }
     )
@@ -147,6 +186,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
                 button(
                     "Update scorecard", action_id=ActionId.SCORECARD_OPEN, value=str(workflow.id)
                 ),
+                *_skip_button(view),
             ],
         }
     )
@@ -159,13 +199,21 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
     return cap_blocks(blocks, LIMITS.message_blocks, more="…")
 
 
+def _skip_button(view: ThreadView) -> list[dict[str, Any]]:
+    """The low-risk guardrail: the outcome owner may skip the weekly thread, with a reason."""
+    if view.session.kind != SessionKind.WEEKLY or view.workflow.risk_tier != RiskTier.LOW:
+        return []
+    return [button("Skip this week", action_id=ActionId.SKIP_WEEK, value=str(view.session.id))]
+
+
 def _last_decision(view: ThreadView) -> str:
     last = view.last_decision
+    label = "Last week's decision" if view.session.kind == SessionKind.WEEKLY else "Last decision"
     if last is None:
-        return "*Last week's decision:* _none recorded yet_"
+        return f"*{label}:* _none recorded yet_"
     rationale = escape(truncate(last.rationale, 300))
     return (
-        f"*Last week's decision:* {GovernanceChoice(last.choice).label} "
+        f"*{label}:* {GovernanceChoice(last.choice).label} "
         f"({mention(last.recorded_by)}) — _{rationale}_"
     )
 
@@ -178,8 +226,11 @@ def build_decision_log(workflow: Workflow, entries: list[LogEntry], tz: str) -> 
         return blocks
     for entry in entries:
         decision = entry.decision
+        extra = (
+            "" if entry.session.kind == SessionKind.WEEKLY else f" · {session_name(entry.session)}"
+        )
         lines = [
-            f"*Week of {entry.session.week_start:%d %b %Y}: "
+            f"*Week of {entry.session.week_start:%d %b %Y}{escape(extra)}: "
             f"{GovernanceChoice(decision.choice).label}* — {mention(decision.recorded_by)}",
             f">{escape(truncate(decision.rationale, RATIONALE_SHOWN))}".replace("\n", " "),
         ]
@@ -192,14 +243,29 @@ def build_decision_log(workflow: Workflow, entries: list[LogEntry], tz: str) -> 
 
 
 def build_scorecard_summary(
-    workflow: Workflow, week: str, rows: list[MetricRow], *, note: str | None = None
+    workflow: Workflow,
+    week: str,
+    rows: list[MetricRow],
+    *,
+    trends: list[Trend] | None = None,
+    note: str | None = None,
 ) -> list[dict]:
-    """The scorecard of one week (read-only, for people who do not report it)."""
+    """The scorecard of one week with its trends (read-only, for people who do not report it)."""
     blocks = [
         header(f"Scorecard: {workflow.name} — week of {week}"),
-        section("\n".join(scorecard_lines(rows))),
-        context("Decision latency is computed from escalations and governance decisions."),
+        section("\n".join(scorecard_lines(rows, trends))),
+        context(
+            "Decision latency is computed from escalations and governance decisions.",
+            *_caption(trends or []),
+        ),
     ]
     if note:
         blocks.append(context(note))
     return blocks
+
+
+def _caption(trends: list[Trend]) -> list[str]:
+    """The trends' caption, when any trend is shown."""
+    if not any(t.known for t in trends):
+        return []
+    return [trend_caption(len(trends[0].values))]

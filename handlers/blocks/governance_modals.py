@@ -8,11 +8,13 @@ from typing import Any
 
 from cadence.governance.decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
 from cadence.governance.scorecard import REPORTED, MetricRow
-from cadence.vocabulary import GovernanceChoice, ScorecardMetric
+from cadence.governance.trends import Trend
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
 from handlers.blocks.kit import context, escape, option, plain, section
-from handlers.blocks.limits import LIMITS
+from handlers.blocks.trends import trend_line
 from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 FOLLOW_UP_PARTS = ("what", "owner", "due")
@@ -49,7 +51,7 @@ def build_decision_modal(
     leading: GovernanceChoice | None,
 ) -> dict[str, Any]:
     """Record the week's decision: choice (preset to the leading vote), rationale, actions."""
-    choices = [option(c.label, c.value) for c in GovernanceChoice]
+    choices = [option(c.label, c.value) for c in VOTE_CHOICES]
     radio: dict[str, Any] = {"type": "radio_buttons", "options": choices}
     if leading is not None:
         radio["initial_option"] = next(o for o in choices if o["value"] == leading.value)
@@ -118,8 +120,11 @@ def build_scorecard_modal(
     week_start: date,
     current: dict[str, float],
     latency: MetricRow | None,
+    trends: list[Trend] | None = None,
 ) -> dict[str, Any]:
-    """This week's four measures, prefilled with what was reported so far."""
+    """This week's four measures, prefilled with what was reported so far; each one's trend
+    over the last weeks is its hint."""
+    by_metric = {t.metric: t for t in trends or []}
     blocks: list[dict[str, Any]] = [
         section(
             f"*{escape(workflow.name)}* — scorecard for the week of {week_start:%d %b %Y}. "
@@ -138,11 +143,14 @@ def build_scorecard_modal(
             value = current[metric.value]
             element["initial_value"] = str(int(value)) if value == int(value) else str(value)
         unit = "percent, 0-100" if spec.unit == "%" else spec.unit
-        blocks.append(
-            _input(scorecard_block_id(metric), f"{spec.label} ({unit})", element, optional=True)
-        )
+        block = _input(scorecard_block_id(metric), f"{spec.label} ({unit})", element, optional=True)
+        trend = by_metric.get(metric)
+        if trend is not None and (shown := trend_line(trend, code=False)) is not None:
+            block["hint"] = plain(f"Last {len(trend.values)} weeks: {shown}", LIMITS.input_hint)
+        blocks.append(block)
     if latency is not None:
-        blocks.append(context(scorecard_lines([latency])[0] + " — computed, not typed in."))
+        lines = scorecard_lines([latency], list(by_metric.values()))
+        blocks.append(context("\n".join(lines) + "\n(computed, not typed in)"))
     metadata = {"workflow_id": workflow.id, "week_start": week_start.isoformat()}
     return _modal(View.SCORECARD, "Weekly scorecard", blocks, metadata, "Save")
 

@@ -56,6 +56,9 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Where the monthly council report is posted (until set, DMed to each member)."),
             CommandHelp("/cadence rights WORKFLOW", "/cadence rights Support resolution",
                         "Edit who recommends, approves, executes and is informed at each decision point."),
+            CommandHelp("/cadence risk WORKFLOW [low|medium|high: REASON]",
+                        "/cadence risk Support resolution high: it now issues refunds",
+                        "Show the risk tier and its guardrails, or ask the council to change it."),
             CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
                         "Post the one-page escalation map, with its gaps, in this channel."),
         ],
@@ -77,6 +80,13 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
     (
         "Weekly governance",
         [
+            CommandHelp("/cadence review WORKFLOW [: REASON]",
+                        "/cadence review Support resolution: vote before the refund policy launch",
+                        "Open a governance session now, beside the weekly one (owners and council)."),
+            CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
+                        "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
+            CommandHelp("/cadence trends WORKFLOW", "/cadence trends Support resolution",
+                        "Post the scorecard's last 12 weeks in this channel, as text and a chart."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
                         "The decision log: each week's decision, rationale and follow-ups."),
             CommandHelp("/cadence scorecard WORKFLOW", "/cadence scorecard Support resolution",
@@ -100,7 +110,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "report", "export",
+    "review", "triggers", "risk", "trends", "report", "export",
 ]  # fmt: skip
 
 

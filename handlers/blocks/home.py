@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.home import HomeSummary
-from cadence.vocabulary import EscalationStatus
+from cadence.vocabulary import EscalationStatus, SessionKind
+from handlers.blocks.governance import session_name
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 
 
 def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
@@ -22,9 +23,13 @@ def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
             f"{escape(truncate(escalation.summary, 120))} (`/escalate show {escalation.id}`)"
         )
     for session, workflow in summary.decisions:
+        which = (
+            f"week of {session.week_start:%d %b}"
+            if session.kind == SessionKind.WEEKLY
+            else escape(session_name(session))
+        )
         lines.append(
-            f"• The weekly decision on *{escape(workflow.name)}* (week of "
-            f"{session.week_start:%d %b}) in <#{session.channel_id}>"
+            f"• The decision on *{escape(workflow.name)}* ({which}) in <#{session.channel_id}>"
         )
     for item, workflow in summary.actions:
         due = f", due {item.due_on:%a %d %b}" if item.due_on else ""

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cadence.text import escape
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 
 __all__ = ["escape"]
 

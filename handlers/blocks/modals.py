@@ -12,8 +12,8 @@ from cadence.accountability.rights import party_label, valid_parties
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import context, escape, option, plain, section
-from handlers.blocks.limits import LIMITS
 from handlers.ids import INPUT_ACTION, OwnerField, View, rights_block_id
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 NOBODY = "none"

@@ -7,7 +7,7 @@ from typing import Any
 from cadence.accountability.queries import Owners
 from cadence.people import mention
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section
-from handlers.blocks.limits import LIMITS
+from slackfake.limits import LIMITS
 from storage.models import Workflow
 
 
@@ -52,13 +52,14 @@ def build_workflow_list(items: list[tuple[Workflow, Owners]]) -> list[dict[str, 
 
 
 def build_workflow_detail(
-    workflow: Workflow, owners: Owners, history_lines: list[str]
+    workflow: Workflow, owners: Owners, history_lines: list[str], *, triggers: str | None = None
 ) -> list[dict[str, Any]]:
-    """One workflow: summary, owners, gaps and recent ownership history."""
+    """One workflow: summary, owners, gaps, risk-review triggers and ownership history."""
     blocks = [
         header(workflow.name),
         section(workflow_summary(workflow)),
         section(owners_line(owners)),
+        *([section(triggers)] if triggers else []),
     ]
     gaps = owners.gaps()
     if gaps:

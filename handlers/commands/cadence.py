@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.text import escape
+from cadence.text import quote
 from handlers.blocks.help import SUBCOMMAND_NAMES, build_help, help_text
 from handlers.commands.request import CommandRequest, SlashCommand, split_subcommand
 from handlers.commands.subcommands import SUBCOMMANDS
@@ -40,7 +40,7 @@ def handle_cadence_command(
         intro = None
         if name and name != "help":
             guess = did_you_mean(name, sorted({*SUBCOMMAND_NAMES, *SUBCOMMANDS}))
-            intro = f"I don't know `/cadence {escape(name)}`."
+            intro = f"I don't know `/cadence {quote(name, 40)}`."
             intro += f" Did you mean `/cadence {guess}`?" if guess else " Here is what I can do:"
         ack(text=help_text(intro=intro), blocks=build_help(intro=intro))
         return []

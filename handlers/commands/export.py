@@ -5,15 +5,17 @@ from __future__ import annotations
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from slack_sdk import WebClient
+
 from cadence.errors import InvalidInput
 from cadence.evidence import report
-from cadence.evidence.exports import ExportRequest, export_file, get_kind
+from cadence.evidence.exports import ExportFile, ExportRequest, export_file, get_kind
 from cadence.evidence.formats import ExportFormat
 from cadence.evidence.kinds import KINDS
 from cadence.evidence.periods import parse_period
 from cadence.reminders.working_hours import workspace_timezone
 from handlers.commands.request import CommandRequest
-from handlers.uploads import upload_to_dm
+from handlers.uploads import UploadRefused, upload_file
 from storage.clock import now
 
 MAX_ROWS = 100_000  # beyond this, the command line streams it (`cadence-bot export`)
@@ -64,12 +66,33 @@ def handle_export(req: CommandRequest) -> None:
     req.reply(
         f":inbox_tray: Sending `{made.filename}` ({made.rows:,} rows) to your DM.",
         then=partial(
-            upload_to_dm,
+            send_to_dm,
             req.client,
             user_id=actor.id,
-            filename=made.filename,
-            content=made.content,
+            made=made,
             title=f"Cadence export: {what}",
             comment=f"Your export of {what}{mine}: {made.rows:,} rows.",
         ),
     )
+
+
+def send_to_dm(
+    client: WebClient, *, user_id: str, made: ExportFile, title: str, comment: str
+) -> None:
+    """Share the file in the bot's DM with the person; a refusal is explained to them."""
+    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+    try:
+        upload_file(
+            client,
+            content=made.content,
+            filename=made.filename,
+            title=title,
+            channel_id=channel,
+            initial_comment=comment,
+        )
+    except UploadRefused as refused:
+        raise InvalidInput(
+            f"Slack refused the file ({refused.reason}), so the export did not reach your DM. "
+            "Cadence needs the `files:write` scope: ask an admin to reinstall the app, then "
+            "try again."
+        ) from refused

@@ -8,6 +8,7 @@ from cadence.governance import decisions as governance_decisions
 from cadence.governance import scorecard
 from cadence.governance import settings as governance_settings
 from cadence.governance.schedule import Schedule, local_time, next_opening
+from cadence.governance.trends import read_trends
 from handlers.actions.governance import scorecard_modal
 from handlers.blocks.governance import build_decision_log, build_scorecard_summary
 from handlers.commands.request import CommandRequest
@@ -44,10 +45,11 @@ def handle_scorecard(req: CommandRequest) -> None:
         rows = scorecard.read_scorecard(
             req.db, workflow=workflow, week_start=week, schedule=schedule
         )
+        shown = read_trends(req.db, workflow=workflow, last_week=week, schedule=schedule)
         req.reply(
             f"Scorecard: {workflow.name}",
             blocks=build_scorecard_summary(
-                workflow, f"{week:%d %b %Y}", rows, note=refusal.user_message
+                workflow, f"{week:%d %b %Y}", rows, trends=shown, note=refusal.user_message
             ),
         )
 

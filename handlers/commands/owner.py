@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cadence.accountability import owners, queries, workflows
 from cadence.errors import InvalidInput
+from cadence.text import quote
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_owner_modal
@@ -55,7 +56,7 @@ def handle_owner_command(
     elif word.removesuffix("-owner").removesuffix("_owner") in ROLE_WORDS:
         _assign(req, ROLE_WORDS[word.removesuffix("-owner").removesuffix("_owner")], rest)
     else:
-        raise InvalidInput(f"I don't know the role *{escape(word)}*. {USAGE}")
+        raise InvalidInput(f"I don't know the role *{quote(word, 40)}*. {USAGE}")
     return req.replies
 
 

@@ -11,7 +11,11 @@ from handlers.commands import (
     gaps,
     governance,
     report,
+    review,
     rights,
+    risk,
+    trends,
+    triggers,
     workflow,
 )
 from handlers.commands.request import CommandRequest
@@ -27,6 +31,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "decisions": governance.handle_decisions,
     "scorecard": governance.handle_scorecard,
     "settings": governance.handle_settings,
+    "review": review.handle_review,
+    "triggers": triggers.handle_triggers,
+    "risk": risk.handle_risk,
+    "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
 }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from cadence.accountability import owners, queries, workflows
 from cadence.errors import InvalidInput, UnknownWorkflow
+from cadence.governance import risk_review, triggers
 from cadence.governance.schedule import local_time, next_opening
 from cadence.governance.settings import load_schedule
 from cadence.people import mention
 from handlers.blocks.kit import escape, local_date
+from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.request import CommandRequest, split_subcommand
 from handlers.parsing import parse_workflow_add
@@ -77,7 +79,12 @@ def _show(req: CommandRequest, text: str) -> None:
         + (f" (until {local_date(a.ended_at, tz)})" if a.ended_at else "")
         for a in queries.owner_history(req.db, workflow_id=pk(workflow))
     ]
-    req.reply(escape(workflow.name), blocks=build_workflow_detail(workflow, current, history))
+    rules = triggers.current_rules(req.db, workflow_id=pk(workflow))
+    breached = set(risk_review.open_breaches(req.db, pk(workflow)))
+    blocks = build_workflow_detail(
+        workflow, current, history, triggers=trigger_lines(rules, breached)
+    )
+    req.reply(escape(workflow.name), blocks=blocks)
 
 
 def _rename(req: CommandRequest, text: str) -> None:

@@ -30,6 +30,9 @@ def build_renderers(*, default_zone: str) -> dict[str, Renderer]:
         RendererName.ESCALATION_NOTICE: partial(
             escalations.render_escalation_notice, default_zone=default_zone
         ),
+        RendererName.ESCALATION_COUNCIL: partial(
+            escalations.render_council_note, default_zone=default_zone
+        ),
         RendererName.REMINDER: reminders.render_reminder,
         RendererName.COUNCIL_REPORT: evidence.render_council_report,
     }

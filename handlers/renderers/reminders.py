@@ -18,6 +18,8 @@ from cadence.reminders.due import (
     still_due,
 )
 from cadence.text import escape
+from cadence.vocabulary import SessionKind
+from handlers.blocks.governance import session_name
 from handlers.blocks.kit import button, slack_time
 from handlers.blocks.reminders import build_reminder
 from handlers.ids import ActionId, EscalationAction, ReminderAction
@@ -71,8 +73,11 @@ def _decision(due: DecisionDue, subject: str) -> dict[str, Any]:
         where = f"<{link}|the governance thread>"
     else:
         where = f"the governance thread in <#{due.session.channel_id}>"
+    which = "weekly decision"
+    if due.session.kind != SessionKind.WEEKLY:
+        which = f"decision of {escape(session_name(due.session))}"
     text = (
-        f":hourglass: The weekly decision on *{escape(due.workflow_name)}* "
+        f":hourglass: The {which} on *{escape(due.workflow_name)}* "
         f"is still open, {hours(due.open_for)} hours after {where} opened. "
         "You can record it there with *Record decision*."
     )

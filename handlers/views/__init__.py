@@ -8,9 +8,11 @@ from handlers.views import (
     decision_modal,
     escalation_modal,
     escalation_steps,
+    guardrail_forms,
     owner_modal,
     rights_modal,
     scorecard_modal,
+    triggers_modal,
 )
 
 
@@ -20,5 +22,7 @@ def register(app: App) -> None:
     rights_modal.register(app)
     decision_modal.register(app)
     scorecard_modal.register(app)
+    triggers_modal.register(app)
     escalation_modal.register(app)
     escalation_steps.register(app)
+    guardrail_forms.register(app)

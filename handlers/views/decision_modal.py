@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -18,7 +17,8 @@ from cadence.governance.settings import load_schedule
 from cadence.people import require_assignable
 from cadence.vocabulary import GovernanceChoice
 from handlers.blocks.modals import build_done_modal, modal_error
-from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id
+from handlers.ids import GovernanceBlock, View, follow_up_block_id
+from handlers.payloads import STALE_FORM, metadata_id, selected, text_input
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import GovernanceSession
@@ -50,29 +50,33 @@ class DecisionForm(BaseModel):
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> DecisionForm:
         """Read the submitted state and the session id from private_metadata."""
-        values = view["state"]["values"]
-
-        def state(block_id: str) -> dict[str, Any]:
-            return values.get(block_id, {}).get(INPUT_ACTION, {}) or {}
-
-        selected = state(GovernanceBlock.CHOICE).get("selected_option") or {}
         rows = [
             RawFollowUp(
                 slot=n,
-                what=state(follow_up_block_id(n, "what")).get("value") or "",
-                owner=state(follow_up_block_id(n, "owner")).get("selected_user"),
-                due=state(follow_up_block_id(n, "due")).get("selected_date"),
+                what=text_input(view, follow_up_block_id(n, "what")) or "",
+                owner=selected(view, follow_up_block_id(n, "owner"), "selected_user"),
+                due=_date(selected(view, follow_up_block_id(n, "due"), "selected_date")),
             )
             for n in range(1, FOLLOW_UPS_MAX + 1)
         ]
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        choice = selected(view, GovernanceBlock.CHOICE)
         return cls(
-            session_id=int(metadata.get("session_id", 0)),
-            choice=selected.get("value"),
-            rationale=state(GovernanceBlock.RATIONALE).get("value") or "",
+            session_id=metadata_id(view, "session_id"),
+            choice=choice if choice in GovernanceChoice.__members__.values() else None,
+            rationale=text_input(view, GovernanceBlock.RATIONALE) or "",
             rows=rows,
-            re_review_on=state(GovernanceBlock.RE_REVIEW).get("selected_date"),
+            re_review_on=_date(selected(view, GovernanceBlock.RE_REVIEW, "selected_date")),
         )
+
+
+def _date(picked: str | None) -> date | None:
+    """A datepicker's YYYY-MM-DD; anything else means the form is not what Cadence sent."""
+    if picked is None:
+        return None
+    try:
+        return date.fromisoformat(picked)
+    except ValueError:
+        raise InvalidInput(STALE_FORM) from None
 
 
 def _block_for(field: str | None) -> str:

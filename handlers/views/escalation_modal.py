@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,16 +12,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from cadence.errors import CadenceError
+from cadence.errors import CadenceError, InvalidInput
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Severity
 from handlers.blocks.escalation_modals import read_kind
 from handlers.blocks.modals import modal_error
-from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
+from handlers.ids import EscalationField, EscalationView
+from handlers.payloads import STALE_FORM, form_metadata, parse_id, selected, text_input
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Escalation, Workflow
 
 logger = logging.getLogger(__name__)
+
+CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 
 FIELD_BLOCKS = {
     "workflow": EscalationField.WORKFLOW,
@@ -43,23 +46,26 @@ class EscalationForm(BaseModel):
     link: str | None
 
     @classmethod
-    def from_state(cls, values: dict[str, Any]) -> EscalationForm:
-        """Read the submitted state values."""
-
-        def field(block: EscalationField) -> dict[str, Any]:
-            return values.get(block, {}).get(INPUT_ACTION, {}) or {}
-
-        def selected(block: EscalationField) -> str:
-            return (field(block).get("selected_option") or {}).get("value") or ""
-
+    def from_view(cls, view: dict[str, Any]) -> EscalationForm:
+        """Read the submitted state (a workflow that is not an id reads as none)."""
         return cls(
-            workflow_id=int(selected(EscalationField.WORKFLOW) or 0),
-            kind=selected(EscalationField.KIND),
-            severity=selected(EscalationField.SEVERITY) or Severity.SEV3.value,
-            summary=field(EscalationField.SUMMARY).get("value") or "",
-            details=field(EscalationField.DETAILS).get("value"),
-            link=field(EscalationField.LINK).get("value"),
+            workflow_id=parse_id(selected(view, EscalationField.WORKFLOW)) or 0,
+            kind=selected(view, EscalationField.KIND) or "",
+            severity=selected(view, EscalationField.SEVERITY) or Severity.SEV3.value,
+            summary=text_input(view, EscalationField.SUMMARY) or "",
+            details=text_input(view, EscalationField.DETAILS),
+            link=text_input(view, EscalationField.LINK),
         )
+
+
+def source_channel(view: dict[str, Any]) -> str | None:
+    """Where /escalate was run, from the form's metadata (None when it is missing or damaged:
+    the reporter is then confirmed by DM, and the escalation is stored all the same)."""
+    try:
+        channel = form_metadata(view).get("channel")
+    except InvalidInput:
+        return None
+    return channel if isinstance(channel, str) and CHANNEL_ID.fullmatch(channel) else None
 
 
 @unit_of_work
@@ -67,24 +73,28 @@ def handle_escalation_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
 ) -> Reply:
     """Validate (errors shown inline), store and route once per view, then confirm."""
-    form = EscalationForm.from_state(view["state"]["values"])
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    form = EscalationForm.from_view(view)
+    if not isinstance(view.get("id"), str) or not view["id"]:
+        raise InvalidInput(STALE_FORM)
     team_id, user = body["team"]["id"], body["user"]["id"]
     workflow = db.get(Workflow, form.workflow_id)
     if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
         raise FormErrors({EscalationField.WORKFLOW: "That workflow is gone."})
     try:
         point, matter = raising.kind_of(read_kind(form.kind))
-        severity = Severity(form.severity)
     except ValueError:
         raise FormErrors({EscalationField.KIND: "Pick a decision point."}) from None
+    try:
+        severity = Severity(form.severity)
+    except ValueError:
+        raise FormErrors({EscalationField.SEVERITY: "Pick a severity."}) from None
     report = Report(workflow, point, matter, severity, form.summary, form.details, form.link)
     try:
         raised = raising.raise_escalation(
             db,
             report=report,
             raised_by=user,
-            source_channel_id=metadata.get("channel"),
+            source_channel_id=source_channel(view),
             # A double submit or a retried request carries the same view id: one escalation.
             idempotency_key=f"view:{team_id}:{view['id']}",
         )

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.errors import CadenceError
+from cadence.errors import CadenceError, InvalidInput
 from cadence.escalations import lifecycle, queries
 from cadence.escalations.lifecycle import Step
 from handlers.blocks.modals import build_done_modal, modal_error
-from handlers.ids import INPUT_ACTION, EscalationField, EscalationView
+from handlers.ids import EscalationField, EscalationView
+from handlers.payloads import metadata_id, selected, text_input
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Escalation
 
 
 def _escalation(db: Session, body: dict[str, Any], view: dict[str, Any]) -> Escalation:
-    number = int(json.loads(view.get("private_metadata") or "{}").get("escalation_id", 0))
+    number = metadata_id(view, "escalation_id")
     return queries.get_escalation(db, team_id=body["team"]["id"], number=number)
-
-
-def _value(view: dict[str, Any], block: EscalationField, key: str = "value") -> Any:
-    return view["state"]["values"].get(block, {}).get(INPUT_ACTION, {}).get(key)
 
 
 def _finish(step: Step, block: EscalationField) -> Reply:
@@ -47,7 +43,7 @@ def handle_resolve_submission(
             db,
             escalation=escalation,
             actor=body["user"]["id"],
-            note=_value(view, EscalationField.NOTE) or "",
+            note=text_input(view, EscalationField.NOTE) or "",
         )
     except CadenceError as error:
         raise FormErrors({EscalationField.NOTE: modal_error(error.user_message)}) from error
@@ -62,13 +58,16 @@ def handle_hand_off_submission(
     escalation = _escalation(db, body, view)
     fields = {"person": EscalationField.PERSON, "reason": EscalationField.REASON}
     try:
-        person = require_person(client, _value(view, EscalationField.PERSON, "selected_user") or "")
+        chosen = selected(view, EscalationField.PERSON, "selected_user")
+        if chosen is None:
+            raise InvalidInput("Pick the person to hand it to.", field="person")
+        person = require_person(client, chosen)
         step = lifecycle.hand_off(
             db,
             escalation=escalation,
             actor=body["user"]["id"],
             to=person,
-            reason=_value(view, EscalationField.REASON) or "",
+            reason=text_input(view, EscalationField.REASON) or "",
         )
     except CadenceError as error:
         block = fields.get(error.field or "", EscalationField.PERSON)

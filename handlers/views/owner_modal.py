@@ -14,7 +14,8 @@ from cadence.errors import CadenceError
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
-from handlers.ids import INPUT_ACTION, OwnerField, View
+from handlers.ids import OwnerField, View
+from handlers.payloads import parse_id, selected, text_input
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
@@ -31,17 +32,27 @@ class OwnerForm(BaseModel):
     user_id: str
 
     @classmethod
-    def from_state(cls, values: dict[str, Any]) -> OwnerForm:
-        """Read the submitted state values."""
-
-        def field(block: OwnerField) -> dict[str, Any]:
-            return values.get(block, {}).get(INPUT_ACTION, {})
-
+    def from_view(cls, view: dict[str, Any]) -> OwnerForm:
+        """Read the submitted state; what is missing or not an option is shown by its field."""
+        workflow_id = parse_id(selected(view, OwnerField.WORKFLOW))
+        role = selected(view, OwnerField.ROLE)
+        user_id = selected(view, OwnerField.PERSON, "selected_user")
+        errors = {
+            block: message
+            for block, message, missing in (
+                (OwnerField.WORKFLOW, "Pick a workflow.", workflow_id is None),
+                (OwnerField.ROLE, "Pick a role.", role not in OwnerRole.__members__.values()),
+                (OwnerField.PERSON, "Pick a person.", user_id is None),
+            )
+            if missing
+        }
+        if errors:
+            raise FormErrors(errors)
         return cls(
-            workflow_id=int(field(OwnerField.WORKFLOW)["selected_option"]["value"]),
-            role=OwnerRole(field(OwnerField.ROLE)["selected_option"]["value"]),
-            stage=field(OwnerField.STAGE).get("value") or None,
-            user_id=field(OwnerField.PERSON)["selected_user"],
+            workflow_id=workflow_id or 0,
+            role=OwnerRole(role or ""),
+            stage=text_input(view, OwnerField.STAGE),
+            user_id=user_id or "",
         )
 
 
@@ -50,7 +61,7 @@ def handle_owner_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
 ) -> Reply:
     """Assign the owner, or show what's wrong next to the field; save before confirming."""
-    form = OwnerForm.from_state(view["state"]["values"])
+    form = OwnerForm.from_view(view)
     team_id = body["team"]["id"]
     workflow = db.get(Workflow, form.workflow_id)
     if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:

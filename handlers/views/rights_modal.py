@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -15,25 +14,25 @@ from cadence.errors import CadenceError
 from cadence.vocabulary import DecisionPoint, Duty
 from handlers.blocks.kit import escape
 from handlers.blocks.modals import NOBODY, build_done_modal, modal_error
-from handlers.ids import INPUT_ACTION, View, rights_block_id
+from handlers.ids import View, rights_block_id
+from handlers.payloads import field_state, metadata_id, selected, selected_values
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
 
-def read_rights(values: dict[str, Any]) -> RightsMap:
+def read_rights(view: dict[str, Any]) -> RightsMap:
     """The map as submitted; duties missing from the form are left out (unchanged)."""
     wanted: RightsMap = {}
     for point in DecisionPoint:
         for duty in Duty:
-            state = values.get(rights_block_id(point, duty), {}).get(INPUT_ACTION)
-            if state is None:
+            block_id = rights_block_id(point, duty)
+            if not field_state(view, block_id):
                 continue
-            if "selected_options" in state:
-                parties = [o["value"] for o in state["selected_options"] or []]
-            else:
-                selected = state.get("selected_option") or {}
-                parties = [selected["value"]] if selected.get("value") not in (None, NOBODY) else []
+            parties = selected_values(view, block_id)
+            if parties is None:
+                chosen = selected(view, block_id)
+                parties = [chosen] if chosen not in (None, NOBODY) else []
             wanted.setdefault(point, {})[duty] = parties
     return wanted
 
@@ -43,7 +42,7 @@ def handle_rights_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
 ) -> Reply:
     """Save the changed duties, then confirm in the modal."""
-    workflow_id = int(json.loads(view.get("private_metadata") or "{}").get("workflow_id", 0))
+    workflow_id = metadata_id(view, "workflow_id")
     workflow = db.get(Workflow, workflow_id)
     first_block = rights_block_id(DecisionPoint.MODEL_CHANGE, Duty.RECOMMENDS)
     if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
@@ -53,7 +52,7 @@ def handle_rights_submission(
             db,
             workflow=workflow,
             owners=queries.current_owners(db, workflow_id=workflow_id),
-            wanted=read_rights(view["state"]["values"]),
+            wanted=read_rights(view),
             actor=require_person(client, body["user"]["id"]),
         )
     except CadenceError as error:

@@ -2,7 +2,7 @@
 
 `assert_within_limits(blocks_or_view, surface)` walks every block and element and collects every
 broken rule with its path (`blocks[3].text.text: 3012 > 3000`), then also asks slack_sdk's own
-models to validate each block and view. The numbers come from `handlers/blocks/limits.py`, the
+models to validate each block and view. The numbers come from `slackfake/limits.py`, the
 fields each object may hold from the specs in `surfaces.py` and `elements.py`. Lengths are
 counted in Python characters, on the raw string sent to Slack (so `&lt;` counts as four).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.blocks.limits import Surface
+from slackfake.limits import Surface
 from tests.blockkit.sdk import sdk_problems, text_objects
 from tests.blockkit.surfaces import check_surface
 from tests.blockkit.walk import Walk

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.blocks.limits import LIMITS as L
+from slackfake.limits import LIMITS as L
 from tests.blockkit import walk as w
 from tests.blockkit.walk import Rule, Spec, Walk
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from handlers.blocks.limits import Surface
+from slackfake.limits import Surface
 from tests.blockkit.walk import TEXT_TYPES
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from handlers.blocks.limits import LIMITS as L
-from handlers.blocks.limits import SURFACES, Surface
+from slackfake.limits import LIMITS as L
+from slackfake.limits import SURFACES, Surface
 from tests.blockkit import walk as w
 from tests.blockkit.elements import (
     ACCESSORY_TYPES,

@@ -21,12 +21,12 @@ from urllib.request import urlopen
 import pytest
 
 from cadence.outbox import post_message
+from slackfake import FakeSlack
+from slackfake.sim import SlackSim
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from tests.cast import GENERAL, MARIA
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 REPO = Path(__file__).resolve().parents[2]
 CADENCE_VARIABLES = {"DATABASE_URL", "PORT", "CADENCE_TIMEZONE", "LOG_LEVEL"}

@@ -11,16 +11,17 @@ from sqlmodel import select
 
 import bot.app
 import bot.delivery
+import bot.outbox_rows
 from bot.app import build_client
 from bot.delivery import BACKOFF_MAX_SECONDS, OutboxDeliverer
 from bot.outbox_payload import REFERENCE_WAIT_SECONDS
 from bot.outbox_worker import OutboxWorker
 from cadence.outbox import post_message, render_message, update_message
+from slackfake import FakeSlack
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cast import GENERAL, GOV, MARIA, populate
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Weekly governance* is open"}}]
 
@@ -251,13 +252,13 @@ def test_row_leased_by_another_replica_waits_for_the_lease_to_expire(
     with session_scope(engine) as db:
         leased = db.get(OutboxMessage, message_id)
         assert leased is not None
-        leased.locked_until = frozen_clock.current + bot.delivery.LEASE
+        leased.locked_until = frozen_clock.current + bot.outbox_rows.LEASE
 
     assert deliverer.deliver_due().sent == 0
     assert posts(fake_slack) == 0
 
     # That replica died mid-send: once its lease lapses, the message still goes out.
-    frozen_clock.advance(seconds=bot.delivery.LEASE.total_seconds() + 1)
+    frozen_clock.advance(seconds=bot.outbox_rows.LEASE.total_seconds() + 1)
     assert deliverer.deliver_due().sent == 1
     assert len(fake_slack.messages(GENERAL)) == 1
 

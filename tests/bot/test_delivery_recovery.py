@@ -12,14 +12,15 @@ from sqlmodel import select
 
 import bot.app
 from bot.app import build_deliverer
-from bot.delivery import LEASE, OutboxDeliverer
+from bot.delivery import OutboxDeliverer
+from bot.outbox_rows import LEASE
 from cadence.governance import threads
 from cadence.outbox import post_message
+from slackfake import FakeSlack
 from storage.db import new_session, session_scope
 from storage.models import AuditEvent, OutboxMessage, OwnerAssignment
 from tests.cast import GENERAL, GOV, LI, MARIA, populate
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 from tests.storage.factories import workflow_row
 
 

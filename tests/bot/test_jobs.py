@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from bot.app import build_deliverer
 from bot.jobs import JOBS, Job, JobRuntime, run_job
 from bot.scheduler import build_scheduler
+from slackfake import FakeSlack
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from bot.delivery import OutboxDeliverer
 from bot.outbox_worker import OutboxWorker
 from bot.ratelimit import Limit, MethodLimiter
 from cadence.outbox import post_message, update_message
+from slackfake import FakeSlack
 from storage.db import new_session, session_scope
 from storage.models import OutboxMessage
 from tests.cast import GENERAL, GOV
 from tests.conftest import make_settings
-from tests.fakes.slack import FakeSlack
 
 
 class Ticker:

@@ -26,13 +26,13 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from cadence.outbox import post_message
+from slackfake import FakeSlack
+from slackfake.sim import SlackSim
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import GovernanceSession, OutboxMessage, Workflow, WorkspaceSettings
 from tests.cast import ADMIN, EVE, GENERAL, GOV, populate
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, _fresh_postgres
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 REPO = Path(__file__).resolve().parents[2]
 TEAM = "T0001"

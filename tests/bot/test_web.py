@@ -21,11 +21,11 @@ from bot.jobs import Job, JobRuntime, run_job
 from bot.serve import make_http_server
 from bot.web import EVENTS_PATH, Probes, request_kind
 from cadence.outbox import post_message
+from slackfake import FakeSlack
+from slackfake.sim import SlackSim
 from storage.db import make_engine, session_scope
 from tests.cast import EVE, GENERAL
 from tests.conftest import SIGNING_SECRET, make_settings
-from tests.fakes.slack import FakeSlack
-from tests.slack_sim import SlackSim
 
 MAX_AGE = 600
 

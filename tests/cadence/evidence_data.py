@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
+from storage import audit_chain
 from storage.models import (
     ActionItem,
     AuditEvent,
@@ -140,7 +141,8 @@ def _activity(db: Session, workflow: Workflow, text: str, moment: datetime, inde
             escalation_id=escalation.id or 0, kind="routed", actor="cadence", created_at=moment
         )
     )
-    db.add(
+    audit_chain.append(
+        db,
         AuditEvent(
             team_id=workflow.team_id,
             workflow_id=wid,
@@ -148,5 +150,5 @@ def _activity(db: Session, workflow: Workflow, text: str, moment: datetime, inde
             action="governance.decided",
             detail={"why": text, "n": index},
             created_at=moment,
-        )
+        ),
     )

@@ -160,3 +160,23 @@ def test_two_processes_on_one_database_open_each_thread_once(any_engine, fake_sl
     assert sorted(threads) == sorted(f"Weekly governance: {n}" for n in NAMES)
     for engine in engines:
         engine.dispose()
+
+
+def test_a_stopped_workflow_is_explained_and_a_new_one_says_when_its_first_thread_opens(engine, at):
+    at(FRIDAY)
+    register_workflows(engine, ["Support resolution"])
+    with session_scope(engine) as db:
+        stopped = make_workflow(db, "Claims")
+        stopped.status, stopped.re_review_on = "stopped", date(2026, 12, 9)
+    at(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # Tuesday: registered after the opening
+    with session_scope(engine) as db:
+        make_workflow(db, "Refunds")
+    report = open_due_threads(engine, default_zone="Europe/Paris")
+    lines = report.summary().splitlines()
+    assert lines[0] == "opened 1 thread(s), 0 already open, 1 workspace(s) due"
+    assert lines[1:] == [
+        "  Claims is stopped until its re-review week (Wed 9 Dec), so it has no weekly thread; "
+        "`/cadence review Claims` opens one now.",
+        "  Refunds was registered after this week's opening (Mon 09:00); its first weekly "
+        "thread opens Mon 30 Nov; `/cadence review Refunds` opens one now.",
+    ]

@@ -15,7 +15,7 @@ from bot.outbox_worker import OutboxWorker
 from cadence.errors import Conflict
 from cadence.governance import threads as governance
 from cadence.governance import votes as governance_votes
-from cadence.vocabulary import GovernanceChoice, OutboxStatus, SessionStatus
+from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage import clock
 from storage.db import new_session, session_scope
 from storage.models import GovernanceSession, OutboxMessage, Vote
@@ -23,7 +23,7 @@ from tests.cadence.helpers import make_workflow
 from tests.conftest import make_settings
 
 TEAM = "T0TEAM"
-CHOICES = list(GovernanceChoice)
+CHOICES = list(VOTE_CHOICES)
 TALLY = re.compile(
     r"Continue \*(\d+)\* · Stabilize \*(\d+)\* · Pause \*(\d+)\* · "
     r"Stop & redesign \*(\d+)\*"

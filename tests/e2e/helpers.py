@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from slackfake.forms import all_text
 from storage.models import AuditEvent, OutboxMessage
 from tests.cast import GENERAL
 from tests.conftest import RunningBot
-from tests.slack_sim import all_text
 
 
 def run(bot: RunningBot, command: str, text: str, *, user: str, channel: str = GENERAL) -> dict:

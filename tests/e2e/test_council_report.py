@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
+from slackfake.forms import all_text
 from storage.models import CouncilReport, OutboxMessage
 from tests.cadence.report_history import seed_two_months
 from tests.cast import ADMIN, DANA, EVE, MARIA
 from tests.e2e.helpers import run, said
-from tests.slack_sim import all_text
 
 COUNCIL_CHANNEL = "CCOUNCIL"
 DUE = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday 1 December, 09:00 in Paris

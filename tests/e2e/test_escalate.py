@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from slackfake.forms import all_text, buttons, inputs
 from storage.models import Escalation, EscalationEvent, OutboxMessage
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM, populate
 from tests.e2e.helpers import audit_actions, channel_texts, run, said
-from tests.slack_sim import all_text, buttons, inputs
 
 SUPPORT = "Support resolution"
 SECRET = "CSECRET"

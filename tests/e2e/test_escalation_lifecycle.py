@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cadence.escalations import lifecycle
+from slackfake.forms import all_text, buttons
 from storage.models import Escalation
 from tests.cast import ADMIN, DANA, EVE, GOV, HELPER_BOT, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, outbox_keys, run, said
 from tests.e2e.test_escalate import escalate, events, owner_dm, staffed
-from tests.slack_sim import all_text, buttons
 
 
 def answer(bot, reply) -> str:

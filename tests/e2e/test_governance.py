@@ -8,10 +8,10 @@ from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
 from cadence.vocabulary import OutboxStatus, SessionStatus
+from slackfake.forms import all_text, buttons
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
-from tests.slack_sim import all_text, buttons
 
 SUPPORT = "Support resolution"
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

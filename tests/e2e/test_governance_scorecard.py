@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
+from slackfake.forms import all_text
 from storage.models import Escalation, ScorecardEntry, Workflow, WorkspaceSettings
 from tests.cast import ADMIN, DANA, EVE, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
@@ -18,7 +19,6 @@ from tests.e2e.test_governance import (
     settle,
     staffed,
 )
-from tests.slack_sim import all_text
 
 VALUES = {
     "Throughput (items/week)": "1,240",

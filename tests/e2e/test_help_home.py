@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from slackfake.forms import all_text
 from tests.cast import ADMIN, EVE, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, staffed
-from tests.slack_sim import all_text
 
 
 def test_help_is_ephemeral_lists_every_command_and_posts_nothing(bot):

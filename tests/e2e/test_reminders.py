@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
+from slackfake.forms import all_text
 from storage.clock import now
 from storage.models import (
     ActionItem,
@@ -21,7 +22,6 @@ from storage.models import (
 from tests import cast
 from tests.cast import GOV, LI, MARIA, SAM
 from tests.conftest import RunningBot
-from tests.slack_sim import all_text
 
 TEAM = "T0001"
 

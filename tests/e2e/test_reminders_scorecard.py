@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from slackfake.forms import all_text
 from storage.models import ScorecardEntry, Workflow
 from tests.cast import LI, MARIA
 from tests.e2e.test_governance import staffed
 from tests.e2e.test_reminders import sweep
-from tests.slack_sim import all_text
 
 THURSDAY = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 FRIDAY_8 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

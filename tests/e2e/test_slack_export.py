@@ -27,8 +27,8 @@ def history(bot, clock) -> dict[str, int]:
 
 def uploaded(bot, user: str) -> list:
     """The files shared in the person's DM, once the upload after the answer is done."""
-    bot.fake.wait_for(lambda: bool(bot.fake.uploaded_files(channel="D" + user)))
-    return bot.fake.uploaded_files(channel="D" + user)
+    bot.fake.wait_for(lambda: any(f.channel == "D" + user for f in bot.fake.shared_files))
+    return [f for f in bot.fake.shared_files if f.channel == "D" + user]
 
 
 def expected_rows(bot, *, workflow_ids=None) -> list[dict]:
@@ -61,7 +61,9 @@ def test_a_council_member_gets_the_csv_in_their_dm(bot, frozen_clock):
         "files.getUploadURLExternal",
         "files.completeUploadExternal",
     ]
-    assert made.filename == "cadence-decisions-2026-Q4.csv" and made.length == len(made.content)
+    assert made.filename == "cadence-decisions-2026-Q4.csv" and bot.fake.upload(
+        made.file_id
+    ).length == len(made.content)
     read = list(csv.DictReader(io.StringIO(made.content.decode("utf-8-sig"), newline="")))
     expected = expected_rows(bot)
     assert len(read) == len(expected) > 5
@@ -94,4 +96,4 @@ def test_others_are_refused_and_bad_requests_explained_without_any_upload(bot, f
     assert "AI council members, workspace admins and outcome owners" in refused
     assert "There is no export kind 'decision'. Kinds: decisions, escalations" in unknown
     assert "`/cadence export decisions csv last quarter`" in empty
-    assert bot.fake.uploaded_files() == []
+    assert bot.fake.shared_files == []

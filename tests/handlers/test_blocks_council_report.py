@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cadence.evidence.figures import Attention, CouncilMatter, Latency, ReportFigures, Section
 from handlers.blocks.council_report import build_council_report, report_text
+from slackfake.forms import all_text
 from tests.blockkit import assert_within_limits
-from tests.slack_sim import all_text
 
 LONG = "A very long workflow name | with *stars* & <angle> brackets " * 3
 
@@ -14,8 +14,8 @@ def busy_month(workflows: int, matters: int) -> ReportFigures:
     section = Section(
         decisions={"continue": 2, "stabilize": 1, "pause": 1, "redesign": 1},
         sessions=6,
-        skipped=1,
         undecided=1,
+        still_open=1,
         latency=Latency.of([3600, 7200, 90000]),
         previous_latency=Latency.of([1800]),
         escalations=4,
@@ -81,8 +81,8 @@ def test_the_figures_read_as_sentences():
     text = all_text(build_council_report(figures))
 
     assert (
-        "Decisions: 2 continue · 1 stabilize · 1 pause · 1 stop; 1 skipped, 1 undecided (of 6"
-        in text
+        "Decisions: 2 continue · 1 stabilize · 1 pause · 1 stop · 0 skipped; "
+        "1 left undecided, 1 still open (of 6 threads)" in text
     )
     assert (
         "Decision latency: median 2 h, worst 25 h (slower; the month before: median 30 min)" in text

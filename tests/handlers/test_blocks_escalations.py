@@ -28,6 +28,7 @@ from handlers.blocks.escalations import (
 )
 from handlers.commands.escalate import form_metadata, read_command_text
 from handlers.ids import EscalationAction
+from slackfake.forms import all_text, buttons
 from storage.models import Escalation, EscalationEvent
 from tests.blockkit import assert_within_limits
 from tests.handlers.block_inputs import (
@@ -37,7 +38,6 @@ from tests.handlers.block_inputs import (
     workflow,
 )
 from tests.handlers.block_inputs import workflows as many_workflows
-from tests.slack_sim import all_text, buttons
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

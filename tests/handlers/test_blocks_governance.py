@@ -18,9 +18,9 @@ from handlers.blocks.governance import (
     tally_line,
 )
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
+from slackfake.forms import all_text, buttons
 from storage.models import ActionItem, Decision, GovernanceSession, Workflow
 from tests.blockkit import assert_within_limits
-from tests.slack_sim import all_text, buttons
 
 LONG = "<b>&" + "x" * 4000
 WEEK = date(2026, 11, 23)

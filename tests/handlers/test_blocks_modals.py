@@ -21,7 +21,6 @@ from cadence.accountability.rights import party_label
 from cadence.text import unescape
 from cadence.vocabulary import DecisionPoint, Duty, OwnerRole
 from handlers.blocks.kit import truncate
-from handlers.blocks.limits import LIMITS
 from handlers.blocks.modals import (
     NOBODY,
     build_done_modal,
@@ -30,6 +29,7 @@ from handlers.blocks.modals import (
     modal_error,
 )
 from handlers.ids import INPUT_ACTION, OwnerField, View, rights_block_id
+from slackfake.limits import LIMITS
 from tests.blockkit import assert_within_limits, text_objects
 from tests.handlers.block_inputs import (
     assert_user_text_escaped,

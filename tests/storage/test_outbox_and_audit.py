@@ -108,7 +108,9 @@ def test_list_events_filters_by_team_workflow_and_action(any_db: Session) -> Non
 def test_list_events_returns_oldest_first_whatever_the_storage_order(any_db: Session) -> None:
     # Written out of id order, so an unordered scan (PostgreSQL's heap order) would differ.
     for event_id in (30, 10, 20):
-        any_db.add(AuditEvent(id=event_id, team_id=TEAM, actor=ADMIN, action=f"a{event_id}"))
+        any_db.add(
+            AuditEvent(id=event_id, seq=event_id, team_id=TEAM, actor=ADMIN, action=f"a{event_id}")
+        )
     any_db.commit()
 
     assert [event.id for event in audit.list_events(any_db, team_id=TEAM)] == [10, 20, 30]

@@ -9,7 +9,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.delivery import LEASE, OutboxDeliverer
+from bot import outbox_rows
+from bot.delivery import OutboxDeliverer
+from bot.outbox_rows import LEASE
 from cadence import outbox
 from cadence.vocabulary import OutboxStatus
 from storage.db import session_scope
@@ -44,9 +46,9 @@ def test_only_one_deliverer_holds_the_lease(
     message_id = pending_message(any_engine)
     first, second = make_deliverer(), make_deliverer()
 
-    assert first._claim(message_id) is True
-    assert second._claim(message_id) is False
-    assert first._claim(message_id) is False  # a lease is not re-entrant either
+    assert outbox_rows.claim(first.engine, message_id) is True
+    assert outbox_rows.claim(second.engine, message_id) is False
+    assert outbox_rows.claim(first.engine, message_id) is False  # a lease is not re-entrant either
 
     with session_scope(any_engine) as db:
         message = db.get(OutboxMessage, message_id)
@@ -59,14 +61,14 @@ def test_an_expired_lease_can_be_claimed_again(
 ) -> None:
     message_id = pending_message(any_engine)
     first, second = make_deliverer(), make_deliverer()
-    assert first._claim(message_id) is True
+    assert outbox_rows.claim(first.engine, message_id) is True
 
     frozen_clock.advance(seconds=LEASE.total_seconds() - 1)
-    assert second._claim(message_id) is False
+    assert outbox_rows.claim(second.engine, message_id) is False
 
     frozen_clock.advance(seconds=2)
-    assert second._claim(message_id) is True
-    assert first._claim(message_id) is False
+    assert outbox_rows.claim(second.engine, message_id) is True
+    assert outbox_rows.claim(first.engine, message_id) is False
 
 
 def test_only_pending_messages_are_claimed(
@@ -80,8 +82,8 @@ def test_only_pending_messages_are_claimed(
             message.status = status
 
     deliverer = make_deliverer()
-    assert deliverer._claim(sent_id) is False
-    assert deliverer._claim(failed_id) is False
+    assert outbox_rows.claim(deliverer.engine, sent_id) is False
+    assert outbox_rows.claim(deliverer.engine, failed_id) is False
 
 
 def test_racing_deliverers_lease_each_row_once(
@@ -95,7 +97,7 @@ def test_racing_deliverers_lease_each_row_once(
     def race(deliverer: OutboxDeliverer) -> None:
         start.wait(timeout=10)
         for message_id in message_ids:
-            wins[message_id].append(deliverer._claim(message_id))
+            wins[message_id].append(outbox_rows.claim(deliverer.engine, message_id))
 
     threads = [threading.Thread(target=race, args=(d,)) for d in deliverers]
     for thread in threads:

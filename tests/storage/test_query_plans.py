@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
+from bot import outbox_rows
 from bot.delivery import OutboxDeliverer
 from storage.db import new_session
 from storage.models import ActionItem, Escalation, GovernanceSession, Vote
@@ -33,11 +34,19 @@ def _read(statement: object) -> Query:
 
 def _due_outbox(engine: Engine) -> None:
     """The deliverer's own query for due rows."""
-    OutboxDeliverer(engine, WebClient(token="xoxb-x", base_url="http://127.0.0.1:9/"))._due_ids(100)
+    outbox_rows.due_rows(engine, limit=100, held_back=set())
+
+
+def _next_due(engine: Engine) -> None:
+    """The worker's question after every pass: when is the next row due?"""
+    OutboxDeliverer(
+        engine, WebClient(token="xoxb-x", base_url="http://127.0.0.1:9/")
+    ).seconds_until_due()
 
 
 HOT_PATHS: dict[str, tuple[str, Query]] = {
     "due outbox rows": ("outbox_message", _due_outbox),
+    "when the next outbox row is due": ("outbox_message", _next_due),
     "open escalations by owner": ("escalation", _read(
         select(Escalation).where(Escalation.routed_to == "UMARIA", Escalation.status == "open")
     )),

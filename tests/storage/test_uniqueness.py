@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
 
+import pytest
 from pytest import Subtests
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.db import new_session
@@ -59,6 +61,26 @@ def governance_sessions(p: Parents) -> Rows:
         )
 
     return row(1, "CGOV"), row(1, "COTHER"), row(2, "CGOV")
+
+
+def extra_sessions(p: Parents) -> Rows:
+    def row(number: int, key: str) -> GovernanceSession:
+        return GovernanceSession(
+            team_id="T1", workflow_id=p.workflow_id, week_start=MONDAY, channel_id="CGOV",
+            kind="extra", number=number, request_key=key,
+        )  # fmt: skip
+
+    return row(1, "review:1"), row(2, "review:1"), row(2, "review:2")
+
+
+def extra_session_numbers(p: Parents) -> Rows:
+    def row(number: int, key: str) -> GovernanceSession:
+        return GovernanceSession(
+            team_id="T1", workflow_id=p.workflow_id, week_start=MONDAY, channel_id="CGOV",
+            kind="risk_review", number=number, request_key=key,
+        )  # fmt: skip
+
+    return row(1, "breach:1"), row(1, "breach:2"), row(2, "breach:3")
 
 
 def votes(p: Parents) -> Rows:
@@ -127,7 +149,9 @@ def decision_rights(p: Parents) -> Rows:
 
 
 UNIQUE_KEYS: dict[str, Callable[[Parents], Rows]] = {
-    "governance session per (workflow, week)": governance_sessions,
+    "weekly governance session per (workflow, week)": governance_sessions,
+    "extra governance session per request key": extra_sessions,
+    "extra governance session number per (workflow, week)": extra_session_numbers,
     "vote per (session, voter)": votes,
     "decision per session": decisions,
     "outbox message per idempotency key": outbox_messages,
@@ -223,3 +247,23 @@ def test_an_active_workflow_name_may_repeat_in_another_team(any_db: Session) -> 
     add_workflow(any_db, name="Refund approvals", team_id="T0TWO")
     any_db.commit()
     assert count_rows(any_db, Workflow) == 2
+
+
+def test_a_weekly_session_is_number_0_and_an_extra_one_is_not(any_engine: Engine) -> None:
+    # With (workflow, week, number) unique, this is what makes one weekly thread per week.
+    for kind, number in (("weekly", 1), ("extra", 0), ("risk_review", 0)):
+        with new_session(any_engine) as db:
+            workflow_id = add_workflow(db).id
+            db.add(
+                GovernanceSession(
+                    team_id="T1",
+                    workflow_id=workflow_id,
+                    week_start=MONDAY,
+                    channel_id="CGOV",
+                    kind=kind,
+                    number=number,
+                )
+            )
+            with pytest.raises(IntegrityError) as caught:
+                db.flush()
+            assert "weekly_is_number_0" in str(caught.value.orig), (kind, number)

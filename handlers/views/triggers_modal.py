@@ -1,0 +1,71 @@
+"""Submission of the risk-review triggers modal: every row checked before ack, then saved."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from cadence.errors import CadenceError
+from cadence.governance import risk_review, triggers
+from cadence.vocabulary import ScorecardMetric, TriggerDirection
+from handlers.blocks.kit import escape
+from handlers.blocks.modals import build_done_modal, modal_error
+from handlers.blocks.triggers import read_rows
+from handlers.ids import View, trigger_block_id
+from handlers.unit_of_work import FormErrors, Reply, unit_of_work
+from storage.models import Workflow
+
+
+@unit_of_work
+def handle_triggers_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Session,
+    default_zone: str,
+) -> Reply:
+    """Validate every row (all errors at once), save, check the current values, confirm."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    workflow = db.get(Workflow, int(metadata.get("workflow_id", 0)))
+    first = trigger_block_id(ScorecardMetric.THROUGHPUT, "direction")
+    if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
+        raise FormErrors({first: "This workflow no longer exists."})
+    wanted: dict[ScorecardMetric, triggers.Rule | None] = {}
+    errors: dict[str, str] = {}
+    for metric, (direction, text) in read_rows(view["state"]["values"]).items():
+        try:
+            chosen = TriggerDirection(direction) if direction else None
+            wanted[metric] = triggers.parse_threshold(metric, chosen, text)
+        except CadenceError as error:
+            part = (error.field or "").rsplit(":", 1)[-1] or "threshold"
+            errors[trigger_block_id(metric, part)] = modal_error(error.user_message)
+    if errors:
+        raise FormErrors(errors)
+    try:
+        changes, started = risk_review.save_triggers(
+            db,
+            workflow=workflow,
+            actor_id=body["user"]["id"],
+            wanted=wanted,
+            default_zone=default_zone,
+        )
+    except CadenceError as error:
+        raise FormErrors({first: modal_error(error.user_message)}) from error
+    lines = [f"Risk-review triggers of *{escape(workflow.name)}*:"]
+    lines += [f"• {escape(c)}" for c in changes] or ["Nothing changed."]
+    lines += [
+        f":rotating_light: {escape(s.phrase).capitalize()}: a risk review is open in "
+        f"<#{workflow.channel_id}>, and the owners were told."
+        for s in started
+    ]
+    return Reply(view_update=build_done_modal("Risk-review triggers", "\n".join(lines)))
+
+
+def register(app: App) -> None:
+    """Register the triggers modal's submission listener."""
+    app.view(View.TRIGGERS)(handle_triggers_submission)
