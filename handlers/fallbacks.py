@@ -1,7 +1,9 @@
-"""The last listeners: a button or a form Cadence no longer knows (an old message, a newer or
+"""The last listeners: a button or a form Cadence does not know (an old message, a newer or
 older version of the app, a made-up payload) gets a plain answer instead of an error in Slack.
 
-Bolt runs the first listener that matches, so these are registered after every other family.
+They match only ids that are none of ours. Matching everything would be wrong: bolt moves on to
+the next matching listener when one has not acked within 3 s, so a slow but legitimate form
+submission would be told "out of date" while its own listener goes on to save it.
 """
 
 from __future__ import annotations
@@ -15,16 +17,40 @@ from slack_sdk import WebClient
 
 from handlers.blocks.modals import build_done_modal
 from handlers.errors import reply_privately
+from handlers.ids import (
+    VOTE_ACTION_PREFIX,
+    ActionId,
+    EscalationAction,
+    EscalationView,
+    ReminderAction,
+    RiskTierAction,
+    View,
+)
 from handlers.payloads import first_action
 
 logger = logging.getLogger(__name__)
 
 ANYTHING = re.compile(".*", re.DOTALL)
+# Every id some listener in handlers/actions and handlers/views answers (votes by prefix).
+KNOWN_ACTIONS = frozenset({*ActionId, *EscalationAction, *ReminderAction, *RiskTierAction})
+KNOWN_FORMS = frozenset({*View, *EscalationView})
 UNKNOWN_BUTTON = (
     "That button isn't one I know any more (it may be on an old message), so nothing changed. "
     "Type `/cadence help` to see what I can do."
 )
 UNKNOWN_FORM = "This form is out of date, so nothing was saved. Close it and open it again."
+
+
+def is_unknown_action(body: dict[str, Any]) -> bool:
+    """Whether no listener of ours answers the clicked element's action_id."""
+    action_id = str(first_action(body).get("action_id") or "")
+    return action_id not in KNOWN_ACTIONS and not action_id.startswith(VOTE_ACTION_PREFIX)
+
+
+def is_unknown_form(body: dict[str, Any]) -> bool:
+    """Whether no listener of ours answers the submitted form's callback_id."""
+    view = body.get("view")
+    return not isinstance(view, dict) or view.get("callback_id") not in KNOWN_FORMS
 
 
 def handle_unknown_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -42,6 +68,6 @@ def handle_unknown_view(ack: Ack, body: dict[str, Any]) -> None:
 
 
 def register(app: App) -> None:
-    """Register the catch-alls (last: bolt runs the first listener that matches)."""
-    app.action(ANYTHING)(handle_unknown_action)
-    app.view(ANYTHING)(handle_unknown_view)
+    """Register the catch-alls for ids none of ours answers (last, for good measure)."""
+    app.action(ANYTHING, matchers=[is_unknown_action])(handle_unknown_action)
+    app.view(ANYTHING, matchers=[is_unknown_form])(handle_unknown_view)

@@ -15,12 +15,13 @@ from cadence.governance import risk_tiers, skips
 from handlers.blocks.governance_forms import build_skip_modal
 from handlers.blocks.guardrails import build_council_review_modal
 from handlers.ids import ActionId, EscalationAction, RiskTierAction
+from handlers.payloads import button_id
 from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow, pk
 
 
 def _value(body: dict[str, Any]) -> int:
-    return int(body["actions"][0].get("value") or 0)
+    return button_id(body)
 
 
 def _decide(body: dict[str, Any], db: Session, *, approve: bool) -> Reply:

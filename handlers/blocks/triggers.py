@@ -9,6 +9,7 @@ from cadence.governance.triggers import SPECS, Rule
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
 from handlers.blocks.kit import context, escape, option, plain, section
 from handlers.ids import INPUT_ACTION, View, trigger_block_id
+from handlers.payloads import selected, text_input
 from slackfake.limits import LIMITS
 
 NO_TRIGGER = "none"
@@ -89,12 +90,11 @@ def build_triggers_modal(*, workflow_id: int, workflow_name: str, rules: list[Ru
     }
 
 
-def read_rows(values: dict[str, Any]) -> dict[ScorecardMetric, tuple[str | None, str | None]]:
+def read_rows(view: dict[str, Any]) -> dict[ScorecardMetric, tuple[str | None, str | None]]:
     """(direction, threshold text) per metric, from a submitted triggers modal."""
     rows = {}
     for metric in SPECS:
-        direction = values.get(trigger_block_id(metric, "direction"), {}).get(INPUT_ACTION) or {}
-        threshold = values.get(trigger_block_id(metric, "threshold"), {}).get(INPUT_ACTION) or {}
-        chosen = (direction.get("selected_option") or {}).get("value")
-        rows[metric] = (None if chosen in (None, NO_TRIGGER) else chosen, threshold.get("value"))
+        chosen = selected(view, trigger_block_id(metric, "direction"))
+        threshold = text_input(view, trigger_block_id(metric, "threshold"))
+        rows[metric] = (None if chosen in (None, NO_TRIGGER) else chosen, threshold)
     return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,16 +12,13 @@ from cadence.errors import CadenceError
 from cadence.escalations import guardrails, queries
 from cadence.governance import skips
 from handlers.blocks.modals import build_done_modal, modal_error
-from handlers.ids import INPUT_ACTION, EscalationField, EscalationView, GovernanceBlock, View
+from handlers.ids import EscalationField, EscalationView, GovernanceBlock, View
+from handlers.payloads import metadata_id, text_input
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(view.get("private_metadata") or "{}")
-
-
 def _text(view: dict[str, Any], block: str) -> str:
-    return view["state"]["values"].get(block, {}).get(INPUT_ACTION, {}).get("value") or ""
+    return text_input(view, block) or ""
 
 
 @unit_of_work
@@ -30,7 +26,7 @@ def handle_council_review_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, db: Session
 ) -> Reply:
     """Record the council's review with its note; the owner may then resolve."""
-    number = int(_metadata(view).get("escalation_id", 0))
+    number = metadata_id(view, "escalation_id")
     try:
         escalation = queries.get_escalation(db, team_id=body["team"]["id"], number=number)
         message = guardrails.record_review(
@@ -55,7 +51,7 @@ def handle_skip_submission(
     try:
         skips.skip_week(
             db,
-            session_id=int(_metadata(view).get("session_id", 0)),
+            session_id=metadata_id(view, "session_id"),
             team_id=body["team"]["id"],
             actor_id=body["user"]["id"],
             reason=_text(view, GovernanceBlock.SKIP_REASON),

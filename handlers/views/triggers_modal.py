@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -16,6 +15,7 @@ from handlers.blocks.kit import escape
 from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.blocks.triggers import read_rows
 from handlers.ids import View, trigger_block_id
+from handlers.payloads import metadata_id
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
 from storage.models import Workflow
 
@@ -30,14 +30,16 @@ def handle_triggers_submission(
     default_zone: str,
 ) -> Reply:
     """Validate every row (all errors at once), save, check the current values, confirm."""
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    workflow = db.get(Workflow, int(metadata.get("workflow_id", 0)))
+    workflow = db.get(Workflow, metadata_id(view, "workflow_id"))
     first = trigger_block_id(ScorecardMetric.THROUGHPUT, "direction")
     if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
         raise FormErrors({first: "This workflow no longer exists."})
     wanted: dict[ScorecardMetric, triggers.Rule | None] = {}
     errors: dict[str, str] = {}
-    for metric, (direction, text) in read_rows(view["state"]["values"]).items():
+    for metric, (direction, text) in read_rows(view).items():
+        if direction is not None and direction not in TriggerDirection.__members__.values():
+            errors[trigger_block_id(metric, "direction")] = "Pick a direction."
+            continue
         try:
             chosen = TriggerDirection(direction) if direction else None
             wanted[metric] = triggers.parse_threshold(metric, chosen, text)
