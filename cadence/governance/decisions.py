@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
@@ -27,7 +27,6 @@ from storage.models import ActionItem, Decision, GovernanceSession, Workflow, pk
 RATIONALE_MAX = 3000
 ACTION_MAX = 500
 FOLLOW_UPS_MAX = 3
-LOG_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,6 @@ class FollowUp:
     owner_id: str
     due_on: date | None = None
     slot: int = 0  # which of the form's rows it came from (for error messages)
-
-
-@dataclass
-class LogEntry:
-    """One decision in a workflow's log."""
-
-    session: GovernanceSession
-    decision: Decision
-    actions: list[ActionItem]
 
 
 def validate_decision(
@@ -111,16 +101,7 @@ def record_decision(
         re_review_on=re_review_on,
         today=local_time(moment, timezone).date(),
     )
-    # The first write, and the guard against a double submit or two approvers at once.
-    closed = db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(
-            col(GovernanceSession.id) == session_id, GovernanceSession.status == SessionStatus.OPEN
-        )
-        .values(status=SessionStatus.DECIDED, closed_at=moment)
-    )
-    if closed.rowcount != 1:
-        raise Conflict(already_recorded(db, session_id))
+    close_session(db, session_id=session_id, moment=moment)
     latency = int((moment - session.created_at).total_seconds())
     decision = Decision(
         session_id=session_id,
@@ -133,19 +114,7 @@ def record_decision(
     )
     db.add(decision)
     db.flush()
-    items = [
-        ActionItem(
-            workflow_id=pk(workflow),
-            decision_id=decision.id,
-            description=f.description[:ACTION_MAX],
-            owner_id=f.owner_id,
-            due_on=f.due_on,
-            created_by=actor_id,
-            created_at=moment,
-        )
-        for f in follow_ups
-    ]
-    db.add_all(items)
+    items = _add_follow_ups(db, workflow, decision, follow_ups, actor_id)
     workflow.status = STATUS_AFTER[choice].value
     workflow.re_review_on = re_review_on
     db.add(workflow)
@@ -165,6 +134,40 @@ def record_decision(
     )
     _announce(db, session, workflow, decision, items, default_zone)
     return decision
+
+
+def close_session(db: Session, *, session_id: int, moment: datetime) -> None:
+    """Mark the session decided: the first write, and the guard against a double submit or
+    two approvers at once (the loser gets a Conflict saying who recorded it)."""
+    closed = db.exec(  # type: ignore[call-overload]
+        update(GovernanceSession)
+        .where(
+            col(GovernanceSession.id) == session_id, GovernanceSession.status == SessionStatus.OPEN
+        )
+        .values(status=SessionStatus.DECIDED, closed_at=moment)
+    )
+    if closed.rowcount != 1:
+        raise Conflict(already_recorded(db, session_id))
+
+
+def _add_follow_ups(
+    db: Session, workflow: Workflow, decision: Decision, follow_ups: list[FollowUp], actor_id: str
+) -> list[ActionItem]:
+    """The decision's follow-up actions, each owned and (optionally) dated."""
+    items = [
+        ActionItem(
+            workflow_id=pk(workflow),
+            decision_id=decision.id,
+            description=f.description[:ACTION_MAX],
+            owner_id=f.owner_id,
+            due_on=f.due_on,
+            created_by=actor_id,
+            created_at=decision.created_at,
+        )
+        for f in follow_ups
+    ]
+    db.add_all(items)
+    return items
 
 
 def _announce(
@@ -252,41 +255,3 @@ def already_recorded(db: Session, session_id: int) -> str:
         f"The decision was already recorded: *{GovernanceChoice(decision.choice).label}* by "
         f"<@{decision.recorded_by}>. Nothing was changed."
     )
-
-
-def decision_log(db: Session, *, workflow_id: int, limit: int = LOG_MAX) -> list[LogEntry]:
-    """The workflow's decisions, newest first, with their follow-up actions."""
-    rows = db.exec(
-        select(GovernanceSession, Decision)
-        .join(Decision, col(Decision.session_id) == col(GovernanceSession.id))
-        .where(GovernanceSession.workflow_id == workflow_id)
-        .order_by(col(GovernanceSession.week_start).desc(), col(Decision.id).desc())
-        .limit(limit)
-    ).all()
-    entries = []
-    for session, decision in rows:
-        actions = db.exec(
-            select(ActionItem)
-            .where(ActionItem.decision_id == decision.id)
-            .order_by(col(ActionItem.id))
-        ).all()
-        entries.append(LogEntry(session, decision, list(actions)))
-    return entries
-
-
-def latest_decision_before(db: Session, *, session: GovernanceSession) -> Decision | None:
-    """The most recent decision of another session of the workflow: one of an earlier week,
-    or one recorded before this session opened (an extra session beside this week's)."""
-    return db.exec(
-        select(Decision)
-        .join(GovernanceSession, col(Decision.session_id) == col(GovernanceSession.id))
-        .where(GovernanceSession.workflow_id == session.workflow_id)
-        .where(col(GovernanceSession.id) != session.id)
-        .where(
-            or_(
-                col(GovernanceSession.week_start) < session.week_start,
-                col(Decision.created_at) < session.created_at,
-            )
-        )
-        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
-    ).first()

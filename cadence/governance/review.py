@@ -83,23 +83,12 @@ def open_extra_session(
     """Number and store the session, queue its thread and audit it; an existing key returns
     the session it opened. `week_start` defaults to the scorecard week being reported now.
     The caller has checked who may."""
-    if (existing := by_request_key(db, request_key)) is not None:
-        return Opened(existing, False)
-    lock_workflow(db, pk(workflow))
-    # Now serialized with any other request on this workflow: look again.
-    existing = by_request_key(db, request_key)
-    if existing is None and kind == SessionKind.EXTRA:
-        existing = _double_submit(db, workflow, opened_by, reason)
+    existing = _already_opened(db, workflow, kind, opened_by, reason, request_key)
     if existing is not None:
         return Opened(existing, False)
     schedule = load_schedule(db, team_id=workflow.team_id, default_zone=default_zone)
     week = week_start or scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
-    highest = db.exec(
-        select(func.max(GovernanceSession.number)).where(
-            GovernanceSession.workflow_id == workflow.id, GovernanceSession.week_start == week
-        )
-    ).one()
-    number = int(highest or 0) + 1
+    number = next_number(db, workflow_id=pk(workflow), week_start=week)
     insert_if_absent(
         db,
         GovernanceSession,
@@ -135,6 +124,36 @@ def open_extra_session(
         title=session.title,
     )
     return Opened(session, True)
+
+
+def _already_opened(
+    db: Session,
+    workflow: Workflow,
+    kind: SessionKind,
+    opened_by: str,
+    reason: str | None,
+    request_key: str,
+) -> GovernanceSession | None:
+    """The session this request (or the same person's double submit) already opened; when
+    none, the workflow stays locked until the caller's transaction ends."""
+    if (existing := by_request_key(db, request_key)) is not None:
+        return existing
+    lock_workflow(db, pk(workflow))
+    # Now serialized with any other request on this workflow: look again.
+    existing = by_request_key(db, request_key)
+    if existing is None and kind == SessionKind.EXTRA:
+        existing = _double_submit(db, workflow, opened_by, reason)
+    return existing
+
+
+def next_number(db: Session, *, workflow_id: int, week_start: date) -> int:
+    """The number of the workflow's next session that week (the weekly one is 0)."""
+    highest = db.exec(
+        select(func.max(GovernanceSession.number)).where(
+            GovernanceSession.workflow_id == workflow_id, GovernanceSession.week_start == week_start
+        )
+    ).one()
+    return int(highest or 0) + 1
 
 
 def by_request_key(db: Session, request_key: str) -> GovernanceSession | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from cadence import audit, outbox
 from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance import threads
-from cadence.governance.decisions import RATIONALE_MAX, already_recorded
+from cadence.governance.decisions import RATIONALE_MAX, already_recorded, close_session
 from cadence.people import mention
 from cadence.text import escape
 from cadence.vocabulary import GovernanceChoice, RiskTier, SessionKind, SessionStatus
@@ -43,13 +42,7 @@ def skip_week(
     if len(reason) > RATIONALE_MAX:
         raise InvalidInput(f"Please keep it to {RATIONALE_MAX} characters.", field="reason")
     moment = now()
-    closed = db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(col(GovernanceSession.id) == session_id, GovernanceSession.status == "open")
-        .values(status=SessionStatus.DECIDED, closed_at=moment)
-    )
-    if closed.rowcount != 1:
-        raise Conflict(already_recorded(db, session_id))
+    close_session(db, session_id=session_id, moment=moment)
     # No latency: a skip is not a decision on the workflow, so it does not count in the figure.
     decision = Decision(session_id=session_id, choice=GovernanceChoice.SKIPPED.value,
                         rationale=reason, recorded_by=actor_id, created_at=moment)  # fmt: skip

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from cadence.accountability import queries
 from cadence.accountability.queries import Owners
 from cadence.governance import scorecard, votes
-from cadence.governance.decisions import latest_decision_before
+from cadence.governance.queries import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
 from cadence.governance.trends import Trend, read_trends

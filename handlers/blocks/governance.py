@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence.governance.decisions import LogEntry, follow_up_line
+from cadence.governance.decisions import follow_up_line
+from cadence.governance.queries import LogEntry
 from cadence.governance.scorecard import MetricRow
 from cadence.governance.trends import Trend
 from cadence.governance.view import ThreadView
@@ -150,53 +151,42 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
         ),
         divider(),
     ]
-    if view.decision is not None:
-        choice = GovernanceChoice(view.decision.choice)
-        blocks.append(
-            section(
-                f":white_check_mark: *Decided: {choice.label}* — "
-                f"{mention(view.decision.recorded_by)}, {view.decided_at()}\n"
-                + quote(escape(truncate(view.decision.rationale, RATIONALE_SHOWN)))
-            )
-        )
-        blocks.append(context("Final votes: " + tally_line(view.tally)))
-        return cap_blocks(blocks, LIMITS.message_blocks, more="…")
+    blocks += _decided(view) if view.decision is not None else _open_for_votes(view)
+    return cap_blocks(blocks, LIMITS.message_blocks, more="…")
+
+
+def _decided(view: ThreadView) -> list[dict[str, Any]]:
+    """The recorded decision and the final votes, in place of the buttons."""
+    assert view.decision is not None
+    choice = GovernanceChoice(view.decision.choice)
+    return [
+        section(
+            f":white_check_mark: *Decided: {choice.label}* — "
+            f"{mention(view.decision.recorded_by)}, {view.decided_at()}\n"
+            + quote(escape(truncate(view.decision.rationale, RATIONALE_SHOWN)))
+        ),
+        context("Final votes: " + tally_line(view.tally)),
+    ]
+
+
+def _open_for_votes(view: ThreadView) -> list[dict[str, Any]]:
+    """The live tally, the vote buttons and the owners' buttons."""
     sid = str(view.session.id)
-    blocks.append(section("*Vote:* " + tally_line(view.tally)))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": GovernanceBlock.VOTES,
-            "elements": [
-                button(c.label, action_id=vote_action_id(c.value), value=sid) for c in VOTE_CHOICES
-            ],
-        }
-    )
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": GovernanceBlock.MANAGE,
-            "elements": [
-                button(
-                    "Record decision",
-                    action_id=ActionId.RECORD_DECISION,
-                    value=sid,
-                    style="primary",
-                ),
-                button(
-                    "Update scorecard", action_id=ActionId.SCORECARD_OPEN, value=str(workflow.id)
-                ),
-                *_skip_button(view),
-            ],
-        }
-    )
-    blocks.append(
+    votes = [button(c.label, action_id=vote_action_id(c.value), value=sid) for c in VOTE_CHOICES]
+    manage = [
+        button("Record decision", action_id=ActionId.RECORD_DECISION, value=sid, style="primary"),
+        button("Update scorecard", action_id=ActionId.SCORECARD_OPEN, value=str(view.workflow.id)),
+        *_skip_button(view),
+    ]
+    return [
+        section("*Vote:* " + tally_line(view.tally)),
+        {"type": "actions", "block_id": GovernanceBlock.VOTES, "elements": votes},
+        {"type": "actions", "block_id": GovernanceBlock.MANAGE, "elements": manage},
         context(
             "Anyone can vote and change their vote until the decision is recorded. "
             "The approver of the weekly governance decision records it."
-        )
-    )
-    return cap_blocks(blocks, LIMITS.message_blocks, more="…")
+        ),
+    ]
 
 
 def _skip_button(view: ThreadView) -> list[dict[str, Any]]:

@@ -77,32 +77,7 @@ def build_decision_modal(
         ),
     ]
     for number in range(1, FOLLOW_UPS_MAX + 1):
-        blocks += [
-            _input(
-                follow_up_block_id(number, "what"),
-                f"Follow-up {number}: what",
-                {
-                    "type": "plain_text_input",
-                    "max_length": 500,
-                    "placeholder": plain(
-                        "e.g. Add a human check on refunds over $500", LIMITS.placeholder
-                    ),
-                },
-                optional=True,
-            ),
-            _input(
-                follow_up_block_id(number, "owner"),
-                f"Follow-up {number}: owner",
-                {"type": "users_select", "placeholder": plain("Who does it", LIMITS.placeholder)},
-                optional=True,
-            ),
-            _input(
-                follow_up_block_id(number, "due"),
-                f"Follow-up {number}: due date",
-                {"type": "datepicker"},
-                optional=True,
-            ),
-        ]
+        blocks += _follow_up_inputs(number)
     blocks.append(
         _input(
             GovernanceBlock.RE_REVIEW,
@@ -112,6 +87,36 @@ def build_decision_modal(
         )
     )
     return _modal(View.DECISION, "Record decision", blocks, {"session_id": session_id}, "Record")
+
+
+def _follow_up_inputs(number: int) -> list[dict[str, Any]]:
+    """One follow-up action's row of the decision form: what, who, by when."""
+    return [
+        _input(
+            follow_up_block_id(number, "what"),
+            f"Follow-up {number}: what",
+            {
+                "type": "plain_text_input",
+                "max_length": 500,
+                "placeholder": plain(
+                    "e.g. Add a human check on refunds over $500", LIMITS.placeholder
+                ),
+            },
+            optional=True,
+        ),
+        _input(
+            follow_up_block_id(number, "owner"),
+            f"Follow-up {number}: owner",
+            {"type": "users_select", "placeholder": plain("Who does it", LIMITS.placeholder)},
+            optional=True,
+        ),
+        _input(
+            follow_up_block_id(number, "due"),
+            f"Follow-up {number}: due date",
+            {"type": "datepicker"},
+            optional=True,
+        ),
+    ]
 
 
 def build_scorecard_modal(

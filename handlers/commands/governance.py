@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cadence.accountability import workflows
 from cadence.errors import NotAuthorized
-from cadence.governance import decisions as governance_decisions
+from cadence.governance import queries as governance_queries
 from cadence.governance import scorecard
 from cadence.governance import settings as governance_settings
 from cadence.governance.schedule import Schedule, local_time, next_opening
@@ -19,7 +19,7 @@ from storage.models import pk
 def handle_decisions(req: CommandRequest) -> None:
     """The decision log of a workflow, newest first, with rationale and follow-ups."""
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
-    entries = governance_decisions.decision_log(req.db, workflow_id=pk(workflow))
+    entries = governance_queries.decision_log(req.db, workflow_id=pk(workflow))
     schedule = _schedule(req)
     req.reply(
         f"Decision log: {workflow.name}",

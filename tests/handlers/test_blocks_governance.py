@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from cadence.accountability.queries import Owners
-from cadence.governance.decisions import LogEntry
+from cadence.governance.queries import LogEntry
 from cadence.governance.schedule import Schedule
 from cadence.governance.scorecard import LATENCY, REPORTED, MetricRow
 from cadence.governance.view import ThreadView
