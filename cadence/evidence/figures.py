@@ -122,6 +122,10 @@ class ReportFigures(Figures):
     workflows: list[Section] = Field(default_factory=list)
     quiet_workflows: list[str] = Field(default_factory=list)
     council_matters: list[CouncilMatter] = Field(default_factory=list)
+    # The workspace's audit hash chain as walked when the report was made (None: not walked).
+    audit_rows: int | None = None
+    audit_problem: str | None = None
+    audit_newest_hash: str = ""
 
     @property
     def quiet(self) -> bool:

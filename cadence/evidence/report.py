@@ -18,6 +18,7 @@ from cadence.outbox import RendererName
 from cadence.people import Person
 from cadence.reminders.working_hours import workspace_timezone
 from cadence.vocabulary import OwnerRole
+from storage.audit_verify import verify_chain
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import CouncilReport, OwnerAssignment, Workflow
@@ -41,7 +42,9 @@ def make_report_if_due(db: Session, *, team_id: str, default_zone: str) -> str |
         return None
     if _stored(db, team_id, period) is not None:
         return ""
-    figures = compute_report(db, team_id=team_id, period=period, timezone=timezone)
+    figures = with_audit_check(
+        db, compute_report(db, team_id=team_id, period=period, timezone=timezone)
+    )
     channel = council.council_channel(db, team_id=team_id)
     recipients = [channel] if channel else council.member_ids(db, team_id=team_id)
     inserted = insert_if_absent(
@@ -137,7 +140,20 @@ def report_for(
     figures = compute_report(
         db, team_id=team_id, period=period, timezone=timezone, workflow_ids=scope
     )
-    return figures, None
+    return with_audit_check(db, figures), None
+
+
+def with_audit_check(db: Session, figures: ReportFigures) -> ReportFigures:
+    """The figures, with whether the workspace's audit log verified now (and how far)."""
+    checked = verify_chain(db, team_id=figures.team_id)
+    newest = next((h.hash for h in checked.heads if h.team_id == figures.team_id), "")
+    return figures.model_copy(
+        update={
+            "audit_rows": checked.rows,
+            "audit_problem": checked.problem,
+            "audit_newest_hash": newest,
+        }
+    )
 
 
 def stored_figures(db: Session, *, report_id: int) -> tuple[ReportFigures, str] | None:

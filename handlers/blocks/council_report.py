@@ -43,6 +43,8 @@ def build_council_report(
 ) -> list[dict[str, Any]]:
     """The report: the three things needing attention, the totals, council matters, workflows."""
     blocks = [header(f"AI council report: {figures.label}")]
+    if figures.audit_problem:
+        blocks.append(section(audit_warning(figures.audit_problem)))
     if figures.quiet:
         blocks.append(
             section(
@@ -50,6 +52,8 @@ def build_council_report(
                 "decisions, escalations, gaps or follow-ups were recorded."
             )
         )
+        if note := audit_note(figures):
+            blocks.append(context(note))
         return blocks
     if figures.attention:
         lines = [f"{n}. {item.text}" for n, item in enumerate(figures.attention, start=1)]
@@ -64,7 +68,7 @@ def build_council_report(
         section(f"*{escape(s.workflow or '')}*\n" + "\n".join(section_lines(s)))
         for s in figures.workflows
     ]
-    notes = []
+    notes = [note] if (note := audit_note(figures)) else []
     if figures.quiet_workflows:
         quiet = ", ".join(escape(n) for n in figures.quiet_workflows)
         notes.append(f"No activity: {truncate(quiet, 1500)}.")
@@ -78,6 +82,26 @@ def build_council_report(
         blocks,
         LIMITS.message_blocks,
         more="More workflows than one message holds: `cadence-bot export` has every row.",
+    )
+
+
+def audit_warning(problem: str) -> str:
+    """Said first when the audit log did not verify: the record may have been rewritten."""
+    return (
+        f":warning: *The audit log did not verify.* {escape(truncate(problem, 600))} "
+        "Ask an admin to run `cadence-bot audit verify` and compare it with a backup."
+    )
+
+
+def audit_note(figures: ReportFigures) -> str | None:
+    """The line that says the record behind the figures is intact (None if not checked)."""
+    if figures.audit_rows is None or figures.audit_problem:
+        return None
+    newest = (
+        f", newest hash `{figures.audit_newest_hash[:16]}`" if figures.audit_newest_hash else ""
+    )
+    return (
+        f":lock: Audit log verified: {figures.audit_rows:,} rows in an unbroken hash chain{newest}."
     )
 
 

@@ -6,7 +6,7 @@ import multiprocessing
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from bot.jobs import make_due_reports
@@ -15,11 +15,12 @@ from cadence.errors import InvalidInput
 from cadence.escalations import raising
 from cadence.escalations.raising import Report, Severity
 from cadence.evidence.periods import Period, first_working_day, parse_period, report_due
+from cadence.evidence.report import report_for
 from cadence.outbox import RendererName
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage import clock
 from storage.db import make_engine, new_session, session_scope
-from storage.models import CouncilReport, OutboxMessage, WorkspaceSettings
+from storage.models import AuditEvent, CouncilReport, OutboxMessage, WorkspaceSettings
 from tests.cadence.helpers import ADMIN, DANA, EVE, MARIA, SAM, TEAM, assign, make_workflow, seat
 
 TODAY = date(2026, 11, 18)
@@ -170,3 +171,24 @@ def test_two_processes_at_once_make_and_send_it_once(any_engine, frozen_clock):
     with new_session(any_engine) as db:
         count = db.exec(select(func.count()).select_from(CouncilReport)).one()
     assert count == 1
+
+
+def test_the_report_states_whether_the_audit_log_verified(engine, frozen_clock):
+    october(engine, frozen_clock, channel="CCOUNCIL")
+    frozen_clock.current = DUE
+    make_due_reports(engine, default_zone="UTC")
+    (made,) = reports(engine)
+    with new_session(engine) as db:
+        written = db.exec(select(func.count()).select_from(AuditEvent)).one()
+    # Walked before the report's own audit row was written, in the same transaction.
+    assert (made.figures["audit_rows"], made.figures["audit_problem"]) == (written - 1, None)
+    assert len(made.figures["audit_newest_hash"]) == 64
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET actor = 'UEVIL' WHERE seq = 2"))
+    with new_session(engine) as db:
+        figures, _ = report_for(
+            db, team_id=TEAM, period=Period(date(2026, 11, 1)), scope=None, default_zone="UTC"
+        )
+    assert figures.audit_problem is not None and "(#2 of workspace" in figures.audit_problem
+    assert "was edited" in figures.audit_problem

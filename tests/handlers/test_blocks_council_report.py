@@ -99,3 +99,25 @@ def test_a_quiet_month_is_one_line():
 
     assert len(blocks) == 2 and "No activity in September 2026" in all_text(blocks)
     assert report_text(quiet) == "AI council report, September 2026: no activity."
+
+
+def test_the_report_says_whether_the_audit_log_verified():
+    figures = busy_month(2, 1)
+    intact = figures.model_copy(update={"audit_rows": 1234, "audit_newest_hash": "ab" * 32})
+    text = all_text(build_council_report(intact))
+    assert "Audit log verified: 1,234 rows in an unbroken hash chain, newest hash `abababab" in text
+
+    problem = (
+        "audit row 7 (#3 of workspace T1, vote by UEVIL) was edited: its content no longer "
+        "matches its hash."
+    )
+    broken = figures.model_copy(update={"audit_rows": 2, "audit_problem": problem})
+    blocks = build_council_report(broken)
+    assert "The audit log did not verify." in all_text(blocks[1:2]), "said first"
+    assert "Audit log verified" not in all_text(blocks)
+    assert_within_limits({"blocks": blocks}, "message")
+
+    quiet = ReportFigures(team_id="T1", period="2026-09", label="September 2026", timezone="UTC",
+                          audit_rows=0)  # fmt: skip
+    assert "Audit log verified: 0 rows" in all_text(build_council_report(quiet))
+    assert "Audit log" not in all_text(build_council_report(figures)), "not checked: not said"
