@@ -21,6 +21,7 @@ from cadence.escalations import lifecycle, raising
 from cadence.escalations.raising import Report, Severity
 from cadence.governance import actions as governance_actions
 from cadence.governance import decisions, threads
+from cadence.governance import queries as governance_queries
 from cadence.vocabulary import CouncilMatter, DecisionPoint, GovernanceChoice, OwnerRole
 from storage.models import WorkspaceSettings
 from tests.cadence.helpers import DANA, EVE, LI, MARIA, SAM, TEAM, assign, make_workflow, seat
@@ -154,7 +155,9 @@ def _decide(line: Timeline, session_id: int, workflow, owner, choice, week: int)
     )
     line.db.flush()
     for item in follow_ups:
-        action = decisions.decision_log(line.db, workflow_id=workflow.id, limit=1)[0].actions[0]
+        action = governance_queries.decision_log(line.db, workflow_id=workflow.id, limit=1)[
+            0
+        ].actions[0]
         due = datetime.combine(item.due_on, time(12), tzinfo=ZONE).astimezone(UTC)
         if action.id % 3 == 0:
             line.at(due - timedelta(days=1), lambda a=action.id: _complete(line, a))
