@@ -7,6 +7,7 @@ fanout  3    reminder fan-out: DMs due at once against the rate-limited fake Sla
 history 4    hot-path latency with small vs large history (bulk-seeded databases)
 capacity 6   the production server (gunicorn): request rate sustained with ack p99 < 300 ms,
              Cadence vs a bare bolt app, 1 and 2 worker processes; Cadence at 100 requests/s
+export  7    peak memory of `cadence-bot export` of 10,000 and 1,000,000 rows (child process)
 pacing       posts to one channel against Slack's 1/s per channel, and what a 429 costs
 commands     the earlier suite: /cadence help, /owner, /cadence map, outbox throughput
 
@@ -28,14 +29,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import acks, capacity, commands, fanout, history, pacing, storm
+from benchmarks import acks, capacity, commands, exports, fanout, history, pacing, storm
 from benchmarks.harness import scratch_database
 from benchmarks.report import RESULTS, Report
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 RSS_TARGET_MB = 150.0
-ALL = ("acks", "storm", "fanout", "history", "capacity", "pacing", "commands")
+ALL = ("acks", "storm", "fanout", "history", "capacity", "pacing", "export", "commands")
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,15 @@ class Sizes:
     step_seconds: float  # how long benchmark 6 holds each rate
     bisections: int
     paced_posts: int
+    export_rows: tuple[int, int]  # benchmark 7: a small and a large export
 
 
 FULL = Sizes(requests=2000, dms=2000, history=(10_000, 1_000_000), history_runs=40,
-             step_seconds=8.0, bisections=2, paced_posts=120)  # fmt: skip
+             step_seconds=8.0, bisections=2, paced_posts=120,
+             export_rows=(10_000, 1_000_000))  # fmt: skip
 QUICK = Sizes(requests=300, dms=300, history=(1_000, 100_000), history_runs=20,
-              step_seconds=4.0, bisections=1, paced_posts=30)  # fmt: skip
+              step_seconds=4.0, bisections=1, paced_posts=30,
+              export_rows=(10_000, 100_000))  # fmt: skip
 
 
 class LogTally(logging.Handler):
@@ -224,6 +228,29 @@ def bench_capacity(report: Report, sizes: Sizes, database_url: str | None) -> No
                f"{after[0]:.2f}; {os.cpu_count()} CPUs shared with the load generator")  # fmt: skip
 
 
+def bench_export(report: Report, sizes: Sizes, database_url: str | None) -> None:
+    """Benchmark 7: the same export of a small and a large table, each in a child process."""
+    name = "7 export memory"
+    for n in sizes.export_rows:
+        with scratch_database(database_url) as url:
+            engine = make_engine(url)
+            try:
+                upgrade(engine)
+                took = exports.seed(engine, n)
+            finally:
+                engine.dispose()
+            print(f"[7] seeded {n:,} escalations in {took:.1f} s")
+            for fmt in ("csv", "json"):
+                run = exports.run_export(url, fmt=fmt)
+                print(f"    export {n:,} rows as {fmt}: {run.rows:,} rows, {run.size_mb:.0f} MB "
+                      f"in {run.seconds:.1f} s; peak RSS {run.peak_rss_mb:.1f} MB")  # fmt: skip
+                report.add(name, f"{n:,} rows {fmt}: peak RSS", run.peak_rss_mb, unit="MB",
+                           target="< 150", ok=run.rows == n and
+                           run.peak_rss_mb < exports.RSS_TARGET_MB,
+                           note=f"{run.rows:,} rows, {run.size_mb:.0f} MB file, "
+                                f"{run.seconds:.1f} s")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print the table, write the JSON; 1 if one crashed."""
     parser = argparse.ArgumentParser(
@@ -259,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         "fanout": bench_fanout,
         "history": bench_history,
         "capacity": bench_capacity,
+        "export": bench_export,
         "pacing": bench_pacing,
     }
     for name in chosen:

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_client, build_deliverer
+from bot.cli_export import add_export_command
 from bot.config import (
     ConfigError,
     DatabaseSettings,
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     run_one.add_argument("name", help="the job's name (see `cadence-bot jobs list`)")
     run_one.set_defaults(func=_cmd_jobs_run)
     commands.add_parser("check", help="verify the token, the database and the configuration")
+    add_export_command(commands)
     _add_playground(commands)
     for name, func in (("run", _cmd_run), ("check", _cmd_check)):
         commands.choices[name].set_defaults(func=func)

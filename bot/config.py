@@ -101,7 +101,22 @@ class DatabaseSettings(BaseSettings):
         return logging.getLevelNamesMapping()[self.log_level]
 
 
-class Settings(DatabaseSettings):
+class ZoneSettings(DatabaseSettings):
+    """The database and the workspace's default time zone: what exports need (no tokens)."""
+
+    cadence_timezone: str = "UTC"
+
+    @field_validator("cadence_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a known time zone") from exc
+        return value
+
+
+class Settings(ZoneSettings):
     """Everything Cadence reads from its environment."""
 
     slack_bot_token: SecretStr
@@ -109,7 +124,6 @@ class Settings(DatabaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
-    cadence_timezone: str = "UTC"
     web_concurrency: int = Field(default=1, ge=1, le=64)
     web_threads: int = Field(default=16, ge=1, le=256)
     readyz_outbox_max_age: int = Field(default=600, ge=1)
@@ -148,15 +162,6 @@ class Settings(DatabaseSettings):
             raise ValueError("must be an http(s) URL")
         return str(value) if str(value).endswith("/") else f"{value}/"
 
-    @field_validator("cadence_timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not a known time zone") from exc
-        return value
-
     @property
     def secrets(self) -> list[str]:
         """Every secret value, for the logs to mask word for word."""
@@ -181,6 +186,14 @@ def load_database_settings() -> DatabaseSettings:
     """Read only what database maintenance needs."""
     try:
         return DatabaseSettings()
+    except ValidationError as exc:
+        raise ConfigError(describe_problems(exc)) from None
+
+
+def load_zone_settings() -> ZoneSettings:
+    """Read the database and time zone settings only."""
+    try:
+        return ZoneSettings()
     except ValidationError as exc:
         raise ConfigError(describe_problems(exc)) from None
 

@@ -13,6 +13,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
+from cadence.evidence import report
 from cadence.governance import risk_review
 from cadence.governance import threads as governance
 from cadence.governance.opening_notes import opening_notes
@@ -107,6 +108,42 @@ def _open_governance_threads(runtime: JobRuntime) -> str:
     return report.summary()
 
 
+@dataclass
+class ReportRun:
+    """What one run of the monthly council report job did."""
+
+    made: list[str] = field(default_factory=list)  # "T123 2026-11"
+    already: int = 0
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        made = ", ".join(self.made) or "none"
+        return f"made {len(self.made)} report(s) ({made}), {self.already} already made"
+
+
+def make_due_reports(engine: Engine, *, default_zone: str) -> ReportRun:
+    """Make and queue last month's council report wherever it is due and not yet made; one
+    transaction per workspace, safe in any number of processes at once."""
+    run = ReportRun()
+    with session_scope(engine) as db:
+        teams = report.report_teams(db)
+    for team_id in teams:
+        with session_scope(engine) as db:
+            made = report.make_report_if_due(db, team_id=team_id, default_zone=default_zone)
+        if made:
+            run.made.append(f"{team_id} {made}")
+        elif made == "":
+            run.already += 1
+    return run
+
+
+def _council_report(runtime: JobRuntime) -> str:
+    run = make_due_reports(runtime.engine, default_zone=runtime.settings.cadence_timezone)
+    if run.made:
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
+    return run.summary()
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -131,6 +168,15 @@ JOBS: dict[str, Job] = {
             description="Open this week's governance threads that are due and not yet open.",
             run=_open_governance_threads,
             trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
+        ),
+        # Due on the first working day at 09:00; running every 10 minutes (and at start-up)
+        # catches up after downtime, and uniqueness per workspace and month makes it once.
+        Job(
+            name="council-report",
+            description="Make and send last month's AI council report where it is due.",
+            run=_council_report,
+            trigger={"trigger": "interval", "minutes": 10},
             run_at_start=True,
         ),
     ]

@@ -22,6 +22,7 @@ class RendererName(StrEnum):
     ESCALATION_NOTICE = "escalation.notice"
     ESCALATION_COUNCIL = "escalation.council"
     REMINDER = "reminder"
+    COUNCIL_REPORT = "evidence.council_report"
 
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.

@@ -474,3 +474,23 @@ class SlackUser(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)
     deleted: bool = False
     fetched_at: datetime = _created()
+
+
+class CouncilReport(SQLModel, table=True):
+    """The monthly council report of one workspace: made once per period, kept as evidence.
+
+    `figures` is the report as computed when it was made (what the council was shown).
+    """
+
+    __tablename__ = "council_report"
+    __table_args__ = (UniqueConstraint("team_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    period: str = Field(max_length=16)  # "2026-11"
+    period_start: date
+    period_end: date  # exclusive
+    timezone: str = Field(max_length=64)
+    figures: dict[str, Any] = _json(dict)
+    # Where it was sent: the council channel, or the members it was DMed to.
+    recipients: list[str] = _json(list)
+    created_at: datetime = _created()

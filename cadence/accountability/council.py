@@ -9,7 +9,7 @@ from cadence.accountability import authority
 from cadence.errors import Conflict, InvalidInput
 from cadence.people import Person, require_assignable
 from storage.clock import now
-from storage.models import CouncilMember
+from storage.models import CouncilMember, WorkspaceSettings
 
 
 def list_members(db: Session, *, team_id: str) -> list[CouncilMember]:
@@ -78,3 +78,28 @@ def remove_member(db: Session, *, team_id: str, person: Person, actor: Person) -
         text=f"{actor.mention} removed you from the AI council.",
     )
     return member
+
+
+def council_channel(db: Session, *, team_id: str) -> str | None:
+    """The channel where the council gets its reports, if one is set."""
+    row = db.get(WorkspaceSettings, team_id)
+    return row.council_channel_id if row is not None else None
+
+
+def set_council_channel(
+    db: Session, *, team_id: str, channel_id: str | None, actor: Person, default_zone: str
+) -> str | None:
+    """Set (or clear, with None) the council's channel; the channel it had before."""
+    authority.require_council_authority(db, team_id=team_id, actor=actor)
+    row = db.get(WorkspaceSettings, team_id) or WorkspaceSettings(
+        team_id=team_id, timezone=default_zone
+    )
+    before = row.council_channel_id
+    if before == channel_id:
+        return before
+    row.council_channel_id, row.updated_by, row.updated_at = channel_id, actor.id, now()
+    db.add(row)
+    db.flush()
+    audit.record(db, team_id=team_id, actor=actor.id, action="council.channel_set",
+                 before=before, after=channel_id)  # fmt: skip
+    return before

@@ -52,6 +52,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
             CommandHelp("/cadence council add|remove @person", "/cadence council add @dana",
                         "Manage the AI council, the body above owners."),
             CommandHelp("/cadence council list", "/cadence council list", "Who sits on the council."),
+            CommandHelp("/cadence council channel #channel", "/cadence council channel #ai-council",
+                        "Where the monthly council report is posted (until set, DMed to each member)."),
             CommandHelp("/cadence rights WORKFLOW", "/cadence rights Support resolution",
                         "Edit who recommends, approves, executes and is informed at each decision point."),
             CommandHelp("/cadence risk WORKFLOW [low|medium|high: REASON]",
@@ -94,12 +96,21 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "When the weekly governance threads open (change: AI council or admins)."),
         ],
     ),
+    (
+        "Evidence",
+        [
+            CommandHelp("/cadence report [MONTH | last month | QUARTER]", "/cadence report Q4 2026",
+                        "The council report of a past period, privately (council, admins; outcome owners see their workflows)."),
+            CommandHelp("/cadence export KIND [csv|json|md] [PERIOD]", "/cadence export decisions csv last quarter",
+                        "Decisions, escalations, actions, scorecards, votes, gaps or the audit log as a file in your DM."),
+        ],
+    ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends",
+    "review", "triggers", "risk", "trends", "report", "export",
 ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +66,16 @@ class CommandRequest:
         return require_person(self.client, self.command.user_id)
 
     def reply(
-        self, text: str, *, blocks: list[dict[str, Any]] | None = None, public: bool = False
+        self,
+        text: str,
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        public: bool = False,
+        then: Callable[[], None] | None = None,
     ) -> None:
-        """Answer privately (or in the channel when `public`) once the change is committed."""
-        self.replies.append(Reply(text, blocks=blocks, public=public))
+        """Answer privately (or in the channel when `public`) once the change is committed;
+        `then` is further talk to Slack after the answer (an upload)."""
+        self.replies.append(Reply(text, blocks=blocks, public=public, then=then))
 
     def open_modal(self, view: dict[str, Any]) -> None:
         """Open `view` with the command's trigger id once the change is committed."""

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from handlers.commands import (
     council,
     escalation_map,
+    export,
     gaps,
     governance,
+    report,
     review,
     rights,
     risk,
@@ -33,4 +35,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "triggers": triggers.handle_triggers,
     "risk": risk.handle_risk,
     "trends": trends.handle_trends,
+    "report": report.handle_report,
+    "export": export.handle_export,
 }

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.outbox import RendererName
-from handlers.renderers import escalations, governance, reminders
+from handlers.renderers import escalations, evidence, governance, reminders
 
 Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
@@ -34,4 +34,5 @@ def build_renderers(*, default_zone: str) -> dict[str, Renderer]:
             escalations.render_council_note, default_zone=default_zone
         ),
         RendererName.REMINDER: reminders.render_reminder,
+        RendererName.COUNCIL_REPORT: evidence.render_council_report,
     }

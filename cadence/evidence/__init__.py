@@ -1,0 +1,1 @@
+"""Leadership evidence: exports of the record and the monthly council report."""
