@@ -7,6 +7,9 @@
 - **That it exists** (number, workflow, owner, status): those people, also for a confidential
   one: "Confidential escalation #12 on Support resolution, owned by @maria".
 - Anyone else sees nothing; asking is refused politely and kept in the audit log.
+- The monthly council report (which may go to a channel) and exports made in Slack say
+  WITHHELD instead of a confidential escalation's words; an export shows them to a council
+  member, and to its reporter and current owner.
 
 A compliance exception is always confidential.
 """
@@ -106,6 +109,15 @@ def refuse(db: Session, escalation: Escalation, viewer: str) -> str:
         "people who hold or held it, the people its workflow's map keeps informed, the AI "
         "council and the members of its governance channel can. If you need it, ask its owner."
     )
+
+
+# What reports and exports say instead of a confidential escalation's words.
+WITHHELD = "(confidential)"
+
+
+def shown_summary(escalation: Escalation) -> str:
+    """The summary, or WITHHELD for a confidential escalation (reports go beyond its owners)."""
+    return WITHHELD if escalation.confidential else escalation.summary
 
 
 def existence_line(escalation: Escalation, workflow: Workflow) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from cadence.escalations.visibility import shown_summary
 from cadence.evidence.figures import Attention, ReportFigures, duration
 from cadence.evidence.periods import Window
 from cadence.text import escape
@@ -69,5 +70,6 @@ def _open_council_matter(db: Session, w: Window, names: dict[int, str]) -> Atten
     return Attention(
         kind="council_matter",
         text=f"Council matter #{escalation.id} on *{escape(names[escalation.workflow_id])}* is "
-        f"unresolved after {days} day{'s' if days != 1 else ''}: {escape(escalation.summary)}",
+        f"unresolved after {days} day{'s' if days != 1 else ''}: "
+        f"{escape(shown_summary(escalation))}",
     )

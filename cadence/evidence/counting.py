@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
+from cadence.escalations.visibility import shown_summary
 from cadence.evidence.attention import attention_items
 from cadence.evidence.figures import CouncilMatter, Latency, ReportFigures, Section, add_counts
 from cadence.evidence.periods import Period, Window
@@ -152,10 +153,10 @@ def _matter(e: Escalation, names: dict, w: Window, resolved: bool) -> CouncilMat
         workflow=names[e.workflow_id],
         matter=e.council_matter or e.decision_point,
         severity=e.severity,
-        summary=e.summary,
+        summary=shown_summary(e),
         raised_on=w.local_day(e.created_at).isoformat(),
         resolved_on=w.local_day(e.resolved_at).isoformat() if resolved and e.resolved_at else None,
-        resolution=e.resolution if resolved else None,
+        resolution=e.resolution if resolved and not e.confidential else None,
     )
 
 

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability.workflows import name_key
 from cadence.errors import InvalidInput
+from cadence.escalations.visibility import WITHHELD
 from cadence.evidence.formats import ExportFormat, write_rows
-from cadence.evidence.kinds import KINDS, Kind
+from cadence.evidence.kinds import KINDS, Kind, Secret
 from storage.models import Workflow, WorkspaceSettings
 from storage.types import UTCDateTime
 
@@ -36,6 +37,9 @@ class ExportRequest:
     columns: tuple[str, ...] | None = None
     default_zone: str = "UTC"
     page: int = field(default=PAGE, compare=False)
+    # Who reads it, when not everything may be shown (a Slack export by someone outside the
+    # council); None: everything (the council, or an operator at the command line).
+    reader: str | None = None
 
 
 def get_kind(name: str) -> Kind:
@@ -116,9 +120,12 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
     names = choose_columns(kind, request.columns)
     stored = [n for n in names if n in kind.columns]
     when = kind.columns[kind.time]
+    secret = kind.secret if request.reader is not None else None
+    hidden = [secret.flag, *secret.people] if secret is not None else []
     query = kind.base(
         [kind.key.label("_key"), kind.team.label("_team"), when.label("_time")]
         + [kind.columns[n].label(n) for n in stored]
+        + [c.label(f"_secret{i}") for i, c in enumerate(hidden)]
     )
     if request.team_id is not None:
         query = query.where(kind.team == request.team_id)
@@ -139,13 +146,23 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
         page = query if last is None else query.where(kind.key > last)
         rows = connection.execute(page.order_by(kind.key).limit(request.page)).all()
         for row in rows:
-            yield dict(zip(names, [f(row) for f in convert], strict=True))
+            values = dict(zip(names, [f(row) for f in convert], strict=True))
+            yield _withhold(values, row[3 + len(stored) :], secret, request.reader)
         if len(rows) < request.page:
             return
         last = rows[-1][0]
 
 
 Converter = Callable[[Any], Any]
+
+
+def _withhold(
+    values: dict[str, Any], extra: Any, secret: Secret | None, reader: str | None
+) -> dict[str, Any]:
+    """A confidential escalation's words replaced by WITHHELD, unless `reader` may read them."""
+    if secret is None or not extra[0] or reader in extra[1:]:
+        return values
+    return {k: WITHHELD if k in secret.withheld and v is not None else v for k, v in values.items()}
 
 
 def _converter(

@@ -33,6 +33,16 @@ V, G, EV, AU, W = _c(Vote), _c(GovernanceSession), _c(EscalationEvent), _c(Audit
 
 
 @dataclass(frozen=True)
+class Secret:
+    """Need to know in an export: when `flag` is true, `withheld` columns read WITHHELD except
+    for the people named in `people` (and for readers who see everything)."""
+
+    flag: ColumnElement[Any]
+    people: tuple[ColumnElement[Any], ...]
+    withheld: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Kind:
     """One export kind: rows of `key`'s table, newest last, filtered on `time`."""
 
@@ -44,6 +54,8 @@ class Kind:
     workflow: ColumnElement[Any]
     columns: dict[str, ColumnElement[Any]]
     base: Callable[[list[Any]], Select[Any]]  # the SELECT of these columns with its joins
+    # Columns withheld from a reader outside a confidential escalation's need to know.
+    secret: Secret | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -155,6 +167,11 @@ KINDS: dict[str, Kind] = {
                 "resolution": E.resolution,
             },
             _escalations,
+            Secret(
+                E.confidential,
+                (E.raised_by, E.routed_to),
+                ("summary", "details", "link", "resolution"),
+            ),
         ),
         Kind(
             "actions",
@@ -236,6 +253,7 @@ KINDS: dict[str, Kind] = {
                 "detail": EV.detail,
             },
             _gaps,
+            Secret(E.confidential, (E.raised_by, E.routed_to), ("summary", "detail")),
         ),
         Kind(
             "audit",

@@ -186,11 +186,10 @@ def _matters(matters: list[CouncilMatter]) -> str:
         LIMITS.section_text - 200
     )  # what the lines may use, leaving room for the "and N more" line
     for m in matters[:MATTERS_SHOWN]:
-        ended = (
-            f"resolved {m.resolved_on}: {escape(truncate(m.resolution or '', 150))}"
-            if m.resolved_on
-            else "*still open*"
-        )
+        ended = "*still open*"
+        if m.resolved_on:
+            note = f": {escape(truncate(m.resolution, 150))}" if m.resolution else ""
+            ended = f"resolved {m.resolved_on}{note}"
         line = (
             f"• #{m.escalation_id} {_kind(m.matter)} ({_severity(m.severity)}) on "
             f"*{escape(truncate(m.workflow, 80))}*: {escape(truncate(m.summary, 120))}. {ended}"

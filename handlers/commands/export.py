@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from cadence.accountability import council
 from cadence.errors import InvalidInput
 from cadence.evidence import report
 from cadence.evidence.exports import ExportFile, ExportRequest, export_file, get_kind
@@ -49,6 +50,8 @@ def handle_export(req: CommandRequest) -> None:
         until=until,
         workflow_ids=tuple(sorted(scope)) if scope is not None else None,
         default_zone=zone,
+        # Need to know: the council reads every escalation's words, others only their own.
+        reader=None if actor.id in council.member_ids(req.db, team_id=req.team_id) else actor.id,
     )
     made = export_file(
         req.db, request, fmt, label=period.key if period else "all", max_rows=MAX_ROWS

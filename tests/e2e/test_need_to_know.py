@@ -134,3 +134,16 @@ def test_the_number_is_looked_up_in_the_callers_workspace_only(bot):
     assert f"There is no escalation #{esc.id}" in said(answer)
     with bot.session() as db:
         assert db.exec(select(Escalation)).one().team_id == "T0001"
+
+
+def test_an_export_in_slack_withholds_confidential_words_from_an_admin_not_on_the_council(bot):
+    staffed(bot, council=[DANA])
+    esc = escalate(bot, summary=SECRET_SUMMARY, extra=CONFIDENTIAL)
+    bot.deliverer.channel_pace = 0
+    for user in (ADMIN, DANA):  # a workspace admin; a council member
+        run(bot, "/cadence", "export escalations json", user=user)
+        bot.fake.wait_for(lambda u=user: any(f.channel == "D" + u for f in bot.fake.shared_files))
+    files = {f.channel: f.content.decode() for f in bot.fake.shared_files}
+    assert SECRET_SUMMARY not in files["D" + ADMIN] and '"(confidential)"' in files["D" + ADMIN]
+    assert SECRET_SUMMARY in files["D" + DANA]
+    assert f'"escalation_id": {esc.id}' in files["D" + ADMIN]
