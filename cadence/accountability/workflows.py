@@ -57,6 +57,14 @@ def find_workflow(db: Session, *, team_id: str, name: str) -> Workflow:
     raise UnknownWorkflow(name.strip(), [by_key[k] for k in close[:3]])
 
 
+def live_workflow(db: Session, *, workflow_id: int, team_id: str) -> Workflow | None:
+    """The workflow a form or button names, if it is still this workspace's and not archived."""
+    workflow = db.get(Workflow, workflow_id)
+    if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
+        return None
+    return workflow
+
+
 def _require_free(db: Session, *, team_id: str, name: str) -> None:
     key = name_key(name)
     if any(w.name_key == key for w in list_workflows(db, team_id=team_id)):

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.accountability import authority
+from cadence.accountability import authority, workflows
 from cadence.errors import Conflict, InvalidInput
 from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
@@ -128,8 +128,8 @@ def handle_scorecard_open(
     """Open the scorecard modal (from a thread, a DM or any message carrying the button)."""
     ack()
     click = Click.from_body(body)
-    workflow = db.get(Workflow, click.value)
-    if workflow is None or workflow.team_id != click.team_id or workflow.archived_at:
+    workflow = workflows.live_workflow(db, workflow_id=click.value, team_id=click.team_id)
+    if workflow is None:
         raise InvalidInput("That workflow no longer exists.")
     view = scorecard_modal(db, workflow=workflow, user_id=click.user_id, default_zone=default_zone)
     return Reply(modal=view)

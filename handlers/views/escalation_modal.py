@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from cadence.accountability import workflows
 from cadence.errors import CadenceError, InvalidInput
 from cadence.escalations import messages, raising
 from cadence.escalations.raising import Report, Severity
@@ -87,8 +88,8 @@ def handle_escalation_submission(
     if not isinstance(view.get("id"), str) or not view["id"]:
         raise InvalidInput(STALE_FORM)
     team_id, user = body["team"]["id"], body["user"]["id"]
-    workflow = db.get(Workflow, form.workflow_id)
-    if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
+    workflow = workflows.live_workflow(db, workflow_id=form.workflow_id, team_id=team_id)
+    if workflow is None:
         raise FormErrors({EscalationField.WORKFLOW: "That workflow is gone."})
     try:
         point, matter = raising.kind_of(read_kind(form.kind))

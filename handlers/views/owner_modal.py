@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.accountability import owners
+from cadence.accountability import owners, workflows
 from cadence.errors import CadenceError
 from cadence.vocabulary import OwnerRole
 from handlers.blocks.kit import escape
@@ -18,7 +18,6 @@ from handlers.ids import OwnerField, View
 from handlers.payloads import parse_id, selected, text_input
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
-from storage.models import Workflow
 
 FIELD_BLOCKS = {"person": OwnerField.PERSON, "stage": OwnerField.STAGE}
 
@@ -63,8 +62,8 @@ def handle_owner_submission(
     """Assign the owner, or show what's wrong next to the field; save before confirming."""
     form = OwnerForm.from_view(view)
     team_id = body["team"]["id"]
-    workflow = db.get(Workflow, form.workflow_id)
-    if workflow is None or workflow.team_id != team_id or workflow.archived_at is not None:
+    workflow = workflows.live_workflow(db, workflow_id=form.workflow_id, team_id=team_id)
+    if workflow is None:
         raise FormErrors({OwnerField.WORKFLOW: "That workflow is gone."})
     try:
         result = owners.assign_owner(

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from cadence.accountability import queries, rights
+from cadence.accountability import queries, rights, workflows
 from cadence.accountability.queries import RightsMap
 from cadence.errors import CadenceError
 from cadence.vocabulary import DecisionPoint, Duty
@@ -18,7 +18,6 @@ from handlers.ids import View, rights_block_id
 from handlers.payloads import field_state, metadata_id, selected, selected_values
 from handlers.people import require_person
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
-from storage.models import Workflow
 
 
 def read_rights(view: dict[str, Any]) -> RightsMap:
@@ -43,9 +42,9 @@ def handle_rights_submission(
 ) -> Reply:
     """Save the changed duties, then confirm in the modal."""
     workflow_id = metadata_id(view, "workflow_id")
-    workflow = db.get(Workflow, workflow_id)
+    workflow = workflows.live_workflow(db, workflow_id=workflow_id, team_id=body["team"]["id"])
     first_block = rights_block_id(DecisionPoint.MODEL_CHANGE, Duty.RECOMMENDS)
-    if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
+    if workflow is None:
         raise FormErrors({first_block: "This workflow no longer exists."})
     try:
         changes = rights.update_rights(

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from cadence.accountability import workflows
 from cadence.errors import CadenceError, InvalidInput
 from cadence.governance import risk_review, scorecard
 from cadence.vocabulary import ScorecardMetric
@@ -18,7 +19,6 @@ from handlers.blocks.modals import build_done_modal, modal_error
 from handlers.ids import View, scorecard_block_id
 from handlers.payloads import STALE_FORM, form_metadata, metadata_id, text_input
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
-from storage.models import Workflow
 
 
 def read_values(view: dict[str, Any]) -> dict[ScorecardMetric, str | None]:
@@ -44,10 +44,12 @@ def handle_scorecard_submission(
     default_zone: str,
 ) -> Reply:
     """Validate every measure (all errors at once), save, and confirm in the modal."""
-    workflow = db.get(Workflow, metadata_id(view, "workflow_id"))
+    workflow = workflows.live_workflow(
+        db, workflow_id=metadata_id(view, "workflow_id"), team_id=body["team"]["id"]
+    )
     week = report_week(view)
     first_block = scorecard_block_id(ScorecardMetric.THROUGHPUT)
-    if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
+    if workflow is None:
         raise FormErrors({first_block: "This workflow no longer exists."})
     parsed: dict[ScorecardMetric, float | None] = {}
     errors: dict[str, str] = {}

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from cadence.accountability import workflows
 from cadence.errors import CadenceError
 from cadence.governance import risk_review, triggers
 from cadence.vocabulary import ScorecardMetric, TriggerDirection
@@ -17,7 +18,6 @@ from handlers.blocks.triggers import read_rows
 from handlers.ids import View, trigger_block_id
 from handlers.payloads import metadata_id
 from handlers.unit_of_work import FormErrors, Reply, unit_of_work
-from storage.models import Workflow
 
 
 @unit_of_work
@@ -30,9 +30,11 @@ def handle_triggers_submission(
     default_zone: str,
 ) -> Reply:
     """Validate every row (all errors at once), save, check the current values, confirm."""
-    workflow = db.get(Workflow, metadata_id(view, "workflow_id"))
+    workflow = workflows.live_workflow(
+        db, workflow_id=metadata_id(view, "workflow_id"), team_id=body["team"]["id"]
+    )
     first = trigger_block_id(ScorecardMetric.THROUGHPUT, "direction")
-    if workflow is None or workflow.team_id != body["team"]["id"] or workflow.archived_at:
+    if workflow is None:
         raise FormErrors({first: "This workflow no longer exists."})
     wanted: dict[ScorecardMetric, triggers.Rule | None] = {}
     errors: dict[str, str] = {}
