@@ -59,8 +59,8 @@ def link_hash(prev_hash: str, content: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + content).hexdigest()
 
 
-def event_content(event: AuditEvent) -> bytes:
-    """canonical_content() of a stored or about-to-be-stored row."""
+def event_content(event: AuditEvent | Any) -> bytes:
+    """canonical_content() of a stored or about-to-be-stored row (or a row of its columns)."""
     return canonical_content(
         team_id=event.team_id,
         seq=event.seq,

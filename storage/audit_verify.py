@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.audit_chain import GENESIS, canonical_content, link_hash
+from storage.audit_chain import GENESIS, event_content, link_hash
 from storage.models import AuditChainHead, AuditEvent
 
 BATCH = 2000
@@ -67,7 +67,7 @@ def _walk(db: Session, team: str, head: AuditChainHead | None) -> tuple[int, str
         after = f"row {last_id} (#{last_seq})" if last_seq else "the start"
         if row.seq > top:
             return checked, f"{name} was inserted outside Cadence: the chain ends at #{top}."
-        if link_hash(row.prev_hash, _content(row)) != row.hash:
+        if link_hash(row.prev_hash, event_content(row)) != row.hash:
             return checked, f"{name} was edited: its content no longer matches its hash."
         if row.seq > last_seq + 1:
             return checked, (
@@ -111,18 +111,6 @@ def _rows(db: Session, team: str) -> Iterator[Any]:
             return
         yield from batch
         after = batch[-1].seq
-
-
-def _content(row: Any) -> bytes:
-    return canonical_content(
-        team_id=row.team_id,
-        seq=row.seq,
-        workflow_id=row.workflow_id,
-        actor=row.actor,
-        action=row.action,
-        detail=row.detail,
-        created_at=row.created_at,
-    )
 
 
 def _deleted(first: int, last: int, where: str) -> str:
