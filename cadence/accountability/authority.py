@@ -195,3 +195,16 @@ def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> 
         f"Sorry, only the outcome owner of *{escape(workflow.name)}* "
         f"({mention(owner) if owner else 'none yet'}) can skip its weekly thread."
     )
+
+
+def require_kpi_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner edits a workflow's KPI tree: it states the business result they
+    are accountable for."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner:
+        return
+    who = mention(owner) if owner else "none yet: assign one with `/owner outcome`"
+    raise NotAuthorized(
+        f"Sorry, the KPI tree of *{escape(workflow.name)}* is edited by its outcome owner "
+        f"({who}). Nothing changed."
+    )

@@ -44,16 +44,21 @@ def _row_text(row: MapRow) -> str:
 
 
 def build_escalation_map(
-    escalation_map: EscalationMap, *, notes: tuple[str, ...] = ()
+    escalation_map: EscalationMap,
+    *,
+    notes: tuple[str, ...] = (),
+    kpi: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every decision point with its four roles, council-only matters, and every gap; `notes`
-    (the risk tier's guardrails, the risk-review triggers) follow the owners."""
+    (the risk tier's guardrails, the risk-review triggers) follow the owners, then the `kpi`
+    tree's blocks."""
     workflow = escalation_map.workflow
     rows_with_gaps = [r for r in escalation_map.rows if r.gaps]
     blocks: list[dict[str, Any]] = [
         header(f"Escalation map: {workflow.name}"),
         section(workflow_summary(workflow) + "\n" + owners_line(escalation_map.owners)),
         *[section(note) for note in notes],
+        *(kpi or []),
         section(
             f"*AI council:* {_people(escalation_map.council_ids, limit=20)}\n"
             "_Beyond any owner's authority, always decided by the council:_ "

@@ -85,6 +85,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Open a governance session now, beside the weekly one (owners and council)."),
             CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
                         "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
+            CommandHelp("/cadence kpi WORKFLOW", "/cadence kpi Support resolution",
+                        "Edit the KPI tree, goal to technical inputs, and link scorecard metrics to it (outcome owner)."),
             CommandHelp("/cadence trends WORKFLOW", "/cadence trends Support resolution",
                         "Post the scorecard's last 12 weeks in this channel, as text and a chart."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
@@ -110,7 +112,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends", "report", "export",
+    "review", "triggers", "risk", "trends", "report", "export", "kpi",
 ]  # fmt: skip
 
 

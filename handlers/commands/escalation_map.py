@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from cadence.accountability import escalation_map, workflows
 from cadence.governance import risk_review, risk_tiers, triggers
+from cadence.kpi.view import current_tree
 from cadence.vocabulary import RiskTier
 from handlers.blocks.escalation_map import build_escalation_map, map_text
+from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.triggers import trigger_lines
 from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
@@ -27,5 +29,10 @@ def handle_map(req: CommandRequest) -> None:
             f"\nA change to {pending.to_tier} is waiting for the council "
             f"(escalation #{pending.escalation_id})."
         )
-    blocks = build_escalation_map(built, notes=(guardrails, trigger_lines(rules, breached)))
+    tree = current_tree(req.db, workflow=workflow, default_zone=req.default_zone)
+    blocks = build_escalation_map(
+        built,
+        notes=(guardrails, trigger_lines(rules, breached)),
+        kpi=build_kpi_blocks(tree) if tree is not None else None,
+    )
     req.reply(map_text(built), blocks=blocks, public=True)

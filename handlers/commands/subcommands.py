@@ -10,6 +10,7 @@ from handlers.commands import (
     export,
     gaps,
     governance,
+    kpi,
     report,
     review,
     rights,
@@ -37,4 +38,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "kpi": kpi.handle_kpi,
 }

@@ -9,6 +9,7 @@ from handlers.views import (
     escalation_modal,
     escalation_steps,
     guardrail_forms,
+    kpi_modal,
     owner_modal,
     rights_modal,
     scorecard_modal,
@@ -26,3 +27,4 @@ def register(app: App) -> None:
     escalation_modal.register(app)
     escalation_steps.register(app)
     guardrail_forms.register(app)
+    kpi_modal.register(app)

@@ -1,0 +1,115 @@
+"""KPI values, reported per workflow per week like the scorecard.
+
+`report_kpi_values` is the one way a value gets in: the scorecard modal calls it, and so does
+anything else that reports values (the integration API).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from cadence import audit
+from cadence.accountability import authority
+from cadence.errors import InvalidInput
+from cadence.kpi.store import current_nodes, refresh_open_sessions
+from cadence.kpi.tree import name_key, parse_number
+from storage.clock import now
+from storage.models import KpiNode, KpiValue, Workflow, pk
+
+
+def value_field(node_id: int) -> str:
+    """The error field of one node's value in a form."""
+    return f"kpi:{node_id}"
+
+
+def parse_kpi_value(node: KpiNode, text: str | None) -> float | None:
+    """A typed value ('85', '1,240', '12.5 %'), None when left empty; InvalidInput when it is
+    not a number."""
+    if not (text or "").strip():
+        return None
+    value = parse_number(text or "")
+    if value is None:
+        raise InvalidInput(f"{node.name} must be a number.", field=value_field(pk(node)))
+    return value
+
+
+def nodes_by_name(
+    db: Session, *, workflow: Workflow, values: dict[str, float | None]
+) -> dict[int, float | None]:
+    """Values keyed by node name (any case) as values keyed by node id; InvalidInput naming
+    the first name that is not a node of the workflow's tree."""
+    known = {n.name_key: pk(n) for n in current_nodes(db, workflow_id=pk(workflow))}
+    by_id: dict[int, float | None] = {}
+    for name, value in values.items():
+        node_id = known.get(name_key(name))
+        if node_id is None:
+            raise InvalidInput(f"The KPI tree of {workflow.name} has no node called “{name}”.")
+        by_id[node_id] = value
+    return by_id
+
+
+def report_kpi_values(
+    db: Session,
+    *,
+    workflow: Workflow,
+    week_start: date,
+    values: dict[int, float | None],
+    actor_id: str,
+    default_zone: str,
+) -> list[int]:
+    """Store each node's value for the week (None clears it); the node ids that changed.
+
+    Reported by those who report the scorecard; only nodes of the tree in force. Audited,
+    and the week's open governance threads are redrawn.
+    """
+    authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
+    nodes = {pk(n): n for n in current_nodes(db, workflow_id=pk(workflow))}
+    unknown = [node_id for node_id in values if node_id not in nodes]
+    if unknown:
+        raise InvalidInput(
+            "The KPI tree changed since this form was opened; nothing was saved. "
+            "Close it and open it again.",
+            field=value_field(unknown[0]),
+        )
+    stored = {
+        v.node_id: v
+        for v in db.exec(
+            select(KpiValue).where(
+                KpiValue.workflow_id == workflow.id, KpiValue.week_start == week_start
+            )
+        ).all()
+    }
+    moment = now()
+    changed: list[int] = []
+    for node_id, value in values.items():
+        row = stored.get(node_id)
+        if value is None:
+            if row is not None:
+                db.delete(row)
+                changed.append(node_id)
+            continue
+        if row is not None and row.value == value:
+            continue
+        if row is None:
+            row = KpiValue(workflow_id=pk(workflow), node_id=node_id, week_start=week_start,
+                           value=value, recorded_by=actor_id, created_at=moment)  # fmt: skip
+        row.value, row.recorded_by, row.updated_at = value, actor_id, moment
+        db.add(row)
+        changed.append(node_id)
+    db.flush()
+    if changed:
+        audit.record(
+            db,
+            team_id=workflow.team_id,
+            actor=actor_id,
+            action="kpi.reported",
+            workflow_id=workflow.id,
+            week_start=week_start.isoformat(),
+            values={nodes[i].name: values[i] for i in changed},
+        )
+        refresh_open_sessions(
+            db, workflow=workflow, default_zone=default_zone, week_start=week_start
+        )
+    return changed
