@@ -7,6 +7,7 @@ whole tree fits one text field of a modal and reads the same when it is prefille
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -135,20 +136,29 @@ def parse_tree(text: str | None) -> list[NodeSpec]:
     wrong, line by line, when any line breaks a rule. An empty text is an empty tree."""
     problems: list[str] = []
     specs: list[tuple[int, NodeSpec]] = []
+    unread: set[str] = set()  # names on lines with errors: no "no such parent" for them
     for number_, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         spec = _parse_line(line, number_, problems)
         if spec is not None:
             specs.append((number_, spec))
-    if not problems:
-        _check_tree(specs, problems)
+        elif "|" in line:
+            unread.add(name_key(line.split("|")[1]))
+    _check_tree(specs, problems, unread)
+    problems.sort(key=_line_of)
     if problems:
         shown = problems[:ERRORS_SHOWN]
         if len(problems) > ERRORS_SHOWN:
             shown.append(f"…and {len(problems) - ERRORS_SHOWN} more.")
         raise InvalidInput(" ".join(shown), field="tree")
     return [spec for _, spec in specs]
+
+
+def _line_of(problem: str) -> int:
+    """The line a problem is about (problems about the whole tree go last)."""
+    found = re.match(r"Line (\d+):", problem)
+    return int(found.group(1)) if found else NODES_MAX * 1000
 
 
 def _parse_line(line: str, at: int, problems: list[str]) -> NodeSpec | None:
@@ -186,8 +196,9 @@ def _parse_line(line: str, at: int, problems: list[str]) -> NodeSpec | None:
     return NodeSpec(level, " ".join(name.split()), unit, target, direction, parent)
 
 
-def _check_tree(specs: list[tuple[int, NodeSpec]], problems: list[str]) -> None:
-    """Rules across lines: unique names, one primary goal, each parent one level up."""
+def _check_tree(specs: list[tuple[int, NodeSpec]], problems: list[str], unread: set[str]) -> None:
+    """Rules across lines: unique names, one primary goal, each parent one level up (lines
+    that could not be read, named in `unread`, are left out)."""
     if len(specs) > NODES_MAX:
         problems.append(f"A tree holds at most {NODES_MAX} nodes ({len(specs)} written).")
         return
@@ -197,12 +208,13 @@ def _check_tree(specs: list[tuple[int, NodeSpec]], problems: list[str]) -> None:
             problems.append(f"Line {at}: there is already a node called “{spec.name}”.")
         by_key.setdefault(spec.key, spec)
     goals = [at for at, spec in specs if spec.level == KpiLevel.GOAL]
-    if specs and not goals:
+    if specs and not goals and not unread:
         problems.append("The tree needs its primary goal: a line starting with goal.")
     for at in goals[1:]:
         problems.append(f"Line {at}: a tree has one primary goal (line {goals[0]} is it).")
     for at, spec in specs:
-        _check_parent(at, spec, by_key, problems)
+        if spec.parent is None or name_key(spec.parent) not in unread:
+            _check_parent(at, spec, by_key, problems)
 
 
 def _check_parent(at: int, spec: NodeSpec, nodes: dict[str, NodeSpec], problems: list[str]) -> None:
