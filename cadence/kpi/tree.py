@@ -224,16 +224,21 @@ def _check_parent(at: int, spec: NodeSpec, nodes: dict[str, NodeSpec], problems:
         return
     wanted = list(KpiLevel)[spec.level.depth - 1]
     if spec.parent is None:
-        problems.append(f"Line {at}: a {spec.level.label} needs its parent, a {wanted.label}.")
+        problems.append(f"Line {at}: {_a(spec.level.label)} needs its parent, {_a(wanted.label)}.")
         return
     parent = nodes.get(name_key(spec.parent))
     if parent is None:
         problems.append(f"Line {at}: no node called “{spec.parent}” to be its parent.")
     elif parent.level != wanted:
         problems.append(
-            f"Line {at}: the parent of a {spec.level.label} must be a {wanted.label}, "
-            f"and “{parent.name}” is a {parent.level.label}."
+            f"Line {at}: the parent of {_a(spec.level.label)} must be {_a(wanted.label)}, "
+            f"and “{parent.name}” is {_a(parent.level.label)}."
         )
+
+
+def _a(noun: str) -> str:
+    """'a strategic driver', 'an operational metric'."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def format_line(spec: NodeSpec) -> str:

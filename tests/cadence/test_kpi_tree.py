@@ -61,7 +61,7 @@ def test_each_rule_is_named_with_its_line():
         f"driver | {DRIVER} | % | 5 | lower | {GOAL}\n"
         f"input | {RAG} | % | 92 | higher | {DRIVER}"
     )
-    assert "Line 3: the parent of a technical input must be a operational metric" in wrong_parent
+    assert "Line 3: the parent of a technical input must be an operational metric" in wrong_parent
     assert "is a strategic driver" in wrong_parent
     bad_target = problems(f"goal | {GOAL} | % | lots | higher")
     assert "Line 1: the target “lots” is not a number." in bad_target

@@ -65,7 +65,7 @@ def test_only_the_outcome_owner_edits_the_tree_and_bad_lines_change_nothing(bot,
     bad = bot.sim.submit(view, user=MARIA, values={"kpi-tree": WRONG})
     assert bad.json["response_action"] == "errors" and set(bad.json["errors"]) == {"kpi-tree"}
     error = bad.json["errors"]["kpi-tree"]
-    assert "Line 3: the parent of a technical input must be a operational metric" in error
+    assert "Line 3: the parent of a technical input must be an operational metric" in error
     assert "Line 4: the target “most” is not a number." in error
     assert "Line 5: unknown direction “faster”" in error
     unlinked = bot.sim.submit(
