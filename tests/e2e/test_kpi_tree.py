@@ -203,6 +203,12 @@ def test_values_follow_the_scorecard_into_the_thread_week_by_week(bot, frozen_cl
         in whole
     )
     assert "week of 23 Nov" in whole
+    # Unlinking the metric (an edit of the tree) redraws the open thread without the risk.
+    bot.sim.submit(kpi_view(bot, MARIA), user=MARIA, values={"kpi-link-exception_rate": ""})
+    settle(bot, frozen_clock)
+    redrawn = all_text(bot.fake.message(parent["channel"], parent["ts"])["blocks"])
+    assert "*KPI tree*" in redrawn and "Outcomes at risk" not in redrawn
+    assert audit_actions(bot).count("kpi.tree_saved") == 2
 
 
 def test_a_damaged_show_all_button_changes_nothing_and_says_so(bot, frozen_clock):
