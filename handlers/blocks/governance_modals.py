@@ -176,7 +176,10 @@ def kpi_leaf_inputs(kpi: KpiTreeView) -> list[dict[str, Any]]:
     """A heading and one optional field per leaf of the KPI tree, prefilled with the week's
     value, its target and trend as the hint."""
     blocks: list[dict[str, Any]] = [
-        section("*KPI tree: leaf metrics* (optional; the levels above follow from the tree)")
+        section(
+            "*KPI tree: leaf metrics* (optional). The levels above show how many of their "
+            "leaves reach their targets."
+        )
     ]
     for node in kpi.leaves:
         element: dict[str, Any] = {

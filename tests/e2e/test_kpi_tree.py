@@ -11,6 +11,7 @@ from sqlmodel import select
 from handlers.payloads import STALE_BUTTON
 from slackfake.forms import all_text, buttons
 from storage.models import KpiNode, KpiValue, ScorecardEntry
+from tests.blockkit import assert_within_limits
 from tests.cadence.kpi_data import DRIVER, GOAL, LATENCY, RAG, TIER1, TREE_12
 from tests.cast import EVE, GENERAL, LI, MARIA
 from tests.e2e.helpers import audit_actions, run, said
@@ -37,6 +38,12 @@ def kpi_view(bot, user: str) -> dict:
     return bot.fake.views[new]
 
 
+def modal_of(view: dict) -> dict:
+    """A view as the bot sent it (without what Slack adds: id, state, hash…)."""
+    keys = ("type", "callback_id", "title", "submit", "close", "blocks", "private_metadata")
+    return {k: view[k] for k in keys if k in view}
+
+
 def nodes(bot) -> list[KpiNode]:
     with bot.session() as db:
         return list(db.exec(select(KpiNode)).all())
@@ -49,10 +56,13 @@ def kpi_values(bot) -> dict[str, float]:
 
 
 def show_all(bot, message: dict, *, user: str) -> str:
-    """Click Show all on a message and return the whole tree the clicker was shown."""
+    """Click Show all on a message and return the whole tree the clicker was shown (checked
+    against Block Kit's limits)."""
     reply = bot.sim.click(message, user=user, action_id="kpi-show-all")
     assert reply.status == 200 and reply.elapsed < 3, reply.body
-    return said(bot.fake.wait_for_responses(key=reply.response_url)[-1])
+    answer = bot.fake.wait_for_responses(key=reply.response_url)[-1]
+    assert_within_limits(answer["blocks"], "message", text=answer["text"])
+    return said(answer)
 
 
 def test_only_the_outcome_owner_edits_the_tree_and_bad_lines_change_nothing(bot, frozen_clock):
@@ -84,6 +94,7 @@ def test_only_the_outcome_owner_edits_the_tree_and_bad_lines_change_nothing(bot,
     assert "Exception rate → Tier-1 queries resolved" in all_text(saved.json["view"])
     assert len(nodes(bot)) == 12 and audit_actions(bot).count("kpi.tree_saved") == 1
     again = kpi_view(bot, MARIA)  # prefilled with what is saved, parents first
+    assert_within_limits(modal_of(again), "modal")
     fields = {
         b["block_id"]: b["element"].get("initial_value")
         for b in again["blocks"]
@@ -109,6 +120,7 @@ def test_workflow_show_and_the_map_collapse_a_long_tree_and_show_all_shows_it(bo
     staffed(bot, frozen_clock)
     save_tree(bot)
     detail = run(bot, "/cadence", f"workflow show {SUPPORT}", user=EVE)
+    assert_within_limits(detail["blocks"], "message", text=detail["text"])
     shown = said(detail)
     assert f"*{GOAL}*" in shown and f"*{DRIVER}*" in shown and TIER1 not in shown
     assert "Showing the top two levels: 3 of 12 nodes." in shown
@@ -119,6 +131,7 @@ def test_workflow_show_and_the_map_collapse_a_long_tree_and_show_all_shows_it(bo
     run(bot, "/cadence", f"map {SUPPORT}", user=MARIA)
     [posted] = [m for m in bot.fake.messages(GENERAL) if m["text"].startswith("Escalation map")]
     assert "Show all 12 nodes" in [b["text"] for b in buttons(posted["blocks"])]
+    assert_within_limits(posted["blocks"], "message", text=posted["text"])
     assert TIER1 not in all_text(posted["blocks"])
     assert f"*{TIER1}*" in show_all(bot, posted, user=LI)
 
@@ -130,6 +143,7 @@ def test_values_follow_the_scorecard_into_the_thread_week_by_week(bot, frozen_cl
     open_threads(bot)
     settle(bot, frozen_clock)
     first = scorecard_view(bot, LI)
+    assert_within_limits(modal_of(first), "modal")
     labels = [b["label"]["text"] for b in first["blocks"] if b["type"] == "input"]
     assert labels[4:] == [
         f"{RAG} (%)",
@@ -185,7 +199,9 @@ def test_values_follow_the_scorecard_into_the_thread_week_by_week(bot, frozen_cl
     assert audit_actions(bot).count("kpi.reported") == 2
     settle(bot, frozen_clock)
     parent = parents(bot)[-1]
-    thread = all_text(bot.fake.message(parent["channel"], parent["ts"])["blocks"])
+    shown = bot.fake.message(parent["channel"], parent["ts"])
+    assert_within_limits(shown["blocks"], "message", text=shown["text"])
+    thread = all_text(shown["blocks"])
     assert thread.index("*Scorecard*") < thread.index("*KPI tree*")
     assert (
         f"*{DRIVER}*: _no value yet_ · target ≤ 5 % churn · below it: 2 ✓ 0 ✗, 2 not reported"
