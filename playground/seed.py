@@ -1,6 +1,7 @@
 """A fresh workspace, filled through the bot as people would fill it: the council, one workflow
-with its owners and map, three decided weeks of governance (scorecards, votes, decisions), this
-week's thread under way, and one open escalation. Every step is a signed request to the bot."""
+with its owners, KPI tree and map, three decided weeks of governance (scorecards, votes,
+decisions), this week's thread under way, and one open escalation. Every step is a signed
+request to the bot."""
 
 from __future__ import annotations
 
@@ -49,32 +50,71 @@ class Week:
 
 HISTORY = (
     Week(
-        {"Throughput": "1180", "Quality trend": "91", "Exception rate": "7.5", "Rework": "42"},
+        {
+            "Throughput": "1180",
+            "Quality trend": "91",
+            "Exception rate": "7.5",
+            "Rework": "42",
+            "RAG": "88",
+            "Latency": "2.8",
+            "Intent": "93",
+        },
         ("stabilize", "stabilize", "pause", "stabilize", "continue"),
         "stabilize",
         "Refund errors are up; fix the refund intents before adding queues.",
         ("Add a human check on refunds over $500", "sam"),
     ),
     Week(
-        {"Throughput": "1240", "Quality trend": "94.5", "Exception rate": "5.2", "Rework": "30"},
+        {
+            "Throughput": "1240",
+            "Quality trend": "94.5",
+            "Exception rate": "5.2",
+            "Rework": "30",
+            "RAG": "90",
+            "Latency": "2.4",
+            "Intent": "95.5",
+        },
         ("continue", "stabilize", "continue", "continue", "continue"),
         "continue",
         "The human check halved refund errors; keep going.",
     ),
     Week(
-        {"Throughput": "1320", "Quality trend": "96", "Exception rate": "4.1", "Rework": "21"},
+        {
+            "Throughput": "1320",
+            "Quality trend": "96",
+            "Exception rate": "4.1",
+            "Rework": "21",
+            "RAG": "92.5",
+            "Latency": "1.9",
+            "Intent": "97.2",
+        },
         ("continue", "continue", "continue", "stabilize", "continue"),
         "continue",
         "Quality is back above target; next, retrain the intent model.",
         ("Retrain the intent model on last quarter's tickets", "noah"),
     ),
 )
-THIS_WEEK = {"Throughput": "1350", "Quality trend": "95.5"}
+THIS_WEEK = {"Throughput": "1350", "Quality trend": "95.5", "RAG": "93", "Latency": "1.8"}
 UNITS = {
     "Throughput": "Throughput (items/week)",
     "Quality trend": "Quality trend (percent, 0-100)",
     "Exception rate": "Exception rate (percent, 0-100)",
     "Rework": "Rework volume (items)",
+    "RAG": "RAG retrieval accuracy (%)",
+    "Latency": "p95 response latency (s)",
+    "Intent": "Refund intent accuracy (%)",
+}
+# The outcome owner's KPI tree: what the workflow's technical inputs serve, up to the business.
+KPI_TREE = """goal | Net revenue retention | % | 110 | higher
+driver | Reduce churn through automated support | % churn | 5 | lower | Net revenue retention
+metric | Tier-1 queries resolved | % | 85 | higher | Reduce churn through automated support
+metric | Refunds issued correctly | % | 99 | higher | Reduce churn through automated support
+input | RAG retrieval accuracy | % | 92 | higher | Tier-1 queries resolved
+input | p95 response latency | s | 2 | lower | Tier-1 queries resolved
+input | Refund intent accuracy | % | 97 | higher | Refunds issued correctly"""
+KPI_LINKS = {
+    "kpi-link-quality": "Tier-1 queries resolved",
+    "kpi-link-exception_rate": "Refunds issued correctly",
 }
 
 
@@ -205,6 +245,7 @@ def staff(seeder: Seeder) -> None:
     seeder.command(ADMIN, "/owner", f"workflow {mention(WORKFLOW_OWNER)} {WORKFLOW}")
     sam = BY_NAME["sam"]
     seeder.command(ADMIN, "/owner", f'stage "Exception handling" {mention(sam)} {WORKFLOW}')
+    seeder.form(OUTCOME_OWNER, "/cadence", f"kpi {WORKFLOW}", {"kpi-tree": KPI_TREE, **KPI_LINKS})
     seeder.command(OUTCOME_OWNER, "/cadence", f"map {WORKFLOW}")
     seeder.settle()
 
