@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
+from cadence.governance import review
 from cadence.kpi.store import current_nodes, refresh_open_sessions
 from cadence.kpi.tree import name_key, parse_number
 from storage.clock import now
@@ -65,6 +66,9 @@ def report_kpi_values(
     and the week's open governance threads are redrawn.
     """
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
+    # Reports of one workflow one after the other, as the scorecard's: two at once would both
+    # insert the same node's week, and one would be refused by the schema.
+    review.lock_workflow(db, pk(workflow))
     nodes = {pk(n): n for n in current_nodes(db, workflow_id=pk(workflow))}
     unknown = [node_id for node_id in values if node_id not in nodes]
     if unknown:
