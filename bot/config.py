@@ -19,7 +19,8 @@ APP_SETTINGS = "https://api.slack.com/apps"
 WHERE_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": (
         f"the Bot User OAuth Token (starts with xoxb-) on your app's "
-        f"'OAuth & Permissions' page at {APP_SETTINGS}"
+        f"'OAuth & Permissions' page at {APP_SETTINGS} (or, to install Cadence into many "
+        f"workspaces, set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead)"
     ),
     "SLACK_SIGNING_SECRET": (
         f"the Signing Secret on your app's 'Basic Information' page at {APP_SETTINGS}"
@@ -32,7 +33,10 @@ WHERE_TO_GET: dict[str, str] = {
         "an SQLAlchemy URL such as sqlite:///cadence.db or "
         "postgresql+psycopg://user@host:5432/cadence"
     ),
-    "SLACK_CLIENT_ID": f"the Client ID under 'App Credentials' on your app's 'Basic Information' page at {APP_SETTINGS}",
+    "SLACK_CLIENT_ID": (
+        f"the Client ID under 'App Credentials' on your app's 'Basic Information' page at "
+        f"{APP_SETTINGS}"
+    ),
     "SLACK_CLIENT_SECRET": (
         f"the Client Secret under 'App Credentials' on your app's 'Basic Information' page at "
         f"{APP_SETTINGS}"

@@ -82,7 +82,8 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
 
     def reset(self) -> None:
         """Forget everything: calls, messages, views, responses, faults, rate limits, directory,
-        installs and tokens, Socket Mode envelopes (and end any connection a previous test left open)."""
+        installs and their tokens, Socket Mode envelopes (and end any connection a previous
+        test left open)."""
         for link in getattr(self, "_links", []):
             link.drop()
         with self._cond:

@@ -131,6 +131,7 @@ def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
         renderer=outbox.RendererName.ESCALATION_NOTICE,
         args={"escalation_id": escalation.id},
         of=key,
+        team_id=escalation.team_id,
     )
 
 
@@ -230,4 +231,5 @@ def _redraw_dm(db: Session, escalation: Escalation, key: str, user: str, event_i
         renderer=outbox.RendererName.ESCALATION_DM,
         args={"escalation_id": escalation.id, "user": user},
         of=key,
+        team_id=escalation.team_id,
     )
