@@ -29,6 +29,11 @@ from handlers.renderers import build_renderers
 
 SLACK_TIMEOUT_SECONDS = 10
 LISTENER_THREADS = 32
+# What a person in a workspace without an installation is told (OAuth mode).
+NOT_INSTALLED_MESSAGE = (
+    "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
+    "for its install link, /slack/install on its host."
+)
 
 
 class InstrumentedWebClient(WebClient):
@@ -111,6 +116,7 @@ def build_app(
         store = build_installation_store(engine, client_id=settings.slack_client_id)
         installations = TokenRevocationListeners(store)
         multi = {
+            "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
             "installation_store": store,
             "oauth_settings": build_oauth_settings(settings, engine, store, on_resumed=on_commit),
             # Bot tokens only, and one auth.test per token rather than one per request.

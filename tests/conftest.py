@@ -168,6 +168,11 @@ class RunningBot:
 def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     """Cadence running as in production (HTTP mode), talking to the fake Slack."""
     settings = make_settings(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}")
+    yield from running_bot(settings, fake_slack)
+
+
+def running_bot(settings: Settings, fake: FakeSlack) -> Iterator[RunningBot]:
+    """Serve Cadence with `settings` on a free port, its outbox worker running, until closed."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     # Pacing is real but short here; tests/bot/test_delivery.py checks Slack's 1 s pacing.
@@ -179,14 +184,12 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     thread.start()
     worker.start()
     url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
-    yield RunningBot(
-        settings, engine, fake_slack, SlackSim(url, SIGNING_SECRET, fake_slack), deliverer, url
-    )
+    yield RunningBot(settings, engine, fake, SlackSim(url, SIGNING_SECRET, fake), deliverer, url)
     worker.stop()
     server.shutdown()
     server.server_close()
     engine.dispose()
-    assert_everything_sent_fits_block_kit(fake_slack)
+    assert_everything_sent_fits_block_kit(fake)
 
 
 def assert_everything_sent_fits_block_kit(fake: FakeSlack) -> None:
