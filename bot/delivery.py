@@ -148,7 +148,10 @@ class OutboxDeliverer:
             if message is None:
                 return
             method, key = message.method, message.idempotency_key
-            client = self.clients.for_team(message.team_id)
+            # Not installed as of a few seconds ago? Look again before holding it back.
+            client = self.clients.for_team(message.team_id) or self.clients.for_team(
+                message.team_id, fresh=True
+            )
             if client is None:
                 suspend(message, NOT_INSTALLED, report)
                 return
@@ -200,6 +203,7 @@ class OutboxDeliverer:
         token)? Then try again at once with that one."""
         message.in_flight_at = None  # a refused call posted nothing
         message.attempts -= 1  # not the message's fault
+        self.clients.refused(used.token)
         current = self.clients.token_for(message.team_id or "", fresh=True)
         if current is not None and current != used.token:
             reschedule(message, delay=0, error="token replaced by a new installation")

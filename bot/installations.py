@@ -111,6 +111,7 @@ class WorkspaceClients:
         self.monotonic = monotonic
         self._known: dict[str, tuple[str | None, float]] = {}  # team -> (token, read at)
         self._clients: dict[str, WebClient] = {}  # token -> its client
+        self._refused: set[str] = set()  # tokens Slack refused: never used again
         self._lock = threading.Lock()
 
     @property
@@ -138,8 +139,16 @@ class WorkspaceClients:
             return known[0]
         token = self.tokens.token_for(team_id)
         with self._lock:
+            token = None if token in self._refused else token
             self._known[team_id] = (token, at)
         return token
+
+    def refused(self, token: str | None) -> None:
+        """Slack refused `token` (revoked, the app removed): it is not used again."""
+        if token:
+            with self._lock:
+                self._refused.add(token)
+                self._clients.pop(token, None)
 
     def _client(self, token: str) -> WebClient:
         with self._lock:

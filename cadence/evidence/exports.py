@@ -19,7 +19,7 @@ from cadence.errors import InvalidInput
 from cadence.escalations.visibility import WITHHELD
 from cadence.evidence.formats import ExportFormat, write_rows
 from cadence.evidence.kinds import KINDS, Kind, Secret
-from storage.models import Workflow, WorkspaceSettings
+from storage.models import AuditEvent, Workflow, WorkspaceSettings
 from storage.types import UTCDateTime
 
 PAGE = 2000  # rows per query: memory stays flat however many rows there are
@@ -104,6 +104,25 @@ def zone_lookup(db: Session, *, default_zone: str) -> Callable[[str | None], str
     """Each workspace's time zone (its settings, else the default), by team id."""
     zones = dict(db.exec(select(WorkspaceSettings.team_id, WorkspaceSettings.timezone)).all())
     return lambda team_id: zones.get(team_id or "", default_zone)
+
+
+def workspaces(db: Session) -> list[str]:
+    """Every workspace the record holds (its workflows and its audit log), sorted."""
+    teams = set(db.exec(select(Workflow.team_id).distinct()).all())
+    teams |= set(db.exec(select(AuditEvent.team_id).distinct()).all())
+    return sorted(team for team in teams if team)
+
+
+def require_one_workspace(db: Session) -> None:
+    """Refuse to mix workspaces silently: with several in the database, one must be chosen."""
+    teams = workspaces(db)
+    if len(teams) > 1:
+        shown = ", ".join(teams[:10]) + (", …" if len(teams) > 10 else "")
+        raise InvalidInput(
+            f"This database holds {len(teams)} workspaces ({shown}): choose one with "
+            "--team TEAM_ID (or --team all for every workspace's rows together).",
+            field="team",
+        )
 
 
 def export_timezone(db: Session, *, team_id: str | None, default_zone: str) -> str:

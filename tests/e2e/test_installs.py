@@ -62,7 +62,9 @@ def test_install_link_goes_to_slack_and_the_redirect_saves_the_installation(inst
 
     # The workspace is served, and Cadence talks to Slack there with the token it was given.
     beta = workspace(bot, BETA)
-    answer = run(beta, "/cadence", f"workflow add Claims in <#{BETA_GOV}|beta-gov>", user=BETA_ADMIN)
+    answer = run(
+        beta, "/cadence", f"workflow add Claims in <#{BETA_GOV}|beta-gov>", user=BETA_ADMIN
+    )
     assert "Registered *Claims*" in said(answer)
     bot.fake.wait_for(lambda: channel_texts(bot, BETA_GOV))
     [notice] = [c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == BETA_GOV]
