@@ -76,11 +76,14 @@ def build_oauth_settings(
     on_resumed: Callable[[], None],
 ) -> OAuthSettings:
     """bolt's OAuth settings: installs and states in Cadence's database, Cadence's pages."""
-    assert settings.slack_client_id is not None and settings.slack_client_secret is not None
-    assert settings.slack_state_secret is not None
+    client_id, secret, state_secret = (
+        settings.slack_client_id, settings.slack_client_secret, settings.slack_state_secret,
+    )  # fmt: skip
+    if client_id is None or secret is None or state_secret is None:
+        raise ValueError("OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET")
     oauth = OAuthSettings(
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret.get_secret_value(),
+        client_id=client_id,
+        client_secret=secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
         user_scopes=[],
         redirect_uri=settings.slack_redirect_uri,

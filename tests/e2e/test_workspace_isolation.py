@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
+from bot.jobs import JOBS, JobRuntime, run_job
 from cadence import outbox
 from cadence.vocabulary import OutboxStatus
 from slackfake.forms import all_text
@@ -111,9 +112,15 @@ def test_two_workspaces_with_the_same_workflow_never_see_each_other(
 
     # Votes: each weekly thread in its own channel; a vote counts in its own workspace only,
     # and a click on Acme's thread arriving from Beta changes nothing.
+    # The scheduled jobs: this week's threads, and reminders (Slack asked for people's zones).
     frozen_clock.current = MONDAY_9
     assert open_threads(bot).startswith("opened 2 thread(s)")
+    calls_before = len(bot.fake.calls)
+    run_job(JOBS["reminders"], JobRuntime(bot.settings, bot.engine, bot.deliverer))
     settle_outbox(bot, frozen_clock)
+    job_calls = bot.fake.calls[calls_before:]
+    assert any(c.method == "users.info" for c in job_calls)
+    assert any(f"#{esc.id}" in m["text"] for m in bot.fake.dms(MARIA)[1:])
     [acme_thread], [beta_thread] = parents(bot, GOV), parents(bot, BETA_GOV)
     assert (
         "Your vote"
