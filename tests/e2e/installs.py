@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 import http.client
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from email.message import Message
 from urllib.parse import parse_qs, urlsplit
@@ -100,3 +101,11 @@ def installable_bot(fake: FakeSlack, database_url: str) -> Iterator[RunningBot]:
     fake.register_app(redirect_urls=[site(bot) + "/slack/oauth_redirect"])
     yield bot
     next(serving, None)
+
+
+def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> None:
+    """Wait for work running in the bot's threads (an event's listener runs after its ack)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.02)

@@ -5,15 +5,29 @@ database, and plain pages when it goes wrong (nothing installed)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from bot.oauth import BOT_SCOPES
-from storage.models import SlackBot, SlackInstallation
+from cadence import outbox
+from cadence.vocabulary import OutboxStatus
+from storage.clock import now
+from storage.db import session_scope
+from storage.models import AuditEvent, OutboxMessage, SlackBot, SlackInstallation
 from tests.conftest import RunningBot
 from tests.e2e.helpers import channel_texts, run, said
-from tests.e2e.installs import get, install, installable_bot, query, site, start_install, workspace
+from tests.e2e.installs import (
+    eventually,
+    get,
+    install,
+    installable_bot,
+    query,
+    site,
+    start_install,
+    workspace,
+)
 
 BETA, BETA_ADMIN, BETA_GOV = "T0BETA", "U0BETAADMIN", "C0BETAGOV"
 
@@ -121,3 +135,34 @@ def test_a_workspace_without_an_installation_is_not_served(installable):
     [answer] = installable.fake.wait_for_responses(key=reply.response_url)
     assert "Cadence is not installed in this workspace" in answer["text"]
     assert installable.fake.calls_to("users.info") == []
+
+
+def test_a_revoked_bot_token_holds_the_workspaces_deliveries(installable):
+    bot = installable
+    install(bot, BETA, "Beta", user=BETA_ADMIN)
+    beta = workspace(bot, BETA)
+    with session_scope(bot.engine) as db:
+        row = outbox.post_message(db, key="later", channel=BETA_GOV, text="later", team_id=BETA)
+        row.next_attempt_at = now() + timedelta(hours=1)
+
+    # A user token revoked: nothing of the bot's changes.
+    assert beta.sim.event({"type": "tokens_revoked", "tokens": {"oauth": ["U1"]}}).status == 200
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [bot.fake.bot_user_id]}}
+    assert beta.sim.event(revoked).status == 200
+
+    eventually(lambda: status_of(bot, "later") == OutboxStatus.HELD)
+    eventually(lambda: not bot_tokens(bot))
+    with bot.session() as db:
+        actions = [e.action for e in db.exec(select(AuditEvent)).all()]
+    assert actions == ["workspace.tokens_revoked"]
+
+
+def status_of(bot: RunningBot, key: str) -> str:
+    with bot.session() as db:
+        query = select(OutboxMessage.status).where(OutboxMessage.idempotency_key == key)
+        return db.exec(query).one()
+
+
+def bot_tokens(bot: RunningBot) -> list[str | None]:
+    with bot.session() as db:
+        return [b.bot_token for b in db.exec(select(SlackBot)).all()]

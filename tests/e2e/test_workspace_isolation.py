@@ -5,8 +5,7 @@ installing it again resumes them."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from storage.models import AuditEvent, OutboxMessage, SlackBot, Vote
 from tests.cast import ADMIN, EVE, GENERAL, GOV, LI, MARIA
 from tests.conftest import RunningBot
 from tests.e2e.helpers import run, said
-from tests.e2e.installs import install, installable_bot, workspace
+from tests.e2e.installs import eventually, install, installable_bot, workspace
 from tests.e2e.test_escalate import escalate
 from tests.e2e.test_governance import FRIDAY, MONDAY_9, SUPPORT, click, open_threads, parents
 from tests.e2e.test_governance import settle as settle_outbox
@@ -53,14 +52,6 @@ def two_workspaces(fake_slack, tmp_path, frozen_clock) -> Iterator[RunningBot]:
 def installed_bots(bot: RunningBot, team_id: str) -> list[SlackBot]:
     with bot.session() as db:
         return list(db.exec(select(SlackBot).where(SlackBot.team_id == team_id)).all())
-
-
-def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> None:
-    """Wait for work running in the bot's threads (an event's listener runs after its ack)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came true"
-        time.sleep(0.02)
 
 
 def tokens(bot: RunningBot) -> dict[str, str]:
