@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, text
 
+from bot.cli import main
 from bot.installations import (
     TOKEN_TTL_SECONDS,
     SignedStateStore,
@@ -103,3 +104,22 @@ def test_with_one_configured_token_every_workspace_uses_it():
 
     assert not clients.per_workspace
     assert clients.for_team("T1") is base and clients.for_team(None) is base
+
+
+def test_check_in_oauth_mode_needs_no_bot_token(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cadence.db'}",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": "client-secret-value",
+        "SLACK_STATE_SECRET": SECRET,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    assert main(["db", "upgrade"]) == 0
+
+    assert main(["check"]) == 0
+
+    out = capsys.readouterr().out
+    assert "ok   Installs to many workspaces (OAuth)" in out and "FAIL" not in out
