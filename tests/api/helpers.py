@@ -59,9 +59,11 @@ def new_token(bot: RunningBot, name: str, *, user: str = DANA, sim: Any = None) 
         answer = run(bot, "/cadence", f"api token create {name}", user=user)
     else:
         reply = sim.command("/cadence", f"api token create {name}", user=user, channel="C0GENERAL")
-        answer = reply.json if reply.body.strip() else bot.fake.wait_for_responses(
-            key=reply.response_url
-        )[0]
+        answer = (
+            reply.json
+            if reply.body.strip()
+            else bot.fake.wait_for_responses(key=reply.response_url)[0]
+        )
     found = TOKEN.search(said(answer))
     assert found, said(answer)
     return found.group(0)
