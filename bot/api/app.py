@@ -117,7 +117,11 @@ class IntegrationApi:
             db.rollback()
             problem = _problem(error, route, call)
             if route.write:
-                self._audit(db, call.token, call, problem.status)
+                try:
+                    self._audit(db, call.token, call, problem.status)
+                except OperationalError:  # the database is what refused: say so, log the rest
+                    db.rollback()
+                    logger.warning("Could not audit a refused call of %s", call.token.name)
             raise problem from None
         if route.write:
             self._audit(db, call.token, call, response.status, flush_only=True)

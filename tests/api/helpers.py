@@ -9,14 +9,15 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from tests.cast import ADMIN, DANA
+from slackfake.sim import SlackSim
+from tests.cast import ADMIN, DANA, GENERAL
 from tests.conftest import RunningBot
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import SUPPORT, staffed
 
 TOKEN = re.compile(r"cad_[A-Za-z0-9_-]{43}")
 
-__all__ = ["SUPPORT", "Answer", "call", "new_token", "staffed_with_token"]
+__all__ = ["SUPPORT", "Answer", "call", "new_token", "run_in", "staffed_with_token"]
 
 
 @dataclass
@@ -53,17 +54,22 @@ def call(
     return Answer(status, {k.lower(): v for k, v in got.items()}, json.loads(text or b"null"))
 
 
-def new_token(bot: RunningBot, name: str, *, user: str = DANA, sim: Any = None) -> str:
+def run_in(bot: RunningBot, sim: SlackSim, text: str, *, user: str) -> dict:
+    """`/cadence TEXT` as `user` of another workspace (`sim`); the private answer."""
+    reply = sim.command("/cadence", text, user=user, channel=GENERAL)
+    assert reply.status == 200, reply.body
+    if reply.body.strip():
+        return reply.json or {"text": reply.body}
+    return bot.fake.wait_for_responses(key=reply.response_url)[0]
+
+
+def new_token(bot: RunningBot, name: str, *, user: str = DANA, sim: SlackSim | None = None) -> str:
     """`/cadence api token create NAME` as `user`; the token from the private answer."""
+    text = f"api token create {name}"
     if sim is None:
-        answer = run(bot, "/cadence", f"api token create {name}", user=user)
+        answer = run(bot, "/cadence", text, user=user)
     else:
-        reply = sim.command("/cadence", f"api token create {name}", user=user, channel="C0GENERAL")
-        answer = (
-            reply.json
-            if reply.body.strip()
-            else bot.fake.wait_for_responses(key=reply.response_url)[0]
-        )
+        answer = run_in(bot, sim, text, user=user)
     found = TOKEN.search(said(answer))
     assert found, said(answer)
     return found.group(0)

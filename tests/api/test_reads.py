@@ -13,7 +13,7 @@ from cadence.vocabulary import GovernanceChoice
 from slackfake.sim import SlackSim
 from storage.db import session_scope
 from storage.models import GovernanceSession
-from tests.api.helpers import call, new_token, staffed_with_token
+from tests.api.helpers import call, new_token, run_in, staffed_with_token
 from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.helpers import run
@@ -107,7 +107,9 @@ def test_a_token_sees_and_writes_only_its_own_workspace(bot):
     raise_one(bot, token_a)
     # Workspace B: its own council, token and a workflow with the same name.
     other = SlackSim(bot.url, SIGNING_SECRET, bot.fake, team_id="T0002")
-    assert other.command("/cadence", f"council add <@{EVE}>", user=ADMIN).status == 200
+    assert (
+        "added to the AI council" in run_in(bot, other, f"council add <@{EVE}>", user=ADMIN)["text"]
+    )
     token_b = new_token(bot, "pipeline", user=EVE, sim=other)
     assert call(f"{bot.api_url}/workflows", token=token_b).body["items"] == []
     assert call(f"{bot.api_url}/escalations", token=token_b).body["items"] == []
@@ -126,8 +128,7 @@ def test_a_token_sees_and_writes_only_its_own_workspace(bot):
     refused = call(f"{bot.api_url}/escalations?workflow={quote(SUPPORT)}", token=token_b)
     assert refused.status == 404 and refused.body["errors"][0]["location"] == "query"
     # B's own workflow of the same name is B's alone.
-    assert other.command("/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>",
-                         user=ADMIN).status == 200  # fmt: skip
+    run_in(bot, other, f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
     raised_b = raise_one(bot, token_b)
     assert raised_b["escalation_id"] == 2
     assert [e["escalation_id"] for e in call(f"{bot.api_url}/escalations",
