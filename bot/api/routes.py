@@ -34,7 +34,7 @@ class Route:
     query: type[BaseModel] | None = None
     write: bool = False
     idempotent: bool = False  # takes an Idempotency-Key header
-    problems: tuple[int, ...] = (400, 401, 404, 422, 429)
+    problems: tuple[int, ...] = (400, 401, 404, 413, 415, 422, 429, 503)
     path_params: dict[str, str] = field(default_factory=dict)  # name: description
 
     @property
@@ -61,7 +61,7 @@ def _lists() -> list[Route]:
             reads.list_rows(name),
             page_model,
             query=ListQuery,
-            problems=(401, 404, 422, 429),
+            problems=(401, 404, 422, 429, 503),
         )
         for name, (_, page_model) in LISTED.items()
     ]

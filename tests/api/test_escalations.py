@@ -13,6 +13,7 @@ from tests.api.helpers import SUPPORT, call, staffed_with_token
 from tests.cast import EVE, GOV, MARIA
 from tests.e2e.helpers import outbox_keys
 from tests.e2e.test_escalate import escalate, owner_dm
+from tests.e2e.test_escalation_lifecycle import resolve
 from tests.e2e.test_need_to_know import CONFIDENTIAL
 
 REPORT = {
@@ -179,3 +180,20 @@ def test_the_api_never_reads_a_confidential_escalations_words(bot):
     # Its owner still reads it in Slack, as with /escalate.
     assert secret in owner_dm(bot, MARIA, written.body["escalation_id"])["text"]
     assert by_form.confidential
+
+
+def test_an_api_escalation_is_resolved_in_slack_and_read_back_through_the_api(bot):
+    token = staffed_with_token(bot)
+    number = call(f"{bot.api_url}/escalations", method="POST", token=token, body=REPORT).body[
+        "escalation_id"
+    ]
+    resolve(bot, owner_dm(bot, MARIA, number), user=MARIA, note="credits reversed")
+    bot.fake.wait_for(lambda: call(f"{bot.api_url}/escalations", token=token).body["items"][0][
+        "status"] == "resolved")  # fmt: skip
+    [listed] = call(f"{bot.api_url}/escalations", token=token).body["items"]
+    assert listed["resolution"] == "credits reversed" and listed["resolved_by"] == MARIA
+    # The reporter is a system, not a person: no DM is attempted to "api:pipeline".
+    assert not [k for k in outbox_keys(bot) if k == f"escalation:{number}:resolved"]
+    with bot.session() as db:
+        sent_to = {m.payload.get("channel") for m in db.exec(select(OutboxMessage)).all()}
+    assert not any(str(c).startswith("api:") for c in sent_to)
