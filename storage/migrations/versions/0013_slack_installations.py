@@ -1,7 +1,7 @@
 """slack installations: installs to many workspaces, in slack_sdk's SQLAlchemy store tables
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-27 14:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
