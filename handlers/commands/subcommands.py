@@ -11,6 +11,7 @@ from handlers.commands import (
     gaps,
     governance,
     report,
+    reset,
     review,
     rights,
     risk,
@@ -37,4 +38,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "reset": reset.handle_reset,
 }
