@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from cadence import audit
 from cadence.accountability import council, queries, rights
 from cadence.accountability.authority import council_matters_for
 from cadence.people import Person, mention
@@ -87,9 +86,3 @@ def build_map(
                     row.gaps.append(f"{noun} {mention(user)} has left the workspace")
         rows.append(row)
     return EscalationMap(workflow, current, council_ids, rows, gaps)
-
-
-def record_posted(db: Session, *, workflow: Workflow, actor_id: str, channel_id: str) -> None:
-    """Keep as evidence that the map was published in a channel (the reset checks it)."""
-    audit.record(db, team_id=workflow.team_id, actor=actor_id, action="map.posted",
-                 workflow_id=workflow.id, channel_id=channel_id)  # fmt: skip

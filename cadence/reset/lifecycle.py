@@ -168,3 +168,13 @@ def set_next(
                  workflow_id=workflow.id, reset_id=reset.id,
                  next_workflow_id=following.id)  # fmt: skip
     checklist.refresh_if_changed(db, reset=reset, default_zone=default_zone)
+
+
+def note_map_posted(db: Session, *, workflow: Workflow, actor_id: str, channel_id: str) -> None:
+    """Keep as the reset's evidence that the escalation map was published (only while the
+    workflow is in a reset: posting a map otherwise changes nothing)."""
+    reset = running_for(db, workflow_id=pk(workflow))
+    if reset is None:
+        return
+    audit.record(db, team_id=workflow.team_id, actor=actor_id, action="map.posted",
+                 workflow_id=workflow.id, reset_id=reset.id, channel_id=channel_id)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cadence.accountability import confirmations, escalation_map, workflows
 from cadence.governance import risk_review, risk_tiers, triggers
+from cadence.reset import lifecycle
 from cadence.vocabulary import RiskTier
 from handlers.blocks.escalation_map import build_escalation_map, confirmation_line, map_text
 from handlers.blocks.kit import local_date
@@ -37,7 +38,7 @@ def handle_map(req: CommandRequest) -> None:
     blocks = build_escalation_map(
         built, notes=(guardrails, trigger_lines(rules, breached)), confirmed=confirmed
     )
-    escalation_map.record_posted(
+    lifecycle.note_map_posted(
         req.db, workflow=workflow, actor_id=req.command.user_id, channel_id=req.command.channel_id
     )
     req.reply(map_text(built), blocks=blocks, public=True)
