@@ -108,7 +108,8 @@ def refresh_if_changed(db: Session, *, reset: AccountabilityReset, default_zone:
     after = fingerprint(evaluate(db, reset=reset), day=_day(reset))
     if after == before:
         return False
-    # Only the process that moves the fingerprint on queues the update (two replicas at once).
+    # Only the process that moves the fingerprint on queues the update (two replicas at once),
+    # and only if no update is waiting already (that one is drawn from the database when sent).
     moved = db.exec(  # type: ignore[call-overload]
         update(AccountabilityReset)
         .where(
@@ -116,15 +117,20 @@ def refresh_if_changed(db: Session, *, reset: AccountabilityReset, default_zone:
         )
         .values(checklist_state=after)
     )
-    raised = db.exec(  # type: ignore[call-overload]
-        update(AccountabilityReset)
-        .where(
-            col(AccountabilityReset.id) == rid, col(AccountabilityReset.refresh_queued).is_(False)
-        )
-        .values(refresh_queued=True)
+    raised = (
+        moved.rowcount == 1
+        and db.exec(  # type: ignore[call-overload]
+            update(AccountabilityReset)
+            .where(
+                col(AccountabilityReset.id) == rid,
+                col(AccountabilityReset.refresh_queued).is_(False),
+            )
+            .values(refresh_queued=True)
+        ).rowcount
+        == 1
     )
     db.refresh(reset)
-    if moved.rowcount != 1 or raised.rowcount != 1:
+    if not raised:
         return False
     key = f"{refresh_key_prefix(rid)}{uuid.uuid4().hex}"
     outbox.render_message(

@@ -313,3 +313,21 @@ def test_the_job_does_each_step_once(db: Session, support, moment) -> None:
                          f"reset:{reset.id}:summary:{DANA.id}"]  # fmt: skip
     missed = tally(checklist.evaluate(db, reset=reset))["missed"]
     assert ItemKey.NEXT_FOCUS in [r.key for r in missed]
+
+
+def test_checklist_updates_are_coalesced_like_the_tally(db: Session, support, moment) -> None:
+    reset = start(db, support)
+    assert not checklist.refresh_if_changed(db, reset=reset, default_zone="UTC")  # unchanged
+    assign(db, support, OwnerRole.WORKFLOW, LI)
+    assert checklist.refresh_if_changed(db, reset=reset, default_zone="UTC")
+    confirmations.confirm_rights(db, workflow=support, actor_id=DANA.id)
+    # Changed again while an update waits: no second update (the waiting one reads the data).
+    assert not checklist.refresh_if_changed(db, reset=reset, default_zone="UTC")
+    [waiting] = [k for k in outbox_keys(db) if k.startswith(checklist.refresh_key_prefix(1))]
+    assert checklist.take_refresh(db, reset_id=pk(reset), key=waiting)
+    db.refresh(reset)
+    assert reset.refresh_queued is False
+    seat(db, SAM)  # nothing the checklist shows: still nothing to send
+    assert not checklist.refresh_if_changed(db, reset=reset, default_zone="UTC")
+    moment.advance(days=1)  # a new day is shown ("day 2 of 30"): one more update
+    assert checklist.refresh_if_changed(db, reset=reset, default_zone="UTC")

@@ -314,3 +314,35 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     assert actions.count("reset.weekly_dm") == 4 and actions.count("map.posted") == 1
     assert actions.count("gap.acknowledged") == 1 and actions.count("reset.next_set") == 1
     assert "No 30-day reset is running" in said(run(bot, "/cadence", "reset status", user=EVE))
+
+
+def test_stopping_a_reset_early_takes_a_reason_and_posts_the_summary(bot, frozen_clock):
+    frozen_clock.current = WEDNESDAY
+    bot.deliverer.channel_pace = 0
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
+    run(bot, "/cadence", "council channel <#C0GENERAL|general>", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    settle(bot, frozen_clock)
+
+    frozen_clock.current = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    bare = said(run(bot, "/cadence", f"reset stop {SUPPORT}", user=MARIA))
+    assert "Stopping a reset early takes a reason" in bare
+    assert "No running reset matches" in said(
+        run(bot, "/cadence", "reset stop Billing", user=MARIA)
+    )
+    assert "outcome owner" in said(run(bot, "/cadence", f"reset stop {SUPPORT}: no", user=EVE))
+    stopped = said(run(bot, "/cadence", f"reset stop {SUPPORT}: the team moves to billing",
+                       user=MARIA))  # fmt: skip
+    assert "Stopped the 30-day reset of *Support resolution*" in stopped
+    settle(bot, frozen_clock)
+    reset_job(bot)  # the job finds nothing running: no second summary
+    settle(bot, frozen_clock)
+    [summary] = summaries(bot, GOV)
+    [council] = summaries(bot, GENERAL)  # the council channel, not DMs
+    assert summary["text"] == council["text"]
+    assert summary["text"].startswith(f"The 30-day reset of {SUPPORT} stopped early: ")
+    assert "the team moves to billing" in all_text(summary)
+    assert "*stopped early* by <@UMARIA>, Thu 03 Dec 10:00" in checklist(bot)
+    assert audit_actions(bot).count("reset.stopped") == 1
