@@ -3,7 +3,7 @@ risk-review triggers and the council's confirmation of the decision rights."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -94,7 +94,7 @@ def scorecard_baselined(ctx: ResetContext) -> Evidence:
         .where(ScorecardEntry.workflow_id == ctx.workflow.id)
         .where(col(ScorecardEntry.week_start) >= first_week)
     ).all()
-    weeks: dict = {}
+    weeks: dict[date, list[ScorecardEntry]] = {}
     for row in rows:
         if row.metric in {m.value for m in scorecard.REPORTED}:
             weeks.setdefault(row.week_start, []).append(row)

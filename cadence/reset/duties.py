@@ -6,7 +6,7 @@ processes running it at once do each thing once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -74,7 +74,7 @@ def open_review(db: Session, *, reset: AccountabilityReset, default_zone: str) -
     db.flush()
 
 
-def send_monday(db: Session, *, reset: AccountabilityReset, monday: object) -> bool:
+def send_monday(db: Session, *, reset: AccountabilityReset, monday: date) -> bool:
     """DM the outcome owner (the reset's starter when there is none) what is due this week,
     once per Monday: the reminder row is unique per reset, Monday and person."""
     owner = queries.current_owners(db, workflow_id=reset.workflow_id).outcome or reset.started_by

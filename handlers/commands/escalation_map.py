@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cadence.accountability import confirmations, escalation_map, workflows
 from cadence.governance import risk_review, risk_tiers, triggers
+from cadence.reminders.working_hours import workspace_timezone
 from cadence.reset import lifecycle
 from cadence.vocabulary import RiskTier
 from handlers.blocks.escalation_map import build_escalation_map, confirmation_line, map_text
@@ -30,9 +31,10 @@ def handle_map(req: CommandRequest) -> None:
             f"(escalation #{pending.escalation_id})."
         )
     found = confirmations.standing(req.db, workflow_id=pk(workflow))
+    zone = workspace_timezone(req.db, team_id=req.team_id, default=req.default_zone)
     confirmed = confirmation_line(
         found.confirmation.confirmed_by if found else None,
-        f"on {local_date(found.confirmation.created_at, req.default_zone)}" if found else None,
+        f"on {local_date(found.confirmation.created_at, zone)}" if found else None,
         holds=found is not None and found.holds,
     )
     blocks = build_escalation_map(
