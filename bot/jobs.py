@@ -22,6 +22,7 @@ from cadence.reminders.working_hours import stale_users
 from cadence.reset import duties, lifecycle
 from storage.clock import now
 from storage.db import session_scope
+from storage.models import pk
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def run_reset_duties(engine: Engine, *, default_zone: str) -> list[str]:
     and its summary, checklist updates); one transaction per reset, safe in any number of
     processes at once."""
     with session_scope(engine) as db:
-        ids = [int(r.id or 0) for r in lifecycle.running(db)]
+        ids = [pk(r) for r in lifecycle.running(db)]
     done: list[str] = []
     for reset_id in ids:
         with session_scope(engine) as db:

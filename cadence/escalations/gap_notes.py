@@ -16,7 +16,7 @@ from cadence.people import mention
 from cadence.text import escape
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import Escalation, EscalationEvent, GapAcknowledgement, Workflow
+from storage.models import Escalation, EscalationEvent, GapAcknowledgement, Workflow, pk
 
 NOTE_MAX = 1000
 HAND_OFF = "handed_off"
@@ -55,7 +55,7 @@ def closures(db: Session, *, event_ids: list[int]) -> dict[int, GapClosure]:
     for event in events:
         later = [h for h in hand_offs if h.escalation_id == event.escalation_id and h.id > event.id]
         if later:
-            found[int(event.id or 0)] = GapClosure("handed off", later[0].actor,
+            found[pk(event)] = GapClosure("handed off", later[0].actor,
                                                    later[0].created_at)  # fmt: skip
     for ack in db.exec(
         select(GapAcknowledgement).where(col(GapAcknowledgement.event_id).in_(event_ids))
@@ -74,8 +74,8 @@ def workflow_gaps(db: Session, *, workflow_id: int) -> list[WorkflowGap]:
         .where(col(EscalationEvent.authorized) == false())
         .order_by(col(EscalationEvent.id))
     ).all()
-    closed = closures(db, event_ids=[int(e.id or 0) for e in events])
-    return [WorkflowGap(e, closed.get(int(e.id or 0))) for e in events]
+    closed = closures(db, event_ids=[pk(e) for e in events])
+    return [WorkflowGap(e, closed.get(pk(e))) for e in events]
 
 
 def acknowledgeable(

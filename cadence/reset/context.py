@@ -48,11 +48,9 @@ class ResetContext:
 
     def council(self) -> str:
         """'a council member (@dana, @ada)' or 'the AI council (no members yet)'."""
-        return (
-            "a council member (" + people(self.council_ids) + ")"
-            if self.council_ids
-            else ("the AI council (no members yet)")
-        )
+        if not self.council_ids:
+            return "the AI council (no members yet)"
+        return f"a council member ({people(self.council_ids)})"
 
     def outcome_owner(self) -> str:
         """The outcome owner, or the council when there is none."""

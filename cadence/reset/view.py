@@ -13,7 +13,7 @@ from cadence.reset.calendar import ResetCalendar
 from cadence.reset.context import calendar_of
 from cadence.reset.items import ItemResult
 from storage.clock import now
-from storage.models import AccountabilityReset, Workflow
+from storage.models import AccountabilityReset, Workflow, pk
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,5 @@ def reset_view(db: Session, *, reset_id: int) -> ResetView | None:
 
 def running_views(db: Session, *, team_id: str) -> list[ResetView]:
     """Every running reset of the workspace, oldest first."""
-    found = [
-        reset_view(db, reset_id=int(r.id or 0)) for r in lifecycle.running(db, team_id=team_id)
-    ]
+    found = [reset_view(db, reset_id=pk(r)) for r in lifecycle.running(db, team_id=team_id)]
     return [v for v in found if v is not None]

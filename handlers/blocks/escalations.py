@@ -23,7 +23,7 @@ from handlers.blocks.kit import (
 )
 from handlers.ids import ActionId, EscalationAction
 from slackfake.limits import LIMITS
-from storage.models import Escalation, EscalationEvent
+from storage.models import Escalation, EscalationEvent, pk
 
 STATUS = {
     EscalationStatus.OPEN: ":red_circle: Open — waiting for the owner to acknowledge",
@@ -244,7 +244,7 @@ def build_gaps(
         )
     ]
     for gap in gaps:
-        event_id = int(gap.event.id or 0)
+        event_id = pk(gap.event)
         text = (
             f"*{escape(gap.workflow_name)}* · escalation *#{gap.escalation.id}* · "
             f"{when(gap.event.created_at, timezone)}\n{who(gap.event.actor)} "
