@@ -44,6 +44,10 @@ WHERE_TO_GET: dict[str, str] = {
     "OUTBOX_LEASE_SECONDS": (
         "how long, in seconds, a message being delivered is reserved for one process (default 60)"
     ),
+    "API_RATE_PER_MINUTE": (
+        "the integration API requests each token may make per minute, sustained (default 120)"
+    ),
+    "API_RATE_BURST": "the integration API requests a token may make at once (default 20)",
 }
 
 
@@ -128,6 +132,8 @@ class Settings(ZoneSettings):
     web_threads: int = Field(default=16, ge=1, le=256)
     readyz_outbox_max_age: int = Field(default=600, ge=1)
     outbox_lease_seconds: int = Field(default=60, ge=1)
+    api_rate_per_minute: float = Field(default=120, gt=0, le=1_000_000)
+    api_rate_burst: int = Field(default=20, ge=1, le=100_000)
 
     @field_validator("slack_bot_token")
     @classmethod

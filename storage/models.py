@@ -562,3 +562,40 @@ class GapAcknowledgement(SQLModel, table=True):
     note: str = Field(max_length=1000)
     acknowledged_by: str = Field(max_length=32)
     created_at: datetime = _created()
+
+
+class ApiToken(SQLModel, table=True):
+    """A workspace's token for the integration API. Only its SHA-256 is kept: the token itself
+    is shown once, to the council member who created it. Revoked rows are history."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        _only_current("uq_api_token_live_name", "team_id", "name", open_column="revoked_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    name: str = Field(max_length=24)
+    token_hash: str = Field(max_length=64, unique=True)
+    # The token's first characters ("cad_3kQ9"), so a person can tell which one leaked.
+    hint: str = Field(max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    revoked_at: datetime | None = _when()
+    revoked_by: str | None = Field(default=None, max_length=32)
+
+
+class ApiIdempotencyKey(SQLModel, table=True):
+    """An API write made under an `Idempotency-Key`: a retry with the same key gets the same
+    answer, and makes no second change. One row per workspace and key."""
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (UniqueConstraint("team_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    idempotency_key: str = Field(max_length=128)
+    token_id: int = Field(foreign_key="api_token.id", index=True)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()

@@ -40,6 +40,8 @@ class ExportRequest:
     # Who reads it, when not everything may be shown (a Slack export by someone outside the
     # council); None: everything (the council, or an operator at the command line).
     reader: str | None = None
+    # Keyset cursor: only rows whose key is greater (the last key of the previous page).
+    after: int | None = None
 
 
 def get_kind(name: str) -> Kind:
@@ -116,7 +118,12 @@ def export_timezone(db: Session, *, team_id: str | None, default_zone: str) -> s
 
 def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]:
     """The rows, oldest first, one page of `request.page` rows in memory at a time."""
-    kind = get_kind(request.kind)
+    return stream_kind_rows(db, get_kind(request.kind), request)
+
+
+def stream_kind_rows(db: Session, kind: Kind, request: ExportRequest) -> Iterator[dict[str, Any]]:
+    """The rows of `kind` (an export kind, or another listing built the same way), oldest
+    first, after `request.after` when given."""
     names = choose_columns(kind, request.columns)
     stored = [n for n in names if n in kind.columns]
     when = kind.columns[kind.time]
@@ -141,7 +148,7 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
         for name in names
     ]
     connection = db.connection()  # core rows: no ORM bookkeeping per row
-    last: Any = None
+    last: Any = request.after
     while True:
         page = query if last is None else query.where(kind.key > last)
         rows = connection.execute(page.order_by(kind.key).limit(request.page)).all()

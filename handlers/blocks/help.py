@@ -115,6 +115,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "The council report of a past period, privately (council, admins; outcome owners see their workflows)."),
             CommandHelp("/cadence export KIND [csv|json|md] [PERIOD]", "/cadence export decisions csv last quarter",
                         "Decisions, escalations, actions, scorecards, votes, gaps or the audit log as a file in your DM."),
+            CommandHelp("/cadence api token create|list|revoke [NAME]", "/cadence api token create data-pipeline",
+                        "Tokens for the integration API (/api/v1/), shown once when created (AI council)."),
         ],
     ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
@@ -122,7 +124,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends", "report", "export", "reset",
+    "review", "triggers", "risk", "trends", "report", "export", "reset", "api",
 ]  # fmt: skip
 
 

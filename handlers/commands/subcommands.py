@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.commands import (
+    api,
     council,
     escalation_map,
     export,
@@ -39,4 +40,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "report": report.handle_report,
     "export": export.handle_export,
     "reset": reset.handle_reset,
+    "api": api.handle_api,
 }

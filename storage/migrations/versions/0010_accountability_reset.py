@@ -1,7 +1,7 @@
 """the 30-day accountability reset, council confirmations of decision rights, gap notes
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-27 14:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"  # after main's API tokens (0012, landed first)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
