@@ -24,6 +24,10 @@ class RendererName(StrEnum):
     ESCALATION_COUNCIL = "escalation.council"
     REMINDER = "reminder"
     COUNCIL_REPORT = "evidence.council_report"
+    RESET_CHECKLIST = "reset.checklist"
+    RESET_REFRESH = "reset.refresh"
+    RESET_MONDAY = "reset.monday"
+    RESET_SUMMARY = "reset.summary"
 
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
