@@ -22,6 +22,7 @@ class View(StrEnum):
     SCORECARD = "scorecard-modal"
     TRIGGERS = "triggers-modal"
     SKIP_WEEK = "governance-skip-modal"
+    GAP_NOTE = "gap-note-modal"
     KPI = "kpi-modal"
 
 
@@ -63,6 +64,10 @@ class ActionId(StrEnum):
     SCORECARD_OPEN = "scorecard-open"
     # value = the session id; on the weekly thread of a low-risk workflow only.
     SKIP_WEEK = "governance-skip"
+    # value = the workflow id; on the escalation map, for council members.
+    RIGHTS_CONFIRM = "rights-confirm"
+    # value = the gap's escalation event id; in /cadence gaps, for the outcome owner.
+    GAP_ACKNOWLEDGE = "gap-acknowledge"
     # value = "WORKFLOW_ID:YYYY-MM-DD" (the week whose values the tree showed).
     KPI_SHOW_ALL = "kpi-show-all"
 
@@ -84,6 +89,7 @@ class GovernanceBlock(StrEnum):
     RATIONALE = "decision-rationale"
     RE_REVIEW = "decision-re-review"
     SKIP_REASON = "skip-reason"
+    GAP_NOTE = "gap-note"
 
 
 def follow_up_block_id(number: int, part: str) -> str:

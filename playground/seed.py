@@ -50,51 +50,34 @@ class Week:
 
 HISTORY = (
     Week(
-        {
-            "Throughput": "1180",
-            "Quality trend": "91",
-            "Exception rate": "7.5",
-            "Rework": "42",
-            "RAG": "88",
-            "Latency": "2.8",
-            "Intent": "93",
-        },
+        {"Throughput": "1180", "Quality trend": "91", "Exception rate": "7.5", "Rework": "42"},
         ("stabilize", "stabilize", "pause", "stabilize", "continue"),
         "stabilize",
         "Refund errors are up; fix the refund intents before adding queues.",
         ("Add a human check on refunds over $500", "sam"),
     ),
     Week(
-        {
-            "Throughput": "1240",
-            "Quality trend": "94.5",
-            "Exception rate": "5.2",
-            "Rework": "30",
-            "RAG": "90",
-            "Latency": "2.4",
-            "Intent": "95.5",
-        },
+        {"Throughput": "1240", "Quality trend": "94.5", "Exception rate": "5.2", "Rework": "30"},
         ("continue", "stabilize", "continue", "continue", "continue"),
         "continue",
         "The human check halved refund errors; keep going.",
     ),
     Week(
-        {
-            "Throughput": "1320",
-            "Quality trend": "96",
-            "Exception rate": "4.1",
-            "Rework": "21",
-            "RAG": "92.5",
-            "Latency": "1.9",
-            "Intent": "97.2",
-        },
+        {"Throughput": "1320", "Quality trend": "96", "Exception rate": "4.1", "Rework": "21"},
         ("continue", "continue", "continue", "stabilize", "continue"),
         "continue",
         "Quality is back above target; next, retrain the intent model.",
         ("Retrain the intent model on last quarter's tickets", "noah"),
     ),
 )
-THIS_WEEK = {"Throughput": "1350", "Quality trend": "95.5", "RAG": "93", "Latency": "1.8"}
+THIS_WEEK = {"Throughput": "1350", "Quality trend": "95.5"}
+# The KPI tree's leaf values, reported with the scorecard: the three past weeks, then this one.
+KPI_WEEKS = (
+    {"RAG": "88", "Latency": "2.8", "Intent": "93"},
+    {"RAG": "90", "Latency": "2.4", "Intent": "95.5"},
+    {"RAG": "92.5", "Latency": "1.9", "Intent": "97.2"},
+    {"RAG": "93", "Latency": "1.8"},
+)
 UNITS = {
     "Throughput": "Throughput (items/week)",
     "Quality trend": "Quality trend (percent, 0-100)",
@@ -225,8 +208,10 @@ def seed(seeder: Seeder, *, zone: str) -> None:
     monday = this_monday_nine(now, zone)
     seeder.at(monday - timedelta(weeks=len(HISTORY), days=3))
     staff(seeder)
-    for weeks_ago, week in zip(range(len(HISTORY), 0, -1), HISTORY, strict=True):
-        past_week(seeder, monday - timedelta(weeks=weeks_ago), week)
+    for weeks_ago, week, kpi in zip(
+        range(len(HISTORY), 0, -1), HISTORY, KPI_WEEKS[:-1], strict=True
+    ):
+        past_week(seeder, monday - timedelta(weeks=weeks_ago), week, kpi)
     this_week(seeder, monday)
     seeder.at(max(now, seeder.clock()))
 
@@ -262,9 +247,9 @@ def open_week(seeder: Seeder, monday: datetime, metrics: dict[str, str]) -> dict
     return parent
 
 
-def past_week(seeder: Seeder, monday: datetime, week: Week) -> None:
+def past_week(seeder: Seeder, monday: datetime, week: Week, kpi: dict[str, str]) -> None:
     """A week that was decided on Tuesday, after five votes."""
-    parent = open_week(seeder, monday, week.metrics)
+    parent = open_week(seeder, monday, week.metrics | kpi)
     seeder.at(monday + timedelta(hours=3))
     for voter, choice in zip(VOTERS, week.votes, strict=True):
         seeder.click(voter, parent, f"governance-vote-{choice}")
@@ -286,7 +271,7 @@ def past_week(seeder: Seeder, monday: datetime, week: Week) -> None:
 
 def this_week(seeder: Seeder, monday: datetime) -> None:
     """This week's thread is open with two votes; Sam raised an escalation nobody took yet."""
-    parent = open_week(seeder, monday, THIS_WEEK)
+    parent = open_week(seeder, monday, THIS_WEEK | KPI_WEEKS[-1])
     for voter in VOTERS[:2]:
         seeder.click(voter, parent, "governance-vote-continue")
     seeder.at(monday + timedelta(hours=2))

@@ -10,7 +10,8 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
   response_urls. `files.py`: the external upload (its upload URL is served by `server.py`).
   `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table the builders keep
   to as well); `rate_limits.py`: Slack's 429s, opt-in. `socket_mode.py` (and `socket_link.py`):
-  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`.
+  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`. `oauth.py`:
+  installing into workspaces (the authorize redirect, oauth.v2.access, per-workspace tokens).
 - The other side of Slack, toward the app: `sim.py` signs and sends commands, clicks,
   submissions and events (`socket_sim.py`: the same as Socket Mode envelopes); `forms.py` reads
   buttons and inputs and builds `state.values`.
@@ -70,6 +71,7 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
+            "oauth.v2.access": self._oauth_v2_access,
         }
         self.reset()
 
@@ -80,7 +82,8 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
 
     def reset(self) -> None:
         """Forget everything: calls, messages, views, responses, faults, rate limits, directory,
-        Socket Mode envelopes (and end any connection a previous test left open)."""
+        installs and their tokens, Socket Mode envelopes (and end any connection a previous
+        test left open)."""
         for link in getattr(self, "_links", []):
             link.drop()
         with self._cond:
@@ -90,5 +93,6 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
             self._clear()
             self._clear_files()
             self._clear_socket_mode()
+            self._clear_installs()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import escalations, governance, guardrails, kpi, reminders
+from handlers.actions import accountability, escalations, governance, guardrails, kpi, reminders
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     guardrails.register(app)
     kpi.register(app)
     reminders.register(app)
+    accountability.register(app)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from cadence.accountability import escalation_map, workflows
+from cadence.accountability import confirmations, escalation_map, workflows
 from cadence.governance import risk_review, risk_tiers, triggers
 from cadence.kpi.view import current_tree
+from cadence.reminders.working_hours import workspace_timezone
+from cadence.reset import lifecycle
 from cadence.vocabulary import RiskTier
-from handlers.blocks.escalation_map import build_escalation_map, map_text
+from handlers.blocks.escalation_map import build_escalation_map, confirmation_line, map_text
+from handlers.blocks.kit import local_date
 from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.triggers import trigger_lines
 from handlers.commands.request import CommandRequest
@@ -29,10 +32,21 @@ def handle_map(req: CommandRequest) -> None:
             f"\nA change to {pending.to_tier} is waiting for the council "
             f"(escalation #{pending.escalation_id})."
         )
+    found = confirmations.standing(req.db, workflow_id=pk(workflow))
+    zone = workspace_timezone(req.db, team_id=req.team_id, default=req.default_zone)
+    confirmed = confirmation_line(
+        found.confirmation.confirmed_by if found else None,
+        f"on {local_date(found.confirmation.created_at, zone)}" if found else None,
+        holds=found is not None and found.holds,
+    )
     tree = current_tree(req.db, workflow=workflow, default_zone=req.default_zone)
     blocks = build_escalation_map(
         built,
         notes=(guardrails, trigger_lines(rules, breached)),
+        confirmed=confirmed,
         kpi=build_kpi_blocks(tree) if tree is not None else None,
+    )
+    lifecycle.note_map_posted(
+        req.db, workflow=workflow, actor_id=req.command.user_id, channel_id=req.command.channel_id
     )
     req.reply(map_text(built), blocks=blocks, public=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.commands import (
+    api,
     council,
     escalation_map,
     export,
@@ -12,6 +13,7 @@ from handlers.commands import (
     governance,
     kpi,
     report,
+    reset,
     review,
     rights,
     risk,
@@ -38,5 +40,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "reset": reset.handle_reset,
+    "api": api.handle_api,
     "kpi": kpi.handle_kpi,
 }
