@@ -36,19 +36,35 @@ def parse_kpi_value(node: KpiNode, text: str | None) -> float | None:
     return value
 
 
-def nodes_by_name(
-    db: Session, *, workflow: Workflow, values: dict[str, float | None]
-) -> dict[int, float | None]:
-    """Values keyed by node name (any case) as values keyed by node id; InvalidInput naming
-    the first name that is not a node of the workflow's tree."""
-    known = {n.name_key: pk(n) for n in current_nodes(db, workflow_id=pk(workflow))}
+def values_by_name(
+    db: Session, *, workflow: Workflow, values: dict[str, float | str | None]
+) -> tuple[dict[int, float | None], dict[str, str]]:
+    """Values keyed by node name (any case), checked as the scorecard form checks them: the
+    values keyed by node id, and for each name refused why (no such node, not a number)."""
+    known = {n.name_key: n for n in current_nodes(db, workflow_id=pk(workflow))}
     by_id: dict[int, float | None] = {}
+    problems: dict[str, str] = {}
     for name, value in values.items():
-        node_id = known.get(name_key(name))
-        if node_id is None:
-            raise InvalidInput(f"The KPI tree of {workflow.name} has no node called “{name}”.")
-        by_id[node_id] = value
-    return by_id
+        node = known.get(name_key(name))
+        if node is None:
+            problems[name] = f"The KPI tree of {workflow.name} has no node called “{name}”."
+            continue
+        try:
+            by_id[pk(node)] = None if value is None else parse_kpi_value(node, str(value))
+        except InvalidInput as error:
+            problems[name] = error.user_message
+    return by_id, problems
+
+
+def week_values(db: Session, *, workflow: Workflow, week_start: date) -> dict[str, float]:
+    """The values of the tree's nodes for one week, by node name."""
+    names = {pk(n): n.name for n in current_nodes(db, workflow_id=pk(workflow))}
+    rows = db.exec(
+        select(KpiValue).where(
+            KpiValue.workflow_id == workflow.id, KpiValue.week_start == week_start
+        )
+    ).all()
+    return {names[r.node_id]: r.value for r in rows if r.node_id in names}
 
 
 def report_kpi_values(

@@ -175,10 +175,17 @@ def test_values_are_stored_per_week_cleared_when_empty_and_shown_as_a_trend(engi
     assert report(engine, workflow_id, WEEK, {ids[LATENCY]: 1.8}) == []  # the same again
     with session_scope(engine) as db:
         workflow = db.get(Workflow, workflow_id)
-        by_name = values.nodes_by_name(db, workflow=workflow, values={"p95 RESPONSE latency": 3})
-        assert by_name == {ids[LATENCY]: 3}
-        with pytest.raises(InvalidInput, match="no node called"):
-            values.nodes_by_name(db, workflow=workflow, values={"Nope": 1})
+        by_name = values.values_by_name(
+            db, workflow=workflow, values={"p95 RESPONSE latency": 3, "Nope": 1, RAG: "lots"}
+        )
+        assert by_name == (
+            {ids[LATENCY]: 3},
+            {
+                "Nope": "The KPI tree of Support resolution has no node called “Nope”.",
+                RAG: f"{RAG} must be a number.",
+            },
+        )
+        assert values.week_values(db, workflow=workflow, week_start=WEEK) == {LATENCY: 1.8}
         tree = read_kpi_tree(db, workflow_id=workflow_id, week_start=WEEK)
         stored = db.exec(select(KpiValue)).all()
     assert {(v.node_id, v.week_start, v.value) for v in stored} == {
