@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import outbox_rows
+from bot.canvas_delivery import LOOKED_FOR, after_sent, find_earlier
 from bot.delivery_report import DeliveryReport
 from bot.metrics import count_delivery
 from bot.outbox_payload import (
@@ -22,7 +23,6 @@ from bot.outbox_payload import (
     Drop,
     Renderer,
     Wait,
-    find_posted,
     prepare,
 )
 from bot.ratelimit import MethodLimiter
@@ -140,16 +140,17 @@ class OutboxDeliverer:
             payload = prepared
             channel = str(payload.get("channel", ""))
             # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
-            uncertain = message.in_flight_at is not None and method == POST
+            uncertain = message.in_flight_at is not None and method in LOOKED_FOR
             message.attempts += 1
-            if method == POST:
+            if method in LOOKED_FOR:
                 message.in_flight_at = message.in_flight_at or now()
+            if method == POST:
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         outcome: dict[str, Any] | Exception | None = None
         # Posts are paced from when each was sent, not from when Slack's answer came back.
         started = self.monotonic()
         if uncertain:
-            outcome = find_posted(self.client, payload, key)
+            outcome = find_earlier(self.client, method, payload, key)
         if outcome is None:
             self._spend_budget(method)
             started = self.monotonic()
@@ -195,6 +196,7 @@ class OutboxDeliverer:
             message.result_channel = outcome.get("channel") or channel or None
             message.result_ts = outcome.get("ts") or outcome.get("message_ts")
             message.last_error = None
+            after_sent(db, message, outcome)
             report.sent += 1
             if message.method == POST and channel:
                 self._last_post[channel] = started

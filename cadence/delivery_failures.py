@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.accountability import council, queries
+from cadence.canvas import outcomes as canvas_outcomes
 from storage.clock import now
 from storage.models import OutboxMessage, Workflow, pk
 
@@ -38,6 +39,8 @@ def record_delivery_failure(
     Returns the hint (if any) so the caller can log it. At most one hint per person, channel and
     error a day, so a channel missing the bot does not flood its owners.
     """
+    # A canvas refused here falls back to messages (and its owners are told how to enable it).
+    canvas_outcomes.on_failed(db, message=message, error=error)
     channel = channel or str(message.payload.get("channel", ""))
     hint = hint_for(error, channel)
     affected = _workflows_in(db, channel) if channel else []

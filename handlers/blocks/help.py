@@ -61,6 +61,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Show the risk tier and its guardrails, or ask the council to change it."),
             CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
                         "Post the one-page escalation map, with its gaps, in this channel."),
+            CommandHelp("/cadence canvas WORKFLOW", "/cadence canvas Support resolution",
+                        "Try the channel canvas (map and decision log) again once canvases are enabled."),
         ],
     ),
     (
@@ -109,7 +111,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
-    "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
+    "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard", "settings",
     "review", "triggers", "risk", "trends", "report", "export",
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.commands import (
+    canvas,
     council,
     escalation_map,
     export,
@@ -27,6 +28,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "council": council.handle_council,
     "rights": rights.handle_rights,
     "map": escalation_map.handle_map,
+    "canvas": canvas.handle_canvas,
     "gaps": gaps.handle_gaps,
     "decisions": governance.handle_decisions,
     "scorecard": governance.handle_scorecard,

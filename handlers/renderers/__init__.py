@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.outbox import RendererName
-from handlers.renderers import escalations, evidence, governance, reminders
+from handlers.renderers import canvas, escalations, evidence, governance, reminders
 
 Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
@@ -35,4 +35,10 @@ def build_renderers(*, default_zone: str) -> dict[str, Renderer]:
         ),
         RendererName.REMINDER: reminders.render_reminder,
         RendererName.COUNCIL_REPORT: evidence.render_council_report,
+        RendererName.CANVAS_CREATE: partial(canvas.render_create, default_zone=default_zone),
+        RendererName.CANVAS_EDIT: partial(canvas.render_edit, default_zone=default_zone),
+        RendererName.CANVAS_FALLBACK_MAP: canvas.render_fallback_map,
+        RendererName.CANVAS_FALLBACK_LOG: partial(
+            canvas.render_fallback_log, default_zone=default_zone
+        ),
     }
