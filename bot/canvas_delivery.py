@@ -51,10 +51,15 @@ def find_channel_canvas(client: WebClient, channel: str, key: str) -> dict[str, 
     if not canvas_id:
         return None
     logger.info("%s had made canvas %s before; not creating another", key, canvas_id)
-    return {"ok": True, "canvas_id": canvas_id}
+    return {"ok": True, "canvas_id": canvas_id, "found": True}
 
 
 def after_sent(db: Session, message: OutboxMessage, outcome: dict[str, Any]) -> None:
     """Remember what a canvas call gave back (the id of the canvas a create made)."""
     if message.method == CREATE_METHOD and outcome.get("canvas_id"):
-        outcomes.record_created(db, message=message, canvas_id=str(outcome["canvas_id"]))
+        outcomes.record_created(
+            db,
+            message=message,
+            canvas_id=str(outcome["canvas_id"]),
+            found=bool(outcome.get("found")),
+        )

@@ -29,13 +29,21 @@ def _canvas_of(db: Session, message: OutboxMessage) -> ChannelCanvas | None:
     return db.exec(query.execution_options(populate_existing=True)).first()
 
 
-def record_created(db: Session, *, message: OutboxMessage, canvas_id: str) -> None:
-    """The create call went through (or an earlier attempt's canvas was found): remember it."""
+def record_created(
+    db: Session, *, message: OutboxMessage, canvas_id: str, found: bool = False
+) -> None:
+    """The create call went through, or (`found`) an earlier, unanswered attempt's canvas was
+    found in the channel: remember it. A found canvas holds what that attempt rendered, so
+    a refresh follows with whatever changed since."""
     canvas = _canvas_of(db, message)
     if canvas is None or message.idempotency_key != refresh.create_key(canvas):
         return
     canvas.canvas_id, canvas.status, canvas.updated_at = canvas_id, LIVE, now()
     db.add(canvas)
+    db.flush()
+    workflow = db.get(Workflow, canvas.workflow_id)
+    if found and workflow is not None:
+        refresh.request_refresh(db, workflow=workflow)
 
 
 def on_failed(db: Session, *, message: OutboxMessage, error: str) -> None:
