@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
