@@ -1,10 +1,11 @@
-"""The outbox's canvas calls: finding the canvas an unanswered create made, and remembering
-the canvas id Slack gave back.
+"""The outbox's canvas calls: looking before creating, and remembering the canvas id.
 
-A create whose answer was lost (a timeout, a crash mid-call) may have made the canvas. Before
-trying again, the deliverer asks `conversations.info`: a channel canvas there now is the one
-that attempt made, so it is adopted instead of asking for a second (which Slack would refuse
-with `channel_canvas_already_exists`).
+Before each create the deliverer asks `conversations.info` whether the channel has a canvas.
+After an attempt whose answer was lost (a timeout, a crash mid-call), a canvas there now is
+the one that attempt made: it is adopted instead of asking for a second. Before a first
+attempt (or one after a clear answer), a canvas there is someone else's: the create is refused
+as Slack would refuse it (`channel_canvas_already_exists`) without calling it, so a lost answer
+can never make Cadence adopt, and overwrite, a canvas people wrote.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from sqlmodel import Session
 
 from bot.outbox_payload import find_posted
@@ -28,15 +30,22 @@ POST = "chat.postMessage"
 LOOKED_FOR = frozenset({POST, CREATE_METHOD})
 
 
-def find_earlier(
-    client: WebClient, method: str, payload: dict[str, Any], key: str
-) -> dict[str, Any] | None:
-    """What an unanswered earlier attempt already did in Slack, or None (then call again)."""
+def look_first(
+    client: WebClient, method: str, payload: dict[str, Any], key: str, *, uncertain: bool
+) -> dict[str, Any] | SlackApiError | None:
+    """What to record without calling `method` (an earlier attempt's result, or Slack's certain
+    refusal); None: call it. `uncertain`: an earlier attempt may have acted unanswered."""
     if method == POST:
-        return find_posted(client, payload, key)
-    if method == CREATE_METHOD:
-        return find_channel_canvas(client, str(payload.get("channel_id", "")), key)
-    return None
+        return find_posted(client, payload, key) if uncertain else None
+    if method != CREATE_METHOD:
+        return None
+    found = find_channel_canvas(client, str(payload.get("channel_id", "")), key)
+    if found is None or uncertain:
+        return found
+    refusal = {"ok": False, "error": "channel_canvas_already_exists"}
+    answer = SlackResponse(client=client, http_verb="POST", api_url=method, req_args={},
+                           data=refusal, headers={}, status_code=200)  # fmt: skip
+    return SlackApiError("The channel already has a canvas", answer)
 
 
 def find_channel_canvas(client: WebClient, channel: str, key: str) -> dict[str, Any] | None:
@@ -50,7 +59,7 @@ def find_channel_canvas(client: WebClient, channel: str, key: str) -> dict[str, 
     canvas_id = (properties.get("canvas") or {}).get("file_id")
     if not canvas_id:
         return None
-    logger.info("%s had made canvas %s before; not creating another", key, canvas_id)
+    logger.info("%s: the channel has canvas %s; not creating another", key, canvas_id)
     return {"ok": True, "canvas_id": canvas_id, "found": True}
 
 

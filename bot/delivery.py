@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import outbox_rows
-from bot.canvas_delivery import LOOKED_FOR, after_sent, find_earlier
+from bot.canvas_delivery import LOOKED_FOR, after_sent, look_first
 from bot.delivery_report import DeliveryReport
 from bot.metrics import count_delivery
 from bot.outbox_payload import (
@@ -146,11 +146,11 @@ class OutboxDeliverer:
                 message.in_flight_at = message.in_flight_at or now()
             if method == POST:
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-        outcome: dict[str, Any] | Exception | None = None
         # Posts are paced from when each was sent, not from when Slack's answer came back.
         started = self.monotonic()
-        if uncertain:
-            outcome = find_earlier(self.client, method, payload, key)
+        outcome: dict[str, Any] | Exception | None = look_first(
+            self.client, method, payload, key, uncertain=uncertain
+        )
         if outcome is None:
             self._spend_budget(method)
             started = self.monotonic()

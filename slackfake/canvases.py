@@ -50,6 +50,15 @@ class Canvases(Chat):
         with self._cond:
             self._canvas_refusal = error
 
+    def delete_canvas(self, canvas_id: str) -> None:
+        """Someone deletes a canvas in Slack: later calls naming it get `canvas_not_found`."""
+        with self._cond:
+            self._canvases.pop(canvas_id, None)
+            for channel, held in list(self._channel_canvases.items()):
+                if held == canvas_id:
+                    del self._channel_canvases[channel]
+            self._changed()
+
     def canvas(self, canvas_id: str) -> dict[str, Any] | None:
         """A canvas: id, title, markdown, channel (of a channel canvas), tabs, edits."""
         with self._cond:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
@@ -219,3 +220,37 @@ def test_once_enabled_the_canvas_is_made_on_request(bot, frozen_clock):
     assert f"**Outcome owner:** ![](@{MARIA})" in markdown(bot)
     with bot.session() as db:
         assert db.exec(select(ChannelCanvas)).one().status == "live"
+
+
+def test_a_canvas_people_already_keep_in_the_channel_is_never_overwritten(bot, frozen_clock):
+    theirs = bot.fake.channel_canvas
+    person = WebClient(token="xoxp-a-person", base_url=bot.fake.url)  # made first, by a person
+    made = person.conversations_canvases_create(
+        channel_id=GOV, document_content={"type": "markdown", "markdown": "# Our team notes"}
+    )
+    register(bot, frozen_clock)
+    settle(bot, frozen_clock)
+
+    assert theirs(GOV)["id"] == made["canvas_id"]
+    assert theirs(GOV)["markdown"] == "# Our team notes" and theirs(GOV)["edits"] == 0
+    # Cadence looked first and did not even ask for a second canvas.
+    assert len(bot.fake.calls_to("conversations.canvases.create")) == 1  # the person's
+    assert any(m["text"] == f"Escalation map for {SUPPORT}" for m in bot.fake.messages(GOV))
+    [dm] = [m for m in bot.fake.dms(MARIA) if "channel canvas" in m["text"]]
+    assert "channel_canvas_already_exists" in dm["text"] and "will not overwrite" in dm["text"]
+
+
+def test_a_deleted_canvas_is_made_again_at_the_next_change(bot, frozen_clock):
+    register(bot, frozen_clock)
+    settle(bot, frozen_clock)
+    first = bot.fake.channel_canvas(GOV)["id"]
+    bot.fake.delete_canvas(first)
+
+    run(bot, "/owner", f'stage "Intake" <@{SAM}> {SUPPORT}', user=ADMIN)
+    settle(bot, frozen_clock)
+
+    [canvas] = bot.fake.all_canvases()
+    assert canvas["id"] != first and "**Stage owner, Intake:** ![](@USAM)" in canvas["markdown"]
+    with bot.session() as db:
+        stored = db.exec(select(ChannelCanvas)).one()
+    assert (stored.canvas_id, stored.status, stored.round) == (canvas["id"], "live", 1)

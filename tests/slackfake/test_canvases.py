@@ -135,3 +135,18 @@ def test_a_workspace_can_refuse_canvases(fake, client, refusal):
     client.canvases_edit(canvas_id=canvas_id, changes=[replace])
     fake.reset()
     assert fake.all_canvases() == []
+
+
+def test_canvases_survive_a_snapshot(fake, client):
+    made = client.conversations_canvases_create(channel_id="CGOV", document_content=DOC)
+    saved = json.loads(json.dumps(fake.snapshot()))
+    fresh = FakeSlack().start()
+    try:
+        fresh.restore(saved)
+        assert fresh.channel_canvas("CGOV")["id"] == made["canvas_id"]
+        again = WebClient(token="xoxb-t", base_url=fresh.url)
+        assert error_of(
+            lambda: again.conversations_canvases_create(channel_id="CGOV", document_content=DOC)
+        ) == ("channel_canvas_already_exists")
+    finally:
+        fresh.stop()
