@@ -39,8 +39,6 @@ def record_delivery_failure(
     Returns the hint (if any) so the caller can log it. At most one hint per person, channel and
     error a day, so a channel missing the bot does not flood its owners.
     """
-    # A canvas refused here falls back to messages (and its owners are told how to enable it).
-    canvas_outcomes.on_failed(db, message=message, error=error)
     channel = channel or str(message.payload.get("channel", ""))
     hint = hint_for(error, channel)
     affected = _workflows_in(db, channel) if channel else []
@@ -57,6 +55,9 @@ def record_delivery_failure(
         error=error,
         hint=hint,
     )
+    # A canvas refused here falls back to messages (and its owners are told how to enable it).
+    # After the audit row: every writer takes the audit chain's head before a canvas row.
+    canvas_outcomes.on_failed(db, message=message, error=error)
     if hint is None or not affected:
         return hint
     names = ", ".join(f"*{w.name}*" for w in affected[:5])
