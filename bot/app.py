@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -19,12 +21,19 @@ import handlers
 from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.installations import WorkspaceTokens, build_installation_store
+from bot.oauth import build_oauth_settings
 from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
 from handlers.renderers import build_renderers
 
 SLACK_TIMEOUT_SECONDS = 10
 LISTENER_THREADS = 32
+# What a person in a workspace without an installation is told (OAuth mode).
+NOT_INSTALLED_MESSAGE = (
+    "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
+    "for its install link, /slack/install on its host."
+)
 
 
 class InstrumentedWebClient(WebClient):
@@ -49,9 +58,10 @@ class ContextExecutor(ThreadPoolExecutor):
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
-    """A Web API client for the bot token, at SLACK_API_URL when set."""
+    """A Web API client for the bot token (none in OAuth mode), at SLACK_API_URL when set."""
+    token = settings.slack_bot_token
     client = InstrumentedWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token.get_secret_value() if token is not None and not settings.oauth else None,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
         timeout=SLACK_TIMEOUT_SECONDS,
     )
@@ -75,6 +85,7 @@ def build_deliverer(
     return OutboxDeliverer(
         engine,
         build_client(settings, retries=retries),
+        tokens=build_tokens(settings, engine),
         channel_pace=channel_pace,
         renderers=build_renderers(default_zone=settings.cadence_timezone),
         limiter=MethodLimiter(limits),
@@ -82,25 +93,60 @@ def build_deliverer(
     )
 
 
+def build_tokens(settings: Settings, engine: Engine) -> WorkspaceTokens | None:
+    """Each workspace's bot token from its installation (OAuth mode); None with one token."""
+    if not settings.oauth or settings.slack_client_id is None:
+        return None
+    return WorkspaceTokens(build_installation_store(engine, client_id=settings.slack_client_id))
+
+
 def build_app(
     settings: Settings, engine: Engine, *, on_commit: Callable[[], None] | None = None
 ) -> App:
-    """The bolt App with middleware, listeners and the error handler registered."""
+    """The bolt App with middleware, listeners and the error handler registered.
+
+    In OAuth mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) it also serves
+    /slack/install and /slack/oauth_redirect, and each request gets the token of its workspace.
+    """
+    client = build_client(settings)
+    on_commit = on_commit or _nothing
+    installations: TokenRevocationListeners | None = None
+    multi: dict[str, Any] = {}
+    if settings.oauth and settings.slack_client_id and settings.slack_client_secret:
+        store = build_installation_store(engine, client_id=settings.slack_client_id)
+        installations = TokenRevocationListeners(store)
+        multi = {
+            "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
+            "installation_store": store,
+            "oauth_settings": build_oauth_settings(settings, engine, store, on_resumed=on_commit),
+            # Bot tokens only, and one auth.test per token rather than one per request.
+            "authorize": InstallationStoreAuthorize(
+                logger=logging.getLogger("cadence.bolt"),
+                installation_store=store,
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                bot_only=True,
+                cache_enabled=True,
+                client=client,
+            ),
+        }
     app = App(
         # ack() runs inside the listener, so a free worker is what keeps acks under 3 s while
         # slow commands (maps with many people) are running; bolt's default pool has 5.
         # It also carries the request's logging context into the listener's thread.
         listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt"),
-        client=build_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
         logger=logging.getLogger("cadence.bolt"),
+        **multi,
     )
     middleware.install(
         app,
         engine=engine,
         default_zone=settings.cadence_timezone,
-        on_commit=on_commit or _nothing,
+        on_commit=on_commit,
+        installations=installations,
     )
     handlers.register(app)
     return app

@@ -61,9 +61,9 @@ def _send_reminders(runtime: JobRuntime) -> str:
             for team, users in people.items()
         }
     for team, users in stale.items():
-        refresh_timezones(
-            runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
-        )
+        client = runtime.deliverer.clients.for_team(team)  # the workspace's own token
+        if client is not None:
+            refresh_timezones(client, runtime.engine, team_id=team, user_ids=users, moment=moment)
     with session_scope(runtime.engine) as db:
         report = sweep.sweep(db, moment=moment, default_zone=runtime.settings.cadence_timezone)
     return report.summary()

@@ -6,7 +6,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from cadence.vocabulary import OutboxStatus
 from storage.clock import now
@@ -47,9 +48,13 @@ def enqueue(
 ) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row.
 
-    `delay`: not sent before then (a refresh that waits for a burst of changes to end).
+    Every message belongs to a workspace (delivered with its token); a reply or an update that
+    names no `team_id` takes the one of the message it refers to. `delay`: not sent before
+    then (a refresh that waits for a burst of changes to end).
     """
     db.flush()  # rows added to the session earlier must exist before the raw insert
+    if team_id is None:
+        team_id = _team_of_reference(db, payload)
     db.info[QUEUED] = True
     moment = now()
     insert_if_absent(
@@ -129,6 +134,47 @@ def render_message(
     if after is not None:
         payload["after"] = after
     return enqueue(db, key=key, method=method, payload=payload, team_id=team_id, delay=delay)
+
+
+def _team_of_reference(db: Session, payload: dict[str, Any]) -> str | None:
+    reference = payload.get("message_of") or payload.get("thread_of")
+    if reference is None:
+        return None
+    return db.exec(
+        select(OutboxMessage.team_id).where(OutboxMessage.idempotency_key == reference)
+    ).first()
+
+
+def hold_workspace(db: Session, *, team_id: str, reason: str) -> int:
+    """Stop delivering to a workspace that removed the app: its pending messages are kept,
+    marked held with `reason`, and not attempted. Returns how many."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.team_id) == team_id)
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.HELD, last_error=reason[:500], locked_until=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def held_teams(db: Session) -> list[str]:
+    """The workspaces with held messages."""
+    query = select(OutboxMessage.team_id).where(OutboxMessage.status == OutboxStatus.HELD)
+    return [team for team in db.exec(query.distinct()).all() if team]
+
+
+def resume_workspace(db: Session, *, team_id: str) -> int:
+    """The workspace installed the app again: its held messages are due now. Returns how many."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.team_id) == team_id)
+        .where(col(OutboxMessage.status) == OutboxStatus.HELD)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now(), locked_until=None)
+    )
+    count = int(result.rowcount or 0)
+    if count:
+        db.info[QUEUED] = True
+    return count
 
 
 def sent_message(db: Session, *, key: str) -> OutboxMessage | None:

@@ -166,6 +166,8 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Kept, not attempted: the workspace removed the app (or its token); resumes on reinstall.
+    HELD = "held"
 
 
 class SessionKind(StrEnum):

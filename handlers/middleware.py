@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,18 @@ from storage.db import new_session
 REQUEST_LOCK_WAIT_SECONDS = 2.0
 
 
-def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[[], None]) -> None:
+def install(
+    app: App,
+    *,
+    engine: Engine,
+    default_zone: str,
+    on_commit: Callable[[], None],
+    installations: TokenRevocationListeners | None = None,
+) -> None:
     """Give every request its own session (`db`) and the configured zone (`default_zone`).
+
+    `installations` (OAuth mode: the installation store's revocation handling) is handed to
+    the listeners as `installations`; None with a single configured token.
 
     `default_zone` is the IANA zone Cadence falls back on where a workspace has not set one.
     `on_commit` (the outbox worker's kick) runs after a commit that queued outbox messages;
@@ -57,6 +68,7 @@ def install(app: App, *, engine: Engine, default_zone: str, on_commit: Callable[
         context["db"] = db
         context["default_zone"] = default_zone
         context["channel_members"] = channel_members
+        context["installations"] = installations
         next()
 
 

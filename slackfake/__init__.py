@@ -12,7 +12,8 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
   conversations.canvases.create), with a switch to refuse them as some plans do.
   `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table the builders keep
   to as well); `rate_limits.py`: Slack's 429s, opt-in. `socket_mode.py` (and `socket_link.py`):
-  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`.
+  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`. `oauth.py`:
+  installing into workspaces (the authorize redirect, oauth.v2.access, per-workspace tokens).
 - The other side of Slack, toward the app: `sim.py` signs and sends commands, clicks,
   submissions and events (`socket_sim.py`: the same as Socket Mode envelopes); `forms.py` reads
   buttons and inputs and builds `state.values`.
@@ -76,6 +77,7 @@ class FakeSlack(Server, Users, Conversations, Files, Canvases, Chat, Views, Snap
             "canvases.create": self._canvases_create,
             "canvases.edit": self._canvases_edit,
             "apps.connections.open": self._apps_connections_open,
+            "oauth.v2.access": self._oauth_v2_access,
         }
         self.reset()
 
@@ -86,7 +88,8 @@ class FakeSlack(Server, Users, Conversations, Files, Canvases, Chat, Views, Snap
 
     def reset(self) -> None:
         """Forget everything: calls, messages, views, responses, faults, rate limits, directory,
-        Socket Mode envelopes (and end any connection a previous test left open)."""
+        installs and their tokens, Socket Mode envelopes (and end any connection a previous
+        test left open)."""
         for link in getattr(self, "_links", []):
             link.drop()
         with self._cond:
@@ -97,5 +100,6 @@ class FakeSlack(Server, Users, Conversations, Files, Canvases, Chat, Views, Snap
             self._clear_files()
             self._clear_canvases()
             self._clear_socket_mode()
+            self._clear_installs()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -493,6 +493,120 @@ class CouncilReport(SQLModel, table=True):
     figures: dict[str, Any] = _json(dict)
     # Where it was sent: the council channel, or the members it was DMed to.
     recipients: list[str] = _json(list)
+    created_at: datetime = _created()
+
+
+# Installations to many workspaces (OAuth): slack_sdk's SQLAlchemy installation and state stores
+# read and write these three tables by name (slack_sdk.oauth.installation_store.sqlalchemy,
+# slack_sdk.oauth.state_store.sqlalchemy); they are declared here, column for column, so that
+# migrations create them. Their times are naive UTC, as slack_sdk writes them.
+
+
+class SlackInstallation(SQLModel, table=True):
+    """One installation of the app into a workspace (slack_sdk's `slack_installations`)."""
+
+    __tablename__ = "slack_installations"
+    __table_args__ = (
+        Index(
+            "slack_installations_idx",
+            "client_id", "enterprise_id", "team_id", "user_id", "installed_at",
+        ),
+    )  # fmt: skip
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=32)
+    app_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=200)
+    enterprise_url: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    bot_token: str | None = Field(default=None, max_length=200)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, max_length=1000)
+    bot_refresh_token: str | None = Field(default=None, max_length=200)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    user_id: str = Field(max_length=32)
+    user_token: str | None = Field(default=None, max_length=200)
+    user_scopes: str | None = Field(default=None, max_length=1000)
+    user_refresh_token: str | None = Field(default=None, max_length=200)
+    user_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    incoming_webhook_url: str | None = Field(default=None, max_length=200)
+    incoming_webhook_channel: str | None = Field(default=None, max_length=200)
+    incoming_webhook_channel_id: str | None = Field(default=None, max_length=200)
+    incoming_webhook_configuration_url: str | None = Field(default=None, max_length=200)
+    is_enterprise_install: bool = False
+    token_type: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class SlackBot(SQLModel, table=True):
+    """The bot token of one installation (slack_sdk's `slack_bots`): what Cadence posts with."""
+
+    __tablename__ = "slack_bots"
+    __table_args__ = (
+        Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=32)
+    app_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    bot_token: str | None = Field(default=None, max_length=200)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, max_length=1000)
+    bot_refresh_token: str | None = Field(default=None, max_length=200)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    is_enterprise_install: bool = False
+    installed_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """An install link's `state`, consumed once by the OAuth redirect (`slack_oauth_states`)."""
+
+    __tablename__ = "slack_oauth_states"
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(max_length=200)
+    expire_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A workspace's token for the integration API. Only its SHA-256 is kept: the token itself
+    is shown once, to the council member who created it. Revoked rows are history."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        _only_current("uq_api_token_live_name", "team_id", "name", open_column="revoked_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    name: str = Field(max_length=24)
+    token_hash: str = Field(max_length=64, unique=True)
+    # The token's first characters ("cad_3kQ9"), so a person can tell which one leaked.
+    hint: str = Field(max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    revoked_at: datetime | None = _when()
+    revoked_by: str | None = Field(default=None, max_length=32)
+
+
+class ApiIdempotencyKey(SQLModel, table=True):
+    """An API write made under an `Idempotency-Key`: a retry with the same key gets the same
+    answer, and makes no second change. One row per workspace and key."""
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (UniqueConstraint("team_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    idempotency_key: str = Field(max_length=128)
+    token_id: int = Field(foreign_key="api_token.id", index=True)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = _json(dict)
     created_at: datetime = _created()
 
 

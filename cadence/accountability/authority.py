@@ -6,10 +6,10 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability.queries import current_owners, resolve_party, rights_map
 from cadence.errors import NotAuthorized
-from cadence.people import Person, mention
+from cadence.people import API_ACTOR_PREFIX, Person, is_api_actor, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
-from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow, pk
+from storage.models import ApiToken, CouncilMember, Escalation, OwnerAssignment, Workflow, pk
 
 # Matters beyond any owner's authority: the council decides, whatever the map says.
 COUNCIL_MATTERS: dict[CouncilMatter, DecisionPoint] = {
@@ -130,6 +130,9 @@ def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str
         db, team_id=workflow.team_id, user_id=user_id
     ):
         return
+    # A live API token of the workspace reports for the council, which created it.
+    if is_api_actor(user_id) and is_live_api_actor(db, team_id=workflow.team_id, actor=user_id):
+        return
     named = [
         f"the workflow owner ({mention(current.workflow) if current.workflow else 'none yet'})",
         f"the outcome owner ({mention(current.outcome) if current.outcome else 'none yet'})",
@@ -137,6 +140,25 @@ def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str
     raise NotAuthorized(
         f"Sorry, the scorecard of *{escape(workflow.name)}* is reported by {named[0]}, {named[1]} "
         f"or {_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def is_live_api_actor(db: Session, *, team_id: str, actor: str) -> bool:
+    """Whether `actor` ('api:NAME') is a token of this workspace that is not revoked."""
+    query = select(ApiToken.id).where(
+        ApiToken.team_id == team_id,
+        ApiToken.name == actor.removeprefix(API_ACTOR_PREFIX),
+        col(ApiToken.revoked_at).is_(None),
+    )
+    return db.exec(query).first() is not None
+
+
+def require_api_token_authority(db: Session, *, team_id: str, user_id: str) -> None:
+    """Only council members create and revoke the workspace's integration API tokens."""
+    if is_council_member(db, team_id=team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        "Sorry, integration API tokens are managed by " + _council_phrase(db, team_id) + "."
     )
 
 

@@ -105,14 +105,16 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "The council report of a past period, privately (council, admins; outcome owners see their workflows)."),
             CommandHelp("/cadence export KIND [csv|json|md] [PERIOD]", "/cadence export decisions csv last quarter",
                         "Decisions, escalations, actions, scorecards, votes, gaps or the audit log as a file in your DM."),
+            CommandHelp("/cadence api token create|list|revoke [NAME]", "/cadence api token create data-pipeline",
+                        "Tokens for the integration API (/api/v1/), shown once when created (AI council)."),
         ],
     ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
-    "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends", "report", "export",
+    "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard",
+    "settings", "review", "triggers", "risk", "trends", "report", "export", "api",
 ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.commands import (
+    api,
     canvas,
     council,
     escalation_map,
@@ -39,4 +40,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "api": api.handle_api,
 }

@@ -1,7 +1,7 @@
 """channel canvases: each workflow's living map and decision log in its governance channel
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-11-27 14:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0009"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
