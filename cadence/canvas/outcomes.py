@@ -65,12 +65,15 @@ def on_failed(db: Session, *, message: OutboxMessage, error: str) -> None:
 
 
 def fall_back(db: Session, *, canvas: ChannelCanvas, workflow: Workflow, error: str) -> None:
-    """Post the map and the log as messages (kept current by later refreshes), and tell the
-    owners, once per workflow ever, why and how to enable the canvas."""
+    """Post the map and the log as messages (kept current by later refreshes), and tell each
+    owner, once per workflow ever, why and how to enable the canvas. Refused again after a
+    retry, the messages posted the first time are brought up to date instead of posted again.
+    """
     canvas.status, canvas.refused_error, canvas.updated_at = REFUSED, error[:100], now()
     canvas.refresh_queued = False
     db.add(canvas)
     db.flush()
+    posted_before = refresh.existing(db, refresh.fallback_key(canvas, MAP)) is not None
     for part, renderer in ((MAP, RendererName.CANVAS_FALLBACK_MAP),
                            (LOG, RendererName.CANVAS_FALLBACK_LOG)):  # fmt: skip
         outbox.render_message(
@@ -81,7 +84,10 @@ def fall_back(db: Session, *, canvas: ChannelCanvas, workflow: Workflow, error: 
             args={"workflow_id": canvas.workflow_id},
             team_id=canvas.team_id,
         )
-    enable.tell_owners_once(db, canvas=canvas, workflow=workflow)
+    if posted_before:
+        refresh.request_refresh(db, workflow=workflow)  # tells the owners too, if need be
+    else:
+        enable.tell_owners_once(db, canvas=canvas, workflow=workflow)
 
 
 def retry(db: Session, *, workflow: Workflow) -> str:

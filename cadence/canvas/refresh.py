@@ -65,8 +65,9 @@ def create_key(canvas: ChannelCanvas) -> str:
 
 
 def fallback_key(canvas: ChannelCanvas, part: str) -> str:
-    """The message that stands in for the canvas's map or log, once refused."""
-    return f"{KEY_PREFIX}{canvas.workflow_id}:fallback:{canvas.round}:{part}"
+    """The message that stands in for the canvas's map or log while it is refused (one for
+    the workflow, whatever the round: a second refusal updates it rather than post another)."""
+    return f"{KEY_PREFIX}{canvas.workflow_id}:fallback:{part}"
 
 
 def request_refresh(db: Session, *, workflow: Workflow) -> None:
@@ -78,7 +79,7 @@ def request_refresh(db: Session, *, workflow: Workflow) -> None:
     """
     canvas = lock_canvas(db, workflow=workflow)
     if canvas.status == CREATING:
-        create = _row(db, create_key(canvas))
+        create = existing(db, create_key(canvas))
         if create is None:
             queue_create(db, canvas)
             return
@@ -181,7 +182,8 @@ def _raise_flag(db: Session, canvas_id: int) -> bool:
     return bool(result.rowcount == 1)
 
 
-def _row(db: Session, key: str) -> OutboxMessage | None:
+def existing(db: Session, key: str) -> OutboxMessage | None:
+    """The outbox row under `key`, as the database holds it now."""
     query = select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
     return db.exec(query.execution_options(populate_existing=True)).first()
 

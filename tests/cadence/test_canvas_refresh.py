@@ -138,5 +138,5 @@ def test_a_refusal_falls_back_once_and_each_owner_is_told_once(any_engine):
     prefix = f"canvas:{workflow.id}"
     assert [k for k in keys if ":enable:" in k] == [f"{prefix}:enable:UMARIA",
                                                      f"{prefix}:enable:ULI"]  # fmt: skip
-    assert f"{prefix}:fallback:0:map" in keys and f"{prefix}:fallback:0:log" in keys
+    assert f"{prefix}:fallback:map" in keys and f"{prefix}:fallback:log" in keys
     assert sum(":update:" in k and k.endswith(":map") for k in keys) == 1  # coalesced
