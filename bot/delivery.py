@@ -166,7 +166,8 @@ class OutboxDeliverer:
                 message.last_error = prepared.reason[:500]
                 return
             payload = prepared
-            channel = str(payload.get("channel", ""))
+            # A canvas create names its channel `channel_id` (a refusal hint needs it).
+            channel = str(payload.get("channel") or payload.get("channel_id") or "")
             # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
             uncertain = message.in_flight_at is not None and method in LOOKED_FOR
             message.attempts += 1
