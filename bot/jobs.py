@@ -19,8 +19,10 @@ from cadence.governance import threads as governance
 from cadence.governance.opening_notes import opening_notes
 from cadence.reminders import sweep
 from cadence.reminders.working_hours import stale_users
+from cadence.reset import duties, lifecycle
 from storage.clock import now
 from storage.db import session_scope
+from storage.models import pk
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +146,26 @@ def _council_report(runtime: JobRuntime) -> str:
     return run.summary()
 
 
+def run_reset_duties(engine: Engine, *, default_zone: str) -> list[str]:
+    """Do what is due for every running 30-day reset (Monday DMs, the day-28 review, the end
+    and its summary, checklist updates); one transaction per reset, safe in any number of
+    processes at once."""
+    with session_scope(engine) as db:
+        ids = [pk(r) for r in lifecycle.running(db)]
+    done: list[str] = []
+    for reset_id in ids:
+        with session_scope(engine) as db:
+            done += duties.run_duties(db, reset_id=reset_id, default_zone=default_zone)
+    return done
+
+
+def _accountability_resets(runtime: JobRuntime) -> str:
+    done = run_reset_duties(runtime.engine, default_zone=runtime.settings.cadence_timezone)
+    if done:
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
+    return f"{len(done)} reset step(s)" + (f": {', '.join(done)}" if done else "")
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -177,6 +199,18 @@ JOBS: dict[str, Job] = {
             description="Make and send last month's AI council report where it is due.",
             run=_council_report,
             trigger={"trigger": "interval", "minutes": 10},
+            run_at_start=True,
+        ),
+        # Each step is unique in the data (a reminder row per Monday, the review's request
+        # key, the end's conditional update), so running every minute is safe and catches up.
+        Job(
+            name="accountability-resets",
+            description=(
+                "Run the 30-day resets: Monday DMs, the day-28 review, the end summary and "
+                "checklist updates."
+            ),
+            run=_accountability_resets,
+            trigger={"trigger": "interval", "minutes": 1},
             run_at_start=True,
         ),
     ]

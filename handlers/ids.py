@@ -22,6 +22,7 @@ class View(StrEnum):
     SCORECARD = "scorecard-modal"
     TRIGGERS = "triggers-modal"
     SKIP_WEEK = "governance-skip-modal"
+    GAP_NOTE = "gap-note-modal"
 
 
 class OwnerField(StrEnum):
@@ -62,6 +63,10 @@ class ActionId(StrEnum):
     SCORECARD_OPEN = "scorecard-open"
     # value = the session id; on the weekly thread of a low-risk workflow only.
     SKIP_WEEK = "governance-skip"
+    # value = the workflow id; on the escalation map, for council members.
+    RIGHTS_CONFIRM = "rights-confirm"
+    # value = the gap's escalation event id; in /cadence gaps, for the outcome owner.
+    GAP_ACKNOWLEDGE = "gap-acknowledge"
 
 
 VOTE_ACTION_PREFIX = "governance-vote-"
@@ -81,6 +86,7 @@ class GovernanceBlock(StrEnum):
     RATIONALE = "decision-rationale"
     RE_REVIEW = "decision-re-review"
     SKIP_REASON = "skip-reason"
+    GAP_NOTE = "gap-note"
 
 
 def follow_up_block_id(number: int, part: str) -> str:

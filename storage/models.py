@@ -573,6 +573,74 @@ class SlackOAuthState(SQLModel, table=True):
     expire_at: datetime = Field(sa_type=DateTime, nullable=False)
 
 
+class AccountabilityReset(SQLModel, table=True):
+    """A 30-day accountability reset of one focus workflow: four weeks of checked items.
+
+    One reset runs per workflow at a time, and one per workspace unless the council started
+    another with a reason (`parallel_reason`). `outcome` is the checklist as it stood when the
+    reset ended (what the summary said); `checklist_state` the fingerprint of what the
+    checklist message shows now, and `refresh_queued` its coalesced update (like the tally).
+    """
+
+    __tablename__ = "accountability_reset"
+    __table_args__ = (
+        _only_current("uq_accountability_reset_running", "workflow_id", open_column="ended_at"),
+        Index(
+            "uq_accountability_reset_focus",
+            "team_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL AND parallel_reason IS NULL"),
+            postgresql_where=text("ended_at IS NULL AND parallel_reason IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    started_by: str = Field(max_length=32)
+    # Set only when the council starts a reset while another one runs: why depth gives way.
+    parallel_reason: str | None = Field(default=None, max_length=500)
+    start_day: date  # day 1, in the workspace's time zone
+    timezone: str = Field(max_length=64)
+    # running, finished (day 30 ended) or stopped (early, with a reason)
+    status: str = Field(default="running", max_length=16)
+    review_session_id: int | None = Field(default=None, foreign_key="governance_session.id")
+    next_workflow_id: int | None = Field(default=None, foreign_key="workflow.id")
+    next_set_by: str | None = Field(default=None, max_length=32)
+    next_set_at: datetime | None = _when()
+    checklist_state: str = Field(default="", max_length=64)
+    refresh_queued: bool = False
+    outcome: list[dict[str, Any]] = _json(list)
+    created_at: datetime = _created()
+    ended_at: datetime | None = _when()
+    ended_by: str | None = Field(default=None, max_length=32)
+    end_reason: str | None = Field(default=None, max_length=500)
+
+
+class RightsConfirmation(SQLModel, table=True):
+    """A council member confirmed a workflow's decision rights as they stood (`rights`); the
+    confirmation no longer holds once the rights differ from that snapshot."""
+
+    __tablename__ = "rights_confirmation"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    confirmed_by: str = Field(max_length=32)
+    rights: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
+class GapAcknowledgement(SQLModel, table=True):
+    """The outcome owner acknowledged an ownership gap (a step without authority), with a note."""
+
+    __tablename__ = "gap_acknowledgement"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    event_id: int = Field(foreign_key="escalation_event.id", unique=True)
+    note: str = Field(max_length=1000)
+    acknowledged_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
 class ApiToken(SQLModel, table=True):
     """A workspace's token for the integration API. Only its SHA-256 is kept: the token itself
     is shown once, to the council member who created it. Revoked rows are history."""

@@ -217,3 +217,16 @@ def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> 
         f"Sorry, only the outcome owner of *{escape(workflow.name)}* "
         f"({mention(owner) if owner else 'none yet'}) can skip its weekly thread."
     )
+
+
+def require_reset_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the workflow's outcome owner and the council start, stop or steer its 30-day
+    accountability reset."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        f"Sorry, a 30-day reset of *{escape(workflow.name)}* is started, stopped and steered by "
+        f"its outcome owner ({mention(owner) if owner else 'none yet'}) or "
+        f"{_council_phrase(db, workflow.team_id)}."
+    )

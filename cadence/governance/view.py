@@ -13,11 +13,13 @@ from cadence.governance import scorecard, votes
 from cadence.governance.queries import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
-from cadence.governance.trends import Trend, read_trends
-from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice
+from cadence.governance.trends import WEEKS_SHOWN, Trend, read_trends
+from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice, SessionKind
 from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
+# The 30-day review of an accountability reset shows the trends of the reset's four weeks.
+RESET_REVIEW_WEEKS = 4
 OPEN_ESCALATION = [s.value for s in EscalationStatus if s != EscalationStatus.RESOLVED]
 
 
@@ -67,7 +69,13 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         scorecard=scorecard.read_scorecard(
             db, workflow=workflow, week_start=session.week_start, schedule=schedule
         ),
-        trends=read_trends(db, workflow=workflow, last_week=session.week_start, schedule=schedule),
+        trends=read_trends(
+            db,
+            workflow=workflow,
+            last_week=session.week_start,
+            schedule=schedule,
+            weeks=trend_weeks(session),
+        ),
         open_escalations=_count(
             db,
             select(func.count()).where(
@@ -87,6 +95,11 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         tally=votes.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
+
+
+def trend_weeks(session: GovernanceSession) -> int:
+    """How many weeks of trends the session's parent shows."""
+    return RESET_REVIEW_WEEKS if session.kind == SessionKind.RESET_REVIEW else WEEKS_SHOWN
 
 
 def _count(db: Session, query: object) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import escalations, governance, guardrails, reminders
+from handlers.actions import accountability, escalations, governance, guardrails, reminders
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     governance.register(app)
     guardrails.register(app)
     reminders.register(app)
+    accountability.register(app)

@@ -34,6 +34,9 @@ SHORT_LABELS = {
     GovernanceChoice.PAUSE: "Pause",
     GovernanceChoice.REDESIGN: "Stop & redesign",
 }
+# Sessions named by their title, and how their parent says why they opened.
+TITLED = (SessionKind.RISK_REVIEW, SessionKind.RESET_REVIEW)
+OPENED_AS = {SessionKind.RISK_REVIEW: "Risk review", SessionKind.RESET_REVIEW: "30-day review"}
 
 
 def quote(text: str) -> str:
@@ -89,7 +92,7 @@ def session_name(session: GovernanceSession) -> str:
     """'Weekly governance', 'Extra governance session #2', or the risk review's title."""
     if session.kind == SessionKind.WEEKLY:
         return "Weekly governance"
-    if session.kind == SessionKind.RISK_REVIEW and session.title:
+    if session.kind in TITLED and session.title:
         return session.title
     return f"Extra governance session #{session.number}"
 
@@ -99,7 +102,7 @@ def heading(view: ThreadView) -> str:
     session, name = view.session, view.workflow.name
     if session.kind == SessionKind.WEEKLY:
         return f"Weekly governance: {name} — week of {session.week_start:%d %b}"
-    if session.kind == SessionKind.RISK_REVIEW and session.title:
+    if session.kind in TITLED and session.title:
         return f"{session.title} — {name}"
     return f"{session_name(session)}: {name}"
 
@@ -111,7 +114,7 @@ def opened_on_demand(view: ThreadView) -> str | None:
         return None
     opener = session.opened_by or ""
     who = mention(opener) if opener[:1] in ("U", "W") else "Cadence"
-    kind = "Risk review" if session.kind == SessionKind.RISK_REVIEW else "Opened on demand"
+    kind = OPENED_AS.get(SessionKind(session.kind), "Opened on demand")
     reason = f": {escape(session.reason)}" if session.reason else " (no reason given)"
     return (
         f":mag: *{kind}* by {who}, {view.opened_at()}{reason}\n"

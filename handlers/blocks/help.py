@@ -99,6 +99,18 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
         ],
     ),
     (
+        "30-day accountability reset",
+        [
+            CommandHelp("/cadence reset WORKFLOW [because REASON]", "/cadence reset Support resolution",
+                        "Start a 30-day reset of one focus workflow (outcome owner or council); its checklist is posted in the governance channel. While one runs, only a council member starts another, with a reason."),
+            CommandHelp("/cadence reset status", "/cadence reset status", "Every running reset: day, items done, late and next."),
+            CommandHelp("/cadence reset stop WORKFLOW: REASON", "/cadence reset stop Support resolution: the team moves to billing",
+                        "Stop a reset early; a reason is required."),
+            CommandHelp("/cadence reset next WORKFLOW", "/cadence reset next Billing disputes",
+                        "Name the next 30-day focus workflow (the last item of week 4)."),
+        ],
+    ),
+    (
         "Evidence",
         [
             CommandHelp("/cadence report [MONTH | last month | QUARTER]", "/cadence report Q4 2026",
@@ -114,7 +126,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard",
-    "settings", "review", "triggers", "risk", "trends", "report", "export", "api",
+    "settings", "review", "triggers", "risk", "trends", "report", "export", "reset", "api",
 ]  # fmt: skip
 
 

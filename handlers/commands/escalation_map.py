@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from cadence.accountability import escalation_map, workflows
+from cadence.accountability import confirmations, escalation_map, workflows
 from cadence.canvas.content import map_extras
-from handlers.blocks.escalation_map import build_escalation_map, map_notes, map_text
+from cadence.reminders.working_hours import workspace_timezone
+from cadence.reset import lifecycle
+from handlers.blocks.escalation_map import (
+    build_escalation_map,
+    confirmation_line,
+    map_notes,
+    map_text,
+)
+from handlers.blocks.kit import local_date
 from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
+from storage.models import pk
 
 
 def handle_map(req: CommandRequest) -> None:
@@ -14,6 +23,17 @@ def handle_map(req: CommandRequest) -> None:
     workflow = workflows.find_workflow(req.db, team_id=req.team_id, name=req.args)
     people = fetch_people(req.client, escalation_map.people_to_check(req.db, workflow=workflow))
     built = escalation_map.build_map(req.db, workflow=workflow, people=people)
-    notes = map_notes(map_extras(req.db, workflow=workflow))
-    blocks = build_escalation_map(built, notes=notes)
+    found = confirmations.standing(req.db, workflow_id=pk(workflow))
+    zone = workspace_timezone(req.db, team_id=req.team_id, default=req.default_zone)
+    confirmed = confirmation_line(
+        found.confirmation.confirmed_by if found else None,
+        f"on {local_date(found.confirmation.created_at, zone)}" if found else None,
+        holds=found is not None and found.holds,
+    )
+    blocks = build_escalation_map(
+        built, notes=map_notes(map_extras(req.db, workflow=workflow)), confirmed=confirmed
+    )
+    lifecycle.note_map_posted(
+        req.db, workflow=workflow, actor_id=req.command.user_id, channel_id=req.command.channel_id
+    )
     req.reply(map_text(built), blocks=blocks, public=True)

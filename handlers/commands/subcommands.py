@@ -13,6 +13,7 @@ from handlers.commands import (
     gaps,
     governance,
     report,
+    reset,
     review,
     rights,
     risk,
@@ -40,5 +41,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "reset": reset.handle_reset,
     "api": api.handle_api,
 }

@@ -8,6 +8,7 @@ from handlers.views import (
     decision_modal,
     escalation_modal,
     escalation_steps,
+    gap_note_modal,
     guardrail_forms,
     owner_modal,
     rights_modal,
@@ -26,3 +27,4 @@ def register(app: App) -> None:
     escalation_modal.register(app)
     escalation_steps.register(app)
     guardrail_forms.register(app)
+    gap_note_modal.register(app)

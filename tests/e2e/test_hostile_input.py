@@ -147,7 +147,8 @@ WORDS = [
     "Monday", "09:30", "25:99", "Europe/Paris", "Mars/Olympus", "42", "99999999999999999999",
     "-1", "0", f"<@{EVE}>", "<@UNOBODY>", "<@W0X|x>", f"<#{GOV}|gov>", "<#C0NOPE>", "<!channel>",
     "@maria", '"', "“Exception handling”", "&amp;", "&lt;script&gt;", "\n", "\t", "\u200b",
-    "null", "{}", "%s", "'; DROP TABLE workflow; --",
+    "null", "{}", "%s", "'; DROP TABLE workflow; --", "reset", "stop", "next", "status",
+    "because", "for",
 ]  # fmt: skip
 typed = (
     st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=20)), max_size=10).map(" ".join)
@@ -159,6 +160,8 @@ typed = (
 @EXAMPLES
 @example(command="/owner", text="x" * 4100, channel=GENERAL)  # once echoed whole: Slack refused it
 @example(command="/cadence", text="settings Mars/Olympus", channel=GOV)
+@example(command="/cadence", text=f"reset {SUPPORT} because", channel=GOV)  # not hers to start
+@example(command="/cadence", text=f"reset stop {SUPPORT}", channel=GOV)
 @given(command=st.sampled_from(["/cadence", "/owner", "/escalate"]), text=typed,
        channel=st.sampled_from([GENERAL, GOV, "D0EVE", "C0UNKNOWN"]))  # fmt: skip
 def test_any_command_text_gets_a_clear_answer_and_changes_nothing(world, command, text, channel):
