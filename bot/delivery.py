@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import outbox_rows
+from bot.canvas_delivery import LOOKED_FOR, after_sent, look_first
 from bot.delivery_outcomes import give_up, reschedule, retry_later, suspend
 from bot.delivery_report import DeliveryReport
 from bot.installations import WorkspaceClients, WorkspaceTokens
@@ -24,7 +25,6 @@ from bot.outbox_payload import (
     Drop,
     Renderer,
     Wait,
-    find_posted,
     prepare,
 )
 from bot.ratelimit import MethodLimiter
@@ -166,18 +166,20 @@ class OutboxDeliverer:
                 message.last_error = prepared.reason[:500]
                 return
             payload = prepared
-            channel = str(payload.get("channel", ""))
+            # A canvas create names its channel `channel_id` (a refusal hint needs it).
+            channel = str(payload.get("channel") or payload.get("channel_id") or "")
             # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
-            uncertain = message.in_flight_at is not None and method == POST
+            uncertain = message.in_flight_at is not None and method in LOOKED_FOR
             message.attempts += 1
-            if method == POST:
+            if method in LOOKED_FOR:
                 message.in_flight_at = message.in_flight_at or now()
+            if method == POST:
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-        outcome: dict[str, Any] | Exception | None = None
         # Posts are paced from when each was sent, not from when Slack's answer came back.
         started = self.monotonic()
-        if uncertain:
-            outcome = find_posted(client, payload, key)
+        outcome: dict[str, Any] | Exception | None = look_first(
+            client, method, payload, key, uncertain=uncertain
+        )
         if outcome is None:
             self._spend_budget(method)
             started = self.monotonic()
@@ -248,6 +250,7 @@ class OutboxDeliverer:
             message.result_channel = outcome.get("channel") or channel or None
             message.result_ts = outcome.get("ts") or outcome.get("message_ts")
             message.last_error = None
+            after_sent(db, message, outcome)
             report.sent += 1
             if message.method == POST and channel:
                 self._last_post[channel] = started

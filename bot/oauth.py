@@ -28,7 +28,7 @@ SLACK_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
 BOT_SCOPES = (
     "commands", "chat:write", "chat:write.public", "users:read", "channels:read",
     "groups:read", "channels:history", "groups:history", "im:history", "im:write",
-    "files:write",
+    "files:write", "canvases:write",
 )  # fmt: skip
 
 # What the person who tried to install is told, by bolt's failure reason.

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cadence.canvas import refresh as canvas_refresh
 from storage import audit_chain
 from storage.models import AuditEvent
 
@@ -19,11 +20,17 @@ def record(
     workflow_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event to its workspace's hash chain; never updated or deleted afterwards."""
+    """Append one audit event to its workspace's hash chain; never updated or deleted afterwards.
+
+    A change the workflow's channel canvas shows also queues its (coalesced) refresh here, the
+    one place every such change passes through.
+    """
     event = AuditEvent(
         team_id=team_id, actor=actor, action=action, workflow_id=workflow_id, detail=detail
     )
-    return audit_chain.append(db, event)
+    appended = audit_chain.append(db, event)
+    canvas_refresh.on_audited(db, team_id=team_id, action=action, workflow_id=workflow_id)
+    return appended
 
 
 def list_events(

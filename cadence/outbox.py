@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +29,10 @@ class RendererName(StrEnum):
     RESET_REFRESH = "reset.refresh"
     RESET_MONDAY = "reset.monday"
     RESET_SUMMARY = "reset.summary"
+    CANVAS_CREATE = "canvas.create"
+    CANVAS_EDIT = "canvas.edit"
+    CANVAS_FALLBACK_MAP = "canvas.fallback_map"
+    CANVAS_FALLBACK_LOG = "canvas.fallback_log"
 
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
@@ -37,12 +42,19 @@ QUEUED = "cadence.outbox.queued"
 
 
 def enqueue(
-    db: Session, *, key: str, method: str, payload: dict[str, Any], team_id: str | None = None
+    db: Session,
+    *,
+    key: str,
+    method: str,
+    payload: dict[str, Any],
+    team_id: str | None = None,
+    delay: timedelta | None = None,
 ) -> OutboxMessage:
     """Record an intent once per idempotency key; a repeated key returns the existing row.
 
     Every message belongs to a workspace (delivered with its token); a reply or an update that
-    names no `team_id` takes the one of the message it refers to.
+    names no `team_id` takes the one of the message it refers to. `delay`: not sent before
+    then (a refresh that waits for a burst of changes to end).
     """
     db.flush()  # rows added to the session earlier must exist before the raw insert
     if team_id is None:
@@ -59,7 +71,7 @@ def enqueue(
         payload=payload,
         status=OutboxStatus.PENDING,
         attempts=0,
-        next_attempt_at=moment,
+        next_attempt_at=moment + delay if delay else moment,
         created_at=moment,
     )
     return db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
@@ -110,16 +122,22 @@ def render_message(
     renderer: RendererName,
     args: dict[str, Any],
     of: str | None = None,
+    after: str | None = None,
     team_id: str | None = None,
+    delay: timedelta | None = None,
 ) -> OutboxMessage:
     """Queue a message whose content a named renderer builds at the moment it is sent.
 
     For updates that must show the latest state (a live tally), however late they go out.
+    `after`: the key of an earlier message that must have been delivered first (dropped if
+    that one never is).
     """
     payload: dict[str, Any] = {"render": str(renderer), "args": args}
     if of is not None:
         payload["message_of"] = of
-    return enqueue(db, key=key, method=method, payload=payload, team_id=team_id)
+    if after is not None:
+        payload["after"] = after
+    return enqueue(db, key=key, method=method, payload=payload, team_id=team_id, delay=delay)
 
 
 def _team_of_reference(db: Session, payload: dict[str, Any]) -> str | None:

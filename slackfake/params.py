@@ -12,6 +12,8 @@ _JSON_FIELDS = {
     "attachments": "invalid_attachments",
     "view": "invalid_arguments",
     "metadata": "invalid_metadata_format",
+    "document_content": "invalid_arguments",
+    "changes": "invalid_arguments",
 }
 
 

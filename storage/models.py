@@ -730,3 +730,29 @@ class ApiIdempotencyKey(SQLModel, table=True):
     status_code: int
     response: dict[str, Any] = _json(dict)
     created_at: datetime = _created()
+
+
+class ChannelCanvas(SQLModel, table=True):
+    """The living canvas of a workflow's governance channel: its map and decision log.
+
+    `status`: creating (the create call is queued or under way), live (`canvas_id` known),
+    refused (Slack will not make one here: the map and log are posted as messages instead).
+    `round` numbers the attempts to create one (a new round after a refusal is lifted), so
+    each round's create is one outbox row. `refresh_queued` coalesces a burst of changes into
+    one queued refresh, lowered by the refresh as it renders (like a governance tally).
+    """
+
+    __tablename__ = "channel_canvas"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", unique=True)
+    channel_id: str = Field(max_length=32)
+    status: str = Field(default="creating", max_length=16)
+    canvas_id: str | None = Field(default=None, max_length=32)
+    round: int = 0
+    refresh_queued: bool = False
+    refused_error: str | None = Field(default=None, max_length=100)
+    # When the owners were told, once, how to enable canvases (the fallback's DM).
+    owners_told_at: datetime | None = _when()
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()

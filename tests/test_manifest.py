@@ -31,7 +31,7 @@ def test_manifest_declares_what_the_features_need_and_no_more():
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "users:read", "channels:read",
         "groups:read", "channels:history", "groups:history", "im:history", "im:write",
-        "files:write",
+        "files:write", "canvases:write",
     }  # fmt: skip
     assert all(c["should_escape"] is True for c in features["slash_commands"])
 

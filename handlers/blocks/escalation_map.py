@@ -7,8 +7,10 @@ from typing import Any
 from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.accountability.escalation_map import EscalationMap, MapRow
 from cadence.accountability.rights import party_label
+from cadence.canvas.content import MapExtras
 from cadence.people import mention
 from handlers.blocks.kit import button, context, divider, escape, header, section
+from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import owners_line, workflow_summary
 from handlers.ids import ActionId
 from storage.models import Workflow
@@ -43,6 +45,17 @@ def _row_text(row: MapRow) -> str:
             roles += ", …"
         lines.append(f"{line.duty.value.capitalize()}: {_people(line.people)} ({roles})")
     return "\n".join(lines)
+
+
+def map_notes(extras: MapExtras) -> tuple[str, str]:
+    """The risk tier's guardrails (and a change waiting for the council), and the triggers."""
+    guardrails = f"*Risk tier: {extras.tier}.* Guardrails: {extras.guardrails}."
+    if extras.pending is not None:
+        guardrails += (
+            f"\nA change to {extras.pending.to_tier} is waiting for the council "
+            f"(escalation #{extras.pending.escalation_id})."
+        )
+    return guardrails, trigger_lines(extras.rules, extras.breached)
 
 
 def build_escalation_map(

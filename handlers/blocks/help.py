@@ -61,6 +61,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Show the risk tier and its guardrails, or ask the council to change it."),
             CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
                         "Post the one-page escalation map, with its gaps, in this channel."),
+            CommandHelp("/cadence canvas WORKFLOW", "/cadence canvas Support resolution",
+                        "Try the channel canvas (map and decision log) again once canvases are enabled."),
         ],
     ),
     (
@@ -125,8 +127,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
-    "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends", "report", "export", "reset", "api", "kpi",
+    "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard",
+    "settings", "review", "triggers", "risk", "trends", "report", "export", "reset", "api", "kpi",
 ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from handlers.commands import (
     api,
+    canvas,
     council,
     escalation_map,
     export,
@@ -30,6 +31,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "council": council.handle_council,
     "rights": rights.handle_rights,
     "map": escalation_map.handle_map,
+    "canvas": canvas.handle_canvas,
     "gaps": gaps.handle_gaps,
     "decisions": governance.handle_decisions,
     "scorecard": governance.handle_scorecard,

@@ -1,7 +1,7 @@
 """KPI tree per workflow: nodes, links from scorecard metrics, weekly values
 
 Revision ID: 0011
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-27 14:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
