@@ -6,6 +6,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -167,7 +168,14 @@ class RunningBot:
 @pytest.fixture
 def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     """Cadence running as in production (HTTP mode), talking to the fake Slack."""
-    settings = make_settings(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}")
+    with serve_bot(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}") as running:
+        yield running
+
+
+@contextmanager
+def serve_bot(fake_slack: FakeSlack, database_url: str) -> Iterator[RunningBot]:
+    """The `bot` fixture's bot on any database: serving HTTP in this process, delivering."""
+    settings = make_settings(fake_slack, database_url)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     # Pacing is real but short here; tests/bot/test_delivery.py checks Slack's 1 s pacing.
@@ -179,13 +187,15 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     thread.start()
     worker.start()
     url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
-    yield RunningBot(
-        settings, engine, fake_slack, SlackSim(url, SIGNING_SECRET, fake_slack), deliverer, url
-    )
-    worker.stop()
-    server.shutdown()
-    server.server_close()
-    engine.dispose()
+    try:
+        yield RunningBot(
+            settings, engine, fake_slack, SlackSim(url, SIGNING_SECRET, fake_slack), deliverer, url
+        )
+    finally:
+        worker.stop()
+        server.shutdown()
+        server.server_close()
+        engine.dispose()
     assert_everything_sent_fits_block_kit(fake_slack)
 
 
