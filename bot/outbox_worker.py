@@ -6,6 +6,8 @@ import logging
 import threading
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from bot.delivery import OutboxDeliverer
 from bot.delivery_report import DeliveryReport
 
@@ -57,6 +59,7 @@ class OutboxWorker:
 
     def _run(self) -> None:
         rest = self.interval
+        unreachable = False
         while not self._stop.is_set():
             self._wake.wait(rest)
             self._wake.clear()
@@ -64,7 +67,20 @@ class OutboxWorker:
                 break
             try:
                 rest = self.next_wait(self.deliverer.deliver_due())
+                if unreachable:
+                    logger.warning("Outbox resumed, the database answers again")
+                    unreachable = False
+            except OperationalError as error:
+                # The database is out of reach (or locked): one line when it starts, not a
+                # traceback every tick; the rows wait in the database, leased or due.
+                if not unreachable:
+                    logger.warning("Outbox paused, database unreachable: %s", _first_line(error))
+                unreachable, rest = True, self.interval
             except Exception:
-                # The worker must outlive a database hiccup; the next tick tries again.
+                # The worker must outlive any other failure too; the next tick tries again.
                 logger.exception("Outbox delivery pass failed")
                 rest = self.interval
+
+
+def _first_line(error: OperationalError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__

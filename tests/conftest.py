@@ -6,6 +6,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -178,6 +179,19 @@ def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     yield from running_bot(settings, fake_slack)
 
 
+@contextmanager
+def serve_bot(fake_slack: FakeSlack, database_url: str) -> Iterator[RunningBot]:
+    """The `bot` fixture's bot on any database: serving HTTP in this process, delivering."""
+    serving = running_bot(make_settings(fake_slack, database_url), fake_slack)
+    running = next(serving)
+    try:
+        yield running
+    except BaseException:
+        serving.close()  # stops the bot without the closing Block Kit check
+        raise
+    next(serving, None)  # stops the bot, then checks what it sent against Block Kit
+
+
 def running_bot(settings: Settings, fake: FakeSlack) -> Iterator[RunningBot]:
     """Serve Cadence with `settings` on a free port, its outbox worker running, until closed."""
     engine = make_engine(settings.database_url)
@@ -198,13 +212,15 @@ def running_bot(settings: Settings, fake: FakeSlack) -> Iterator[RunningBot]:
     thread.start()
     worker.start()
     url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
-    yield RunningBot(
-        settings, engine, fake, SlackSim(url, SIGNING_SECRET, fake), deliverer, url, api
-    )
-    worker.stop()
-    server.shutdown()
-    server.server_close()
-    engine.dispose()
+    try:
+        yield RunningBot(
+            settings, engine, fake, SlackSim(url, SIGNING_SECRET, fake), deliverer, url, api
+        )
+    finally:
+        worker.stop()
+        server.shutdown()
+        server.server_close()
+        engine.dispose()
     assert_everything_sent_fits_block_kit(fake)
 
 

@@ -38,20 +38,21 @@ LEASE_SECONDS = 3  # a crashed process's message waits this long before the next
 class Bot:
     """`cadence-bot run` in its own process group (master and workers die together)."""
 
-    def __init__(self, fake: FakeSlack, workdir: Path) -> None:
+    def __init__(self, fake: FakeSlack, workdir: Path, *, database_url: str | None = None) -> None:
         self.fake, self.workdir = fake, workdir
         self.database = workdir / "cadence.db"
+        self.database_url = database_url  # None: SQLite in `database`
         self.port = free_port()
         self.log = workdir / "bot.log"
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.database}"
+        return self.database_url or f"sqlite:///{self.database}"
 
-    def start(self) -> None:
-        env = slack_env(self.fake, self.workdir, PORT=str(self.port),
-                        OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS))  # fmt: skip
+    def start(self, **extra_env: str) -> None:
+        env = slack_env(self.fake, self.workdir, PORT=str(self.port), DATABASE_URL=self.url,
+                        OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS), **extra_env)  # fmt: skip
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run"], cwd=self.workdir, env=env,
@@ -78,10 +79,18 @@ class Bot:
 
 
 @contextmanager
-def running(fake: FakeSlack, workdir: Path, *, dms_to: tuple[str, ...] = ()) -> Iterator[Bot]:
-    """A migrated database with one queued DM to each of `dms_to`, and the bot on it."""
-    bot = Bot(fake, workdir)
-    engine = make_engine(bot.url)
+def running(
+    fake: FakeSlack,
+    workdir: Path,
+    *,
+    dms_to: tuple[str, ...] = (),
+    database_url: str | None = None,
+    bot_database_url: str | None = None,
+) -> Iterator[Bot]:
+    """A migrated database with one queued DM to each of `dms_to`, and the bot on it (through
+    `bot_database_url` when given: the same database by another way)."""
+    bot = Bot(fake, workdir, database_url=bot_database_url or database_url)
+    engine = make_engine(database_url or bot.url)
     upgrade(engine)
     with session_scope(engine) as db:
         for user in dms_to:

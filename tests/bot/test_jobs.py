@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.app import build_deliverer
 from bot.jobs import JOBS, Job, JobRuntime, run_job
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, run_scheduled
 from slackfake import FakeSlack
 from tests.conftest import make_settings
 
@@ -62,11 +63,29 @@ def test_scheduler_adds_only_jobs_with_a_trigger(runtime, monkeypatch):
     [added] = scheduler.get_jobs()
     assert added.id == "weekly-governance"
     assert added.args == (scheduled, runtime)
-    assert added.func is run_job
+    assert added.func is run_scheduled
     assert added.max_instances == 1
     assert added.coalesce is True
     assert isinstance(added.trigger, CronTrigger)
     assert str(added.trigger.timezone) == "Europe/Paris"
+
+
+def test_a_scheduled_job_with_the_database_out_of_reach_logs_one_line(runtime, caplog):
+    """The scheduler's run: one warning naming the job, no traceback; it runs at its next time.
+    By hand (`cadence-bot jobs run`) the error still propagates, so the command fails."""
+
+    def unreachable(_runtime: JobRuntime) -> str:
+        refused = ConnectionRefusedError("connection refused")
+        raise OperationalError("SELECT 1", {}, refused)
+
+    job = Job(name="reminders", description="Remind.", run=unreachable)
+    run_scheduled(job, runtime)
+
+    [line] = [r for r in caplog.records if r.name == "bot.scheduler"]
+    assert line.levelname == "WARNING" and line.exc_info is None
+    assert line.getMessage() == ("Job reminders skipped, database unreachable: connection refused")
+    with pytest.raises(OperationalError):
+        run_job(job, runtime)
 
 
 def test_shipped_untriggered_jobs_are_not_scheduled(runtime):
