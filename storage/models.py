@@ -659,6 +659,10 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _created()
     revoked_at: datetime | None = _when()
     revoked_by: str | None = Field(default=None, max_length=32)
+    # The token's rate-limit bucket (storage/rate_buckets.py), shared by every worker and
+    # replica: the calls left, and when (Unix seconds) it was last spent. NULL = full.
+    rate_tokens: float | None = None
+    rate_at: float | None = None
 
 
 class ApiIdempotencyKey(SQLModel, table=True):

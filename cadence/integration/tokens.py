@@ -128,7 +128,7 @@ def actor_of(token: ApiToken) -> str:
 def record_call(
     db: Session, *, token: ApiToken, method: str, path: str, status: int, **detail: object
 ) -> None:
-    """Audit one API write (or refused write) under the token's name."""
+    """Audit one API call (read or write, done or refused) under the token's name."""
     audit.record(db, team_id=token.team_id, actor=actor_of(token), action="api.called",
                  token_id=pk(token), method=method, path=path[:200], status=status,
                  **detail)  # fmt: skip
