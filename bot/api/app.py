@@ -4,9 +4,10 @@ Each call: find the route, check the bearer token (401), spend from the token's 
 database (429), run the handler on its own session, commit. Every authenticated call that
 passes the rate limit, read or write, is audited (`api.called`: the token's name, method,
 path, status) in the transaction of its own work: a write's change and its audit row commit
-together; a read appends its row after reading, so it holds the workspace's audit chain only
-for that append. A refused call's row gets a transaction of its own. Domain errors become
-RFC 9457 problems.
+together; a read's row is linked to the workspace's audit chain at once if no writer holds it,
+else kept in `audit_pending` and linked by the chain's next append (storage/audit_chain.py), so
+a read never waits for a writer. A refused call's row gets a transaction of its own. Domain
+errors become RFC 9457 problems.
 """
 
 from __future__ import annotations
@@ -120,15 +121,15 @@ class IntegrationApi:
     def _run(self, route: Route, call: Call, db: Session) -> ApiResponse:
         try:
             response = route.handler(call)
-            # A write's audit row joins its change; a read's is the only write of its
-            # transaction, appended after the reading, so the chain is held for the append.
-            self._audit(db, call, response.status)
+            # A write's audit row joins its change. A read's is its only write, made after
+            # the reading; it never waits for a writer holding the workspace's chain.
+            self._audit(db, call, response.status, write=route.write)
             db.commit()
         except (ApiProblem, CadenceError, OperationalError) as error:
             db.rollback()
             problem = _problem(error, route, call)
             try:
-                self._audit(db, call, problem.status)
+                self._audit(db, call, problem.status, write=route.write)
                 db.commit()
             except OperationalError:  # the database is what refused: say so, log the rest
                 db.rollback()
@@ -138,11 +139,12 @@ class IntegrationApi:
             self.on_commit()
         return response
 
-    def _audit(self, db: Session, call: Call, status: int) -> None:
+    def _audit(self, db: Session, call: Call, status: int, *, write: bool) -> None:
         key = call.request.headers.get("idempotency-key")
         detail = {"idempotency_key": key[:128]} if key else {}
         tokens.record_call(db, token=call.token, method=call.request.method,
-                           path=call.request.path, status=status, **detail)  # fmt: skip
+                           path=call.request.path, status=status, wait_for_chain=write,
+                           **detail)  # fmt: skip
 
 
 def _bearer(request: ApiRequest) -> str:

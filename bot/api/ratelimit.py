@@ -32,8 +32,8 @@ class TokenBuckets:
         self._clock = clock
 
     def take(self, db: Session, *, token_id: int) -> float:
-        """Spend one request of the token's bucket and commit: 0.0 if allowed, else seconds
-        until it would be."""
+        """Spend one request of the token's bucket and commit (everything `db` holds so far:
+        call it before the call's own work): 0.0 if allowed, else seconds until it would be."""
         now = self._clock()
         wait = spend_call(db, token_id=token_id, now=now, rate=self.rate, burst=self.burst)
         db.commit()

@@ -4,18 +4,23 @@ reads and writes race on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
+from bot.api.app import LOCK_WAIT_SECONDS
 from bot.cli import main
-from storage.models import AuditEvent
+from bot.jobs import JOBS, JobRuntime, run_job
+from storage.db import make_engine
+from storage.models import AuditEvent, AuditPending
 from tests.api.helpers import SUPPORT, call, staffed_with_token
 from tests.api.test_escalations import REPORT
 from tests.bot.test_server import database_url  # noqa: F401  (the fixture, both backends)
-from tests.conftest import RunningBot, make_settings, running_bot
+from tests.conftest import RunningBot, _fresh_postgres, make_settings, running_bot
 
 
 def api_calls(bot: RunningBot) -> list[AuditEvent]:
@@ -87,3 +92,52 @@ def test_reads_and_writes_racing_keep_the_chain_whole(bot_on, monkeypatch, tmp_p
     with bot.session() as db:
         total = len(db.exec(select(AuditEvent)).all())
     assert out.startswith(f"verified {total} rows\n")
+
+
+@pytest.fixture
+def pg_bot(fake_slack, postgres_database) -> Iterator[RunningBot]:
+    """The running bot on PostgreSQL (where replicas share one chain)."""
+    if postgres_database is None:
+        pytest.skip("PostgreSQL is not reachable")
+    _fresh_postgres(postgres_database).dispose()
+    yield from running_bot(make_settings(fake_slack, postgres_database), fake_slack)
+
+
+def hold_chain_and_read(bot: RunningBot, token: str) -> AuditPending:
+    """GET while a writer holds the workspace's chain: answered at once, its row set aside."""
+    holder = make_engine(bot.settings.database_url)
+    with holder.connect() as writer:  # a writer mid-transaction, holding the chain's head
+        writer.execute(text("SELECT seq FROM audit_chain_head WHERE team_id = 'T0001' FOR UPDATE"))
+        started = time.monotonic()
+        assert call(f"{bot.api_url}/workflows", token=token).status == 200
+        assert time.monotonic() - started < LOCK_WAIT_SECONDS  # answered, not queued
+        with bot.session() as db:
+            [waiting] = db.exec(select(AuditPending)).all()
+        writer.rollback()
+    holder.dispose()
+    assert waiting.actor == "api:dashboard" and waiting.detail["path"] == "/api/v1/workflows"
+    return waiting
+
+
+def test_a_read_never_waits_for_a_writer_holding_the_chain(pg_bot, monkeypatch, tmp_path, capsys):
+    bot = pg_bot
+    token = staffed_with_token(bot, "dashboard")
+    waiting = hold_chain_and_read(bot, token)
+    assert not [e for e in api_calls(bot) if e.detail["method"] == "GET"]
+    # The chain's next append (here a write) links the read's row, with the read's own time.
+    assert call(f"{bot.api_url}/escalations", method="POST", token=token, body=REPORT).status == 201
+    [read] = [e for e in api_calls(bot) if e.detail["method"] == "GET"]
+    assert read.created_at == waiting.created_at and read.detail == waiting.detail
+    # In a workspace gone quiet, the link-audit job links it.
+    later = hold_chain_and_read(bot, token)
+    runtime = JobRuntime(bot.settings, bot.engine, bot.deliverer)
+    assert run_job(JOBS["link-audit"], runtime) == "linked 1 waiting audit row(s)"
+    with bot.session() as db:
+        assert db.exec(select(AuditPending)).all() == []
+    reads = [e for e in api_calls(bot) if e.detail["method"] == "GET"]
+    assert [e.created_at for e in reads] == [waiting.created_at, later.created_at]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    assert main(["audit", "verify"]) == 0
+    assert capsys.readouterr().out.startswith("verified ")
