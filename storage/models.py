@@ -302,6 +302,60 @@ class ScorecardEntry(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class KpiNode(SQLModel, table=True):
+    """One node of a workflow's KPI tree: a primary goal, strategic driver, operational metric
+    or technical input, with its unit, target and which direction is better.
+
+    A node's parent sits exactly one level up. A node taken out of the tree keeps its row (and
+    its values) with `removed_at` set; putting a node of the same name back revives it.
+    """
+
+    __tablename__ = "kpi_node"
+    __table_args__ = (UniqueConstraint("workflow_id", "name_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    level: str = Field(max_length=16)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    unit: str = Field(default="", max_length=24)
+    target: float
+    direction: str = Field(max_length=8)  # higher or lower is better
+    parent_id: int | None = Field(default=None, foreign_key="kpi_node.id")
+    position: int = 0
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+    removed_at: datetime | None = _when()
+
+
+class KpiLink(SQLModel, table=True):
+    """A scorecard metric serving a KPI tree node: a bad week of the metric puts it at risk."""
+
+    __tablename__ = "kpi_link"
+    __table_args__ = (UniqueConstraint("workflow_id", "metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    node_id: int = Field(foreign_key="kpi_node.id")
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class KpiValue(SQLModel, table=True):
+    """A KPI tree node's value for one week, reported like the scorecard."""
+
+    __tablename__ = "kpi_value"
+    __table_args__ = (UniqueConstraint("node_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    node_id: int = Field(foreign_key="kpi_node.id")
+    week_start: date
+    value: float
+    recorded_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
 class RiskTrigger(SQLModel, table=True):
     """A risk-review threshold on one scorecard metric of a workflow ("exception rate above 5").
 

@@ -33,13 +33,26 @@ class ScorecardReport(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"throughput": 1240, "exception_rate": 7.2}]},
+        json_schema_extra={
+            "examples": [
+                {"throughput": 1240, "exception_rate": 7.2},
+                {
+                    "quality": 95.5,
+                    "kpi": {"RAG retrieval accuracy": 93, "p95 response latency": 1.6},
+                },
+            ]
+        },
     )
 
     throughput: float | None = _metric(ScorecardMetric.THROUGHPUT)
     quality: float | None = _metric(ScorecardMetric.QUALITY)
     exception_rate: float | None = _metric(ScorecardMetric.EXCEPTION_RATE)
     rework_volume: float | None = _metric(ScorecardMetric.REWORK_VOLUME)
+    kpi: dict[str, float | None] | None = Field(
+        default=None,
+        description="Values of the workflow's KPI tree nodes (any level), by node name (any "
+        "case), for the same week. A node left out: unchanged; null: cleared.",
+    )
 
 
 class ScorecardResult(BaseModel):
@@ -53,6 +66,15 @@ class ScorecardResult(BaseModel):
     risk_reviews_started: list[str] = Field(
         description="Breaches this report started, each with a risk review opened in Slack: "
         "'exception rate 7.2% > 5%'."
+    )
+    kpi_changed: list[str] | None = Field(
+        default=None,
+        description="KPI tree nodes whose value changed (only when the report had `kpi`).",
+    )
+    kpi_values: dict[str, float] | None = Field(
+        default=None,
+        description="Every KPI tree node's value of that week now, by name (only when the "
+        "report had `kpi`).",
     )
 
 

@@ -15,6 +15,8 @@ from cadence.governance import risk_review, scorecard
 from cadence.governance.settings import load_schedule
 from cadence.integration import idempotency, listing, tokens
 from cadence.integration.references import workflow_named
+from cadence.kpi import store as kpi_store
+from cadence.kpi import values as kpi_values
 from cadence.vocabulary import ScorecardMetric
 from storage.models import pk
 
@@ -34,27 +36,32 @@ def post_scorecard(call: Call) -> ApiResponse:
         )
     values: dict[ScorecardMetric, float | None] = {}
     errors: list[FieldProblem] = []
-    for name in ScorecardReport.model_fields:
-        if name not in report.model_fields_set:
+    for metric in scorecard.REPORTED:
+        if metric.value not in report.model_fields_set:
             continue
-        metric, value = ScorecardMetric(name), getattr(report, name)
+        value = getattr(report, metric.value)
         try:
             # The form's own parser: what the form refuses, the API refuses, in its words.
             values[metric] = None if value is None else scorecard.parse_value(metric, str(value))
         except CadenceError as error:
-            errors.append(FieldProblem(field=name, location="body", detail=error.user_message))
+            errors.append(
+                FieldProblem(field=metric.value, location="body", detail=error.user_message)
+            )
+    # KPI tree values go through the same domain function as the scorecard form's leaf fields.
+    by_node, refused = kpi_values.values_by_name(db, workflow=workflow, values=report.kpi or {})
+    errors += [FieldProblem(field=f"kpi.{name}", location="body", detail=why)
+               for name, why in refused.items()]  # fmt: skip
     if errors:
         raise ApiProblem(422, " ".join(e.detail for e in errors), errors=errors)
     schedule = load_schedule(db, team_id=team_id, default_zone=call.default_zone)
     week = scorecard.scorecard_week(db, workflow=workflow, schedule=schedule)
-    changed, started = risk_review.report_scorecard(
-        db,
-        workflow=workflow,
-        week_start=week,
-        values=values,
-        actor_id=tokens.actor_of(call.token),
-        default_zone=call.default_zone,
-    )
+    actor = tokens.actor_of(call.token)
+    changed, started = (
+        risk_review.report_scorecard(db, workflow=workflow, week_start=week, values=values,
+                                     actor_id=actor, default_zone=call.default_zone)
+        if values or report.kpi is None
+        else ([], [])
+    )  # fmt: skip
     result = ScorecardResult(
         workflow_id=pk(workflow),
         workflow=workflow.name,
@@ -63,7 +70,15 @@ def post_scorecard(call: Call) -> ApiResponse:
         values=scorecard.current_values(db, workflow_id=pk(workflow), week_start=week),
         risk_reviews_started=[s.phrase for s in started],
     )
-    return ApiResponse(200, result.model_dump(mode="json"))
+    if report.kpi is not None:
+        nodes = kpi_values.report_kpi_values(db, workflow=workflow, week_start=week,
+                                             values=by_node, actor_id=actor,
+                                             default_zone=call.default_zone)  # fmt: skip
+        now_values = kpi_values.week_values(db, workflow=workflow, week_start=week)
+        names = {pk(n): n.name for n in kpi_store.current_nodes(db, workflow_id=pk(workflow))}
+        result.kpi_changed = [names[n] for n in nodes]
+        result.kpi_values = now_values
+    return ApiResponse(200, result.model_dump(mode="json", exclude_none=True))
 
 
 def post_escalation(call: Call) -> ApiResponse:

@@ -230,3 +230,16 @@ def require_reset_authority(db: Session, *, workflow: Workflow, user_id: str) ->
         f"its outcome owner ({mention(owner) if owner else 'none yet'}) or "
         f"{_council_phrase(db, workflow.team_id)}."
     )
+
+
+def require_kpi_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner edits a workflow's KPI tree: it states the business result they
+    are accountable for."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner:
+        return
+    who = mention(owner) if owner else "none yet: assign one with `/owner outcome`"
+    raise NotAuthorized(
+        f"Sorry, the KPI tree of *{escape(workflow.name)}* is edited by its outcome owner "
+        f"({who}). Nothing changed."
+    )

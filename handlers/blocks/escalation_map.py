@@ -59,17 +59,23 @@ def map_notes(extras: MapExtras) -> tuple[str, str]:
 
 
 def build_escalation_map(
-    escalation_map: EscalationMap, *, notes: tuple[str, ...] = (), confirmed: str | None = None
+    escalation_map: EscalationMap,
+    *,
+    notes: tuple[str, ...] = (),
+    confirmed: str | None = None,
+    kpi: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every decision point with its four roles, council-only matters, and every gap; `notes`
-    (the risk tier's guardrails, the risk-review triggers) follow the owners; `confirmed` says
-    where the council's confirmation of the rights stands, above its button."""
+    (the risk tier's guardrails, the risk-review triggers) follow the owners, then the `kpi`
+    tree's blocks; `confirmed` says where the council's confirmation of the rights stands,
+    above its button."""
     workflow = escalation_map.workflow
     rows_with_gaps = [r for r in escalation_map.rows if r.gaps]
     blocks: list[dict[str, Any]] = [
         header(f"Escalation map: {workflow.name}"),
         section(workflow_summary(workflow) + "\n" + owners_line(escalation_map.owners)),
         *[section(note) for note in notes],
+        *(kpi or []),
         section(
             f"*AI council:* {_people(escalation_map.council_ids, limit=20)}\n"
             "_Beyond any owner's authority, always decided by the council:_ "

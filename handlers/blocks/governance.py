@@ -22,6 +22,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.trends import trend_caption, trend_line
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
 from slackfake.limits import LIMITS
@@ -152,6 +153,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             f":hourglass: Overdue actions: *{view.overdue_actions}*",
             *_caption(view.trends),
         ),
+        *(build_kpi_blocks(view.kpi) if view.kpi is not None else []),
         divider(),
     ]
     blocks += _decided(view) if view.decision is not None else _open_for_votes(view)

@@ -87,6 +87,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Open a governance session now, beside the weekly one (owners and council)."),
             CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
                         "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
+            CommandHelp("/cadence kpi WORKFLOW", "/cadence kpi Support resolution",
+                        "Edit the KPI tree, goal to technical inputs, and link scorecard metrics to it (outcome owner)."),
             CommandHelp("/cadence trends WORKFLOW", "/cadence trends Support resolution",
                         "Post the scorecard's last 12 weeks in this channel, as text and a chart."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
@@ -126,7 +128,7 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
 
 SUBCOMMAND_NAMES = [
     "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard",
-    "settings", "review", "triggers", "risk", "trends", "report", "export", "reset", "api",
+    "settings", "review", "triggers", "risk", "trends", "report", "export", "reset", "api", "kpi",
 ]  # fmt: skip
 
 

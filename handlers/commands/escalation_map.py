@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cadence.accountability import confirmations, escalation_map, workflows
 from cadence.canvas.content import map_extras
+from cadence.kpi.view import current_tree
 from cadence.reminders.working_hours import workspace_timezone
 from cadence.reset import lifecycle
 from handlers.blocks.escalation_map import (
@@ -13,6 +14,7 @@ from handlers.blocks.escalation_map import (
     map_text,
 )
 from handlers.blocks.kit import local_date
+from handlers.blocks.kpi import build_kpi_blocks
 from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
 from storage.models import pk
@@ -30,8 +32,12 @@ def handle_map(req: CommandRequest) -> None:
         f"on {local_date(found.confirmation.created_at, zone)}" if found else None,
         holds=found is not None and found.holds,
     )
+    tree = current_tree(req.db, workflow=workflow, default_zone=req.default_zone)
     blocks = build_escalation_map(
-        built, notes=map_notes(map_extras(req.db, workflow=workflow)), confirmed=confirmed
+        built,
+        notes=map_notes(map_extras(req.db, workflow=workflow)),
+        confirmed=confirmed,
+        kpi=build_kpi_blocks(tree) if tree is not None else None,
     )
     lifecycle.note_map_posted(
         req.db, workflow=workflow, actor_id=req.command.user_id, channel_id=req.command.channel_id

@@ -12,6 +12,7 @@ from handlers.commands import (
     export,
     gaps,
     governance,
+    kpi,
     report,
     reset,
     review,
@@ -43,4 +44,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "export": export.handle_export,
     "reset": reset.handle_reset,
     "api": api.handle_api,
+    "kpi": kpi.handle_kpi,
 }

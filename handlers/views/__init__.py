@@ -10,6 +10,7 @@ from handlers.views import (
     escalation_steps,
     gap_note_modal,
     guardrail_forms,
+    kpi_modal,
     owner_modal,
     rights_modal,
     scorecard_modal,
@@ -28,3 +29,4 @@ def register(app: App) -> None:
     escalation_steps.register(app)
     guardrail_forms.register(app)
     gap_note_modal.register(app)
+    kpi_modal.register(app)

@@ -294,6 +294,7 @@ FORMS: dict[str, dict[str, str]] = {
     View.TRIGGERS: {"trigger-throughput-direction": "select",
                     "trigger-throughput-threshold": "text"},
     View.SKIP_WEEK: {GovernanceBlock.SKIP_REASON: "text"},
+    View.KPI: {"kpi-tree": "text", "kpi-link-quality": "text"},
     EscalationView.COUNCIL_REVIEW: {EscalationField.NOTE: "text"},
 }  # fmt: skip
 
@@ -344,6 +345,9 @@ def due(value: str) -> dict[str, Any]:
 @example(form=(View.SCORECARD, {}, '{"workflow_id": 1, "week_start": "later"}'), view_id="3")
 @example(form=(EscalationView.RESOLVE, {}, "{not json"), view_id="4")
 @example(form=("no-such-form", {}, None), view_id="5")  # once a 404
+@example(  # a valid tree, but not from the outcome owner
+    form=(View.KPI, {"kpi-tree": {INPUT_ACTION: entry("text", "goal | G | % | 1 | higher")}},
+          '{"workflow_id": 1}'), view_id="6")  # fmt: skip
 @given(form=submissions(), view_id=st.text(min_size=1, max_size=12))
 def test_any_form_submission_gets_a_clear_answer_and_changes_nothing(world, form, view_id):
     callback, state, private_metadata = form
