@@ -13,6 +13,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
+from cadence import audit
 from cadence.evidence import report
 from cadence.governance import risk_review
 from cadence.governance import threads as governance
@@ -166,6 +167,16 @@ def _accountability_resets(runtime: JobRuntime) -> str:
     return f"{len(done)} reset step(s)" + (f": {', '.join(done)}" if done else "")
 
 
+def _link_audit(runtime: JobRuntime) -> str:
+    with session_scope(runtime.engine) as db:
+        teams = audit.waiting_teams(db)
+    linked = 0
+    for team_id in teams:  # one short transaction per workspace's chain
+        with session_scope(runtime.engine) as db:
+            linked += audit.link_waiting(db, team_id=team_id)
+    return f"linked {linked} waiting audit row(s)"
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -210,6 +221,15 @@ JOBS: dict[str, Job] = {
                 "checklist updates."
             ),
             run=_accountability_resets,
+            trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
+        ),
+        # API reads never wait for a writer's hold on the audit chain; what they left aside is
+        # linked by the chain's next append, or here for a workspace that has gone quiet.
+        Job(
+            name="link-audit",
+            description="Link API reads' audit rows left aside while a writer held the chain.",
+            run=_link_audit,
             trigger={"trigger": "interval", "minutes": 1},
             run_at_start=True,
         ),

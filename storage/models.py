@@ -483,6 +483,20 @@ class AuditChainHead(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class AuditPending(SQLModel, table=True):
+    """An audit event written while its workspace's chain was held by a writer (an API read
+    never waits for one): the next append to that chain links it and deletes this row."""
+
+    __tablename__ = "audit_pending"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int | None = None
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
 class Reminder(SQLModel, table=True):
     """One reminder Cadence sent: the record that stops a restart from sending it again.
 
@@ -713,6 +727,10 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _created()
     revoked_at: datetime | None = _when()
     revoked_by: str | None = Field(default=None, max_length=32)
+    # The token's rate-limit bucket (storage/rate_buckets.py), shared by every worker and
+    # replica: the calls left, and when (Unix seconds) it was last spent. NULL = full.
+    rate_tokens: float | None = None
+    rate_at: float | None = None
 
 
 class ApiIdempotencyKey(SQLModel, table=True):

@@ -1,9 +1,13 @@
 """The integration API as a WSGI application, mounted under /api/v1/ beside Slack's endpoint.
 
-Each call: find the route, check the bearer token (401), spend from the token's bucket
-(429), run the handler on its own session, commit. A write is audited (`api.called`, with
-the token's name) in its own transaction when refused, in the change's when it succeeds;
-a read is logged with the token's name. Domain errors become RFC 9457 problems.
+Each call: find the route, check the bearer token (401), spend from the token's bucket in the
+database (429), run the handler on its own session, commit. Every authenticated call that
+passes the rate limit, read or write, is audited (`api.called`: the token's name, method,
+path, status) in the transaction of its own work: a write's change and its audit row commit
+together; a read's row is linked to the workspace's audit chain at once if no writer holds it,
+else kept in `audit_pending` and linked by the chain's next append (storage/audit_chain.py), so
+a read never waits for a writer. A refused call's row gets a transaction of its own. Domain
+errors become RFC 9457 problems.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from cadence import outbox
 from cadence.errors import CadenceError, Conflict, NotAuthorized, UnknownWorkflow
 from cadence.integration import tokens
 from storage.db import new_session
-from storage.models import ApiToken, pk
+from storage.models import pk
 
 logger = logging.getLogger("cadence.api")
 
@@ -98,7 +102,11 @@ class IntegrationApi:
             if token is None:
                 raise ApiProblem(401, "That token is unknown or revoked.", headers=UNAUTHORIZED)
             who[:] = [token.name, token.team_id]
-            wait = self.limiter.take(pk(token))
+            try:
+                wait = self.limiter.take(db, token_id=pk(token))
+            except OperationalError:
+                db.rollback()
+                raise _busy() from None
             if wait > 0:
                 seconds = retry_after(wait)
                 raise ApiProblem(
@@ -113,34 +121,30 @@ class IntegrationApi:
     def _run(self, route: Route, call: Call, db: Session) -> ApiResponse:
         try:
             response = route.handler(call)
+            # A write's audit row joins its change. A read's is its only write, made after
+            # the reading; it never waits for a writer holding the workspace's chain.
+            self._audit(db, call, response.status, write=route.write)
+            db.commit()
         except (ApiProblem, CadenceError, OperationalError) as error:
             db.rollback()
             problem = _problem(error, route, call)
-            if route.write:
-                try:
-                    self._audit(db, call.token, call, problem.status)
-                except OperationalError:  # the database is what refused: say so, log the rest
-                    db.rollback()
-                    logger.warning("Could not audit a refused call of %s", call.token.name)
+            try:
+                self._audit(db, call, problem.status, write=route.write)
+                db.commit()
+            except OperationalError:  # the database is what refused: say so, log the rest
+                db.rollback()
+                logger.warning("Could not audit a refused call of %s", call.token.name)
             raise problem from None
-        if route.write:
-            self._audit(db, call.token, call, response.status, flush_only=True)
-            db.commit()
-            if db.info.pop(outbox.QUEUED, False):
-                self.on_commit()
-        else:
-            db.rollback()
+        if db.info.pop(outbox.QUEUED, False):
+            self.on_commit()
         return response
 
-    def _audit(
-        self, db: Session, token: ApiToken, call: Call, status: int, *, flush_only: bool = False
-    ) -> None:
+    def _audit(self, db: Session, call: Call, status: int, *, write: bool) -> None:
         key = call.request.headers.get("idempotency-key")
         detail = {"idempotency_key": key[:128]} if key else {}
-        tokens.record_call(db, token=token, method=call.request.method,
-                           path=call.request.path, status=status, **detail)  # fmt: skip
-        if not flush_only:
-            db.commit()
+        tokens.record_call(db, token=call.token, method=call.request.method,
+                           path=call.request.path, status=status, wait_for_chain=write,
+                           **detail)  # fmt: skip
 
 
 def _bearer(request: ApiRequest) -> str:
@@ -152,14 +156,19 @@ def _bearer(request: ApiRequest) -> str:
     return secret.strip()
 
 
+def _busy() -> ApiProblem:
+    """503: the database did not answer in time (a lock held too long)."""
+    problem = ApiProblem(503, "The database is busy; nothing was saved. Try again shortly.")
+    problem.headers.append(("Retry-After", "1"))
+    return problem
+
+
 def _problem(error: Exception, route: Route, call: Call) -> ApiProblem:
     """A domain error (or a database too busy to answer) as an HTTP problem."""
     if isinstance(error, ApiProblem):
         return error
     if isinstance(error, OperationalError):
-        problem = ApiProblem(503, "The database is busy; nothing was saved. Try again shortly.")
-        problem.headers.append(("Retry-After", "1"))
-        return problem
+        return _busy()
     assert isinstance(error, CadenceError)
     name = error.field or ("body" if route.body is not None else "query")
     location = (

@@ -126,9 +126,18 @@ def actor_of(token: ApiToken) -> str:
 
 
 def record_call(
-    db: Session, *, token: ApiToken, method: str, path: str, status: int, **detail: object
+    db: Session,
+    *,
+    token: ApiToken,
+    method: str,
+    path: str,
+    status: int,
+    wait_for_chain: bool = True,
+    **detail: object,
 ) -> None:
-    """Audit one API write (or refused write) under the token's name."""
-    audit.record(db, team_id=token.team_id, actor=actor_of(token), action="api.called",
-                 token_id=pk(token), method=method, path=path[:200], status=status,
-                 **detail)  # fmt: skip
+    """Audit one API call (read or write, done or refused) under the token's name; a read
+    (`wait_for_chain=False`) never waits for a writer holding the workspace's audit chain."""
+    record = audit.record if wait_for_chain else audit.record_without_waiting
+    record(db, team_id=token.team_id, actor=actor_of(token), action="api.called",
+           token_id=pk(token), method=method, path=path[:200], status=status,
+           **detail)  # fmt: skip
