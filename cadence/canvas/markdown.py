@@ -115,8 +115,8 @@ def _confirmation(content: CanvasContent) -> str:
     found = content.confirmation
     if found is None:
         return (
-            "**Confirmed by the AI council:** not yet (a council member presses *Confirm "
-            "decision rights* on `/cadence map`)."
+            "**Confirmed by the AI council:** not yet (a council member presses _Confirm "
+            "decision rights_ on `/cadence map`)."
         )
     who = person(found.confirmation.confirmed_by)
     when = f"{found.confirmation.created_at.astimezone(ZoneInfo(content.timezone)):%a %d %b %Y}"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from slackfake.forms import all_text
 from tests.blockkit import assert_within_limits
 from tests.cadence.kpi_data import GOAL, LATENCY, RAG, TIER1
-from tests.cast import ADMIN, DANA, EVE, GOV, LI, MARIA
+from tests.cast import ADMIN, DANA, EVE, GOV, LI
 from tests.e2e.helpers import run
 from tests.e2e.test_canvases import canvas_calls, markdown, settle
 from tests.e2e.test_governance import SUPPORT, open_threads, staffed
