@@ -31,6 +31,7 @@ class RendererName(StrEnum):
     RESET_SUMMARY = "reset.summary"
     CANVAS_CREATE = "canvas.create"
     CANVAS_EDIT = "canvas.edit"
+    CANVAS_RENAME = "canvas.rename"
     CANVAS_FALLBACK_MAP = "canvas.fallback_map"
     CANVAS_FALLBACK_LOG = "canvas.fallback_log"
 

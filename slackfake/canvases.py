@@ -6,8 +6,10 @@ channel's one canvas (`channel_canvas_already_exists` for a second) and shows it
 `conversations.info` as `properties.canvas`. `canvases.create` (optional title,
 document_content, channel_id to tab it in a channel) makes a standalone canvas. `canvases.edit`
 (canvas_id, changes) applies insert_at_start, insert_at_end, replace (the whole canvas when no
-section_id is given), delete and rename. `document_content` is `{"type": "markdown",
-"markdown": "..."}`, at most 1 MiB.
+section_id is given), delete and rename (`title_content`, shaped like `document_content`, is
+the new title). `document_content` is `{"type": "markdown", "markdown": "..."}`, at most 1 MiB.
+Slack's reference: "Only one operation per API call is currently supported", so `changes`
+holds one change (more are refused as invalid arguments).
 
 `refuse_canvases(error)` makes the workspace refuse every canvas call with that error, as a
 plan without channel canvases (`team_tier_cannot_create_channel_canvases`), a channel whose
@@ -138,6 +140,8 @@ class Canvases(Chat):
         changes = params.get("changes")
         if not isinstance(changes, list) or not changes:
             return invalid("invalid_arguments", ["[ERROR] changes must be a non-empty array"])
+        if len(changes) > 1:
+            return invalid("invalid_arguments", ["[ERROR] only one operation per call"])
         canvas = self._canvases.get(canvas_id)
         if canvas is None:
             return err("canvas_not_found")

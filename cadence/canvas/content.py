@@ -1,5 +1,6 @@
 """What a workflow's canvas shows, read from the database in one place: the escalation map
-(the same data `/cadence map` shows), its guardrails and triggers, and the decision log."""
+(the same data `/cadence map` shows), the council's confirmation of its decision rights, its
+guardrails and triggers, the KPI tree, and the decision log."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from cadence.accountability import escalation_map
+from cadence.accountability import confirmations, escalation_map
+from cadence.accountability.confirmations import Standing
 from cadence.accountability.escalation_map import EscalationMap
 from cadence.governance import queries as governance_queries
 from cadence.governance import risk_review, risk_tiers, triggers
 from cadence.governance.queries import LogEntry
 from cadence.governance.triggers import Rule
+from cadence.kpi.view import KpiTreeView, current_tree
 from cadence.vocabulary import RiskTier
 from storage.clock import now
 from storage.models import RiskTierRequest, Workflow, pk
@@ -43,6 +46,8 @@ class CanvasContent:
     log: list[LogEntry]
     timezone: str
     updated_at: datetime
+    confirmation: Standing | None = None
+    kpi: KpiTreeView | None = None
 
 
 def map_extras(db: Session, *, workflow: Workflow) -> MapExtras:
@@ -70,4 +75,7 @@ def gather(db: Session, *, workflow: Workflow, timezone: str) -> CanvasContent:
         log=governance_queries.decision_log(db, workflow_id=pk(workflow), limit=LOG_SHOWN),
         timezone=timezone,
         updated_at=now(),
+        confirmation=confirmations.standing(db, workflow_id=pk(workflow)),
+        # `timezone` is the workspace's zone already resolved: the scorecard's week in it.
+        kpi=current_tree(db, workflow=workflow, default_zone=timezone),
     )

@@ -1,4 +1,5 @@
-"""The canvas as Slack canvas markdown: the one-page escalation map, then the decision log.
+"""The canvas as Slack canvas markdown: the one-page escalation map (with the council's
+confirmation of its rights and the KPI tree), then the decision log.
 
 Pure: built from `CanvasContent`, no database, no Slack. Canvas markdown mentions people as
 `![](@U123)` and channels as `![](#C123)`; typed text is escaped so it cannot forge headings,
@@ -16,6 +17,8 @@ from cadence.accountability.escalation_map import MapRow
 from cadence.accountability.queries import COUNCIL, OUTCOME_OWNER, STAGE_PREFIX, WORKFLOW_OWNER
 from cadence.canvas.content import CanvasContent
 from cadence.governance.queries import LogEntry
+from cadence.kpi.tree import number
+from cadence.kpi.view import KpiTreeView, NodeView
 from cadence.vocabulary import ActionStatus, Duty, GovernanceChoice, SessionKind
 
 # Slack takes up to 1 MiB of markdown per call; the map and 25 decisions stay far below.
@@ -80,7 +83,7 @@ def _map(content: CanvasContent) -> list[str]:
     row_gaps = [f"{row.point.label}: {'; '.join(row.gaps)}" for row in built.rows if row.gaps]
     gaps = built.gaps + row_gaps
     lines += [f"- {text(g)}" for g in gaps] or ["No gaps: every decision point has people."]
-    lines += ["", "## Decision rights", "", _rights_table(built.rows)]
+    lines += ["", "## Decision rights", "", _rights_table(built.rows), "", _confirmation(content)]
     lines += [
         "",
         "## AI council",
@@ -104,7 +107,63 @@ def _map(content: CanvasContent) -> list[str]:
         + (" — :rotating_light: **past it now**" if rule.metric in extras.breached else "")
         for rule in extras.rules
     ] or ["None set."]
-    return lines
+    return lines + _kpi(content.kpi)
+
+
+def _confirmation(content: CanvasContent) -> str:
+    """Where the council's confirmation of the rights above stands."""
+    found = content.confirmation
+    if found is None:
+        return (
+            "**Confirmed by the AI council:** not yet (a council member presses _Confirm "
+            "decision rights_ on `/cadence map`)."
+        )
+    who = person(found.confirmation.confirmed_by)
+    when = f"{found.confirmation.created_at.astimezone(ZoneInfo(content.timezone)):%a %d %b %Y}"
+    if not found.holds:
+        return (
+            f"**Confirmed by the AI council:** by {who} on {when}, but the rights changed "
+            "since: the council confirms them again."
+        )
+    return f"**Confirmed by the AI council:** by {who} on {when}."
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{number(value)}%" if unit == "%" else f"{number(value)} {text(unit)}".rstrip()
+
+
+def _node(node: NodeView) -> str:
+    """'  - ✓ **Tier-1 queries resolved**: 87% · target ≥ 85% · `▂▄▆█`' (indented by level)."""
+    mark = {True: "✓", False: "✗", None: "·"}[node.met]
+    value = node.value
+    shown = "_no value yet_" if value is None else _amount(value, node.unit)
+    if value is not None and node.weeks_old:
+        shown += f" _({node.weeks_old} wk ago)_"
+    line = (
+        f"{'  ' * node.depth}- {mark} **{text(node.name)}**: {shown} · target "
+        f"{node.direction.sign} {_amount(node.target, node.unit)}"
+    )
+    if sum(v is not None for v in node.values) > 1:
+        line += f" · `{node.sparkline()}`"
+    met, missed, missing = node.below
+    if met or missed:
+        line += f" · below it: {met} ✓ {missed} ✗" + (f", {missing} not reported" if missing
+                                                     else "")  # fmt: skip
+    return line
+
+
+def _kpi(tree: KpiTreeView | None) -> list[str]:
+    """The whole KPI tree, indented by level, with each node's value, target and ✓/✗."""
+    lines = ["", "## KPI tree"]
+    if tree is None:
+        return [*lines, "None yet: the outcome owner sets it with `/cadence kpi`."]
+    return [
+        *lines,
+        f"_✓ target reached · ✗ not reached · values up to the week of "
+        f"{tree.week_start:%d %b %Y}._",
+        "",
+        *(_node(node) for node in tree.nodes),
+    ]
 
 
 def _rights_table(rows: list[MapRow]) -> str:

@@ -38,9 +38,10 @@ WORKFLOW_ACTIONS = frozenset(
         "rights.updated", "risk.trigger_set", "risk.trigger_removed", "risk.breach_started",
         "risk.breach_ended", "risk.tier_change_requested", "risk.tier_change_approved",
         "risk.tier_change_rejected", "governance.decided", "governance.skipped",
-        "action.completed",
+        "action.completed", "kpi.tree_saved", "kpi.reported", "rights.confirmed",
     }
 )  # fmt: skip
+RENAMED = "workflow.renamed"
 # Audit actions that change every canvas of the workspace (the council is on each map).
 TEAM_ACTIONS = frozenset({"council.member_added", "council.member_removed"})
 
@@ -57,6 +58,8 @@ def on_audited(db: Session, *, team_id: str, action: str, workflow_id: int | Non
         workflow = db.get(Workflow, workflow_id)
         if workflow is not None:
             request_refresh(db, workflow=workflow)
+            if action == RENAMED:
+                request_rename(db, workflow=workflow)
 
 
 def create_key(canvas: ChannelCanvas) -> str:
@@ -108,6 +111,32 @@ def request_refresh(db: Session, *, workflow: Workflow) -> None:
         key=f"{KEY_PREFIX}{canvas.workflow_id}:edit:{uuid.uuid4().hex}",
         method=EDIT_METHOD,
         renderer=RendererName.CANVAS_EDIT,
+        args={"workflow_id": canvas.workflow_id},
+        after=create_key(canvas),
+        team_id=canvas.team_id,
+        delay=COALESCE,
+    )
+
+
+def request_rename(db: Session, *, workflow: Workflow) -> None:
+    """Give a canvas already made the workflow's new name as its title.
+
+    Slack applies one operation per `canvases.edit` call, so the title goes in a `rename`
+    edit of its own, beside the refresh; it reads the name when it is sent. A create not yet
+    rendered takes the new name itself; the stand-in messages of a refused canvas have none.
+    """
+    canvas = lock_canvas(db, workflow=workflow)
+    if canvas.status == REFUSED:
+        return
+    if canvas.status == CREATING:
+        create = existing(db, create_key(canvas))
+        if create is None or (create.status == OutboxStatus.PENDING and not _leased(create)):
+            return
+    outbox.render_message(
+        db,
+        key=f"{KEY_PREFIX}{canvas.workflow_id}:rename:{uuid.uuid4().hex}",
+        method=EDIT_METHOD,
+        renderer=RendererName.CANVAS_RENAME,
         args={"workflow_id": canvas.workflow_id},
         after=create_key(canvas),
         team_id=canvas.team_id,

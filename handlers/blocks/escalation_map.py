@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.accountability.authority import COUNCIL_MATTERS
+from cadence.accountability.confirmations import Standing
 from cadence.accountability.escalation_map import EscalationMap, MapRow
 from cadence.accountability.rights import party_label
 from cadence.canvas.content import MapExtras
 from cadence.people import mention
-from handlers.blocks.kit import button, context, divider, escape, header, section
+from handlers.blocks.kit import button, context, divider, escape, header, local_date, section
 from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import owners_line, workflow_summary
 from handlers.ids import ActionId
@@ -122,6 +123,14 @@ def confirmation_line(confirmed_by: str | None, when: str | None, *, holds: bool
             "but changed since: the council confirms them again."
         )
     return f":classical_building: *Decision rights:* confirmed by {mention(confirmed_by)} {when}."
+
+
+def standing_line(found: Standing | None, timezone: str) -> str:
+    """The confirmation line for the latest confirmation (if any), dated in `timezone`."""
+    if found is None:
+        return confirmation_line(None, None, holds=False)
+    when = f"on {local_date(found.confirmation.created_at, timezone)}"
+    return confirmation_line(found.confirmation.confirmed_by, when, holds=found.holds)
 
 
 def map_text(escalation_map: EscalationMap) -> str:

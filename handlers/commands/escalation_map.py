@@ -9,11 +9,10 @@ from cadence.reminders.working_hours import workspace_timezone
 from cadence.reset import lifecycle
 from handlers.blocks.escalation_map import (
     build_escalation_map,
-    confirmation_line,
     map_notes,
     map_text,
+    standing_line,
 )
-from handlers.blocks.kit import local_date
 from handlers.blocks.kpi import build_kpi_blocks
 from handlers.commands.request import CommandRequest
 from handlers.people import fetch_people
@@ -27,11 +26,7 @@ def handle_map(req: CommandRequest) -> None:
     built = escalation_map.build_map(req.db, workflow=workflow, people=people)
     found = confirmations.standing(req.db, workflow_id=pk(workflow))
     zone = workspace_timezone(req.db, team_id=req.team_id, default=req.default_zone)
-    confirmed = confirmation_line(
-        found.confirmation.confirmed_by if found else None,
-        f"on {local_date(found.confirmation.created_at, zone)}" if found else None,
-        holds=found is not None and found.holds,
-    )
+    confirmed = standing_line(found, zone)
     tree = current_tree(req.db, workflow=workflow, default_zone=req.default_zone)
     blocks = build_escalation_map(
         built,

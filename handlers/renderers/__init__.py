@@ -41,7 +41,10 @@ def build_renderers(*, default_zone: str) -> dict[str, Renderer]:
         RendererName.RESET_SUMMARY: reset.render_summary,
         RendererName.CANVAS_CREATE: partial(canvas.render_create, default_zone=default_zone),
         RendererName.CANVAS_EDIT: partial(canvas.render_edit, default_zone=default_zone),
-        RendererName.CANVAS_FALLBACK_MAP: canvas.render_fallback_map,
+        RendererName.CANVAS_RENAME: canvas.render_rename,
+        RendererName.CANVAS_FALLBACK_MAP: partial(
+            canvas.render_fallback_map, default_zone=default_zone
+        ),
         RendererName.CANVAS_FALLBACK_LOG: partial(
             canvas.render_fallback_log, default_zone=default_zone
         ),

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from cadence.accountability import escalation_map
 from cadence.canvas import refresh
-from cadence.canvas.content import CanvasContent, gather, map_extras
+from cadence.canvas.content import CanvasContent, gather
 from cadence.canvas.markdown import build_markdown, canvas_title
 from cadence.governance import queries as governance_queries
 from cadence.governance import settings
-from handlers.blocks.escalation_map import build_escalation_map, map_notes, map_text
+from handlers.blocks.escalation_map import (
+    build_escalation_map,
+    map_notes,
+    map_text,
+    standing_line,
+)
 from handlers.blocks.governance import build_decision_log
+from handlers.blocks.kpi import build_kpi_blocks
 from storage.models import ChannelCanvas, Workflow
 
 
@@ -60,18 +65,36 @@ def render_edit(db: Session, args: dict[str, Any], *, default_zone: str) -> dict
     return {"canvas_id": canvas.canvas_id, "changes": [change]}
 
 
-def render_fallback_map(db: Session, args: dict[str, Any]) -> dict | None:
-    """Where canvases are refused: the escalation map as a message (the `/cadence map` one)."""
+def render_rename(db: Session, args: dict[str, Any]) -> dict | None:
+    """canvases.edit `rename`: the live canvas's title, from the workflow's name now (one
+    operation per call, so apart from the refresh; it leaves the refresh flag alone)."""
+    query = select(ChannelCanvas).where(ChannelCanvas.workflow_id == int(args["workflow_id"]))
+    canvas = db.exec(query.execution_options(populate_existing=True)).first()
+    if canvas is None or canvas.status != refresh.LIVE or not canvas.canvas_id:
+        return None
+    workflow = db.get(Workflow, canvas.workflow_id)
+    if workflow is None:
+        return None
+    title = {"type": "markdown", "markdown": canvas_title(workflow.name)}
+    return {"canvas_id": canvas.canvas_id,
+            "changes": [{"operation": "rename", "title_content": title}]}  # fmt: skip
+
+
+def render_fallback_map(db: Session, args: dict[str, Any], *, default_zone: str) -> dict | None:
+    """Where canvases are refused: the escalation map as a message (the `/cadence map` one,
+    with the council's confirmation of the rights and the KPI tree)."""
     taken = _taken(db, args, refresh.REFUSED)
     if taken is None:
         return None
     _canvas, workflow = taken
-    built = escalation_map.build_map(db, workflow=workflow, people={})
-    notes = map_notes(map_extras(db, workflow=workflow))
+    content = _content(db, workflow, default_zone)
+    notes = map_notes(content.extras)
+    confirmed = standing_line(content.confirmation, content.timezone)
+    kpi = build_kpi_blocks(content.kpi) if content.kpi is not None else None
     return {
         "channel": workflow.channel_id,
-        "text": map_text(built),
-        "blocks": build_escalation_map(built, notes=notes),
+        "text": map_text(content.map),
+        "blocks": build_escalation_map(content.map, notes=notes, confirmed=confirmed, kpi=kpi),
     }
 
 

@@ -7,12 +7,22 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from cadence.accountability import confirmations, queries, rights
 from cadence.canvas import outcomes, refresh
 from cadence.canvas.content import gather
 from cadence.canvas.markdown import build_markdown, text
-from cadence.vocabulary import DecisionPoint, OutboxStatus, OwnerRole
+from cadence.kpi.store import save_tree
+from cadence.kpi.tree import parse_tree
+from cadence.vocabulary import DecisionPoint, Duty, OutboxStatus, OwnerRole
 from storage.db import new_session, session_scope
-from storage.models import ActionItem, ChannelCanvas, Decision, GovernanceSession, OutboxMessage
+from storage.models import (
+    ActionItem,
+    ChannelCanvas,
+    Decision,
+    GovernanceSession,
+    OutboxMessage,
+    pk,
+)
 from tests.cadence.helpers import ADMIN, DANA, LI, MARIA, SAM, TEAM, assign, make_workflow, seat
 
 HOSTILE = "# Fake heading | <!channel> [click](http://x) ![](@UEVIL) *bold*"
@@ -140,3 +150,37 @@ def test_a_refusal_falls_back_once_and_each_owner_is_told_once(any_engine):
                                                      f"{prefix}:enable:ULI"]  # fmt: skip
     assert f"{prefix}:fallback:map" in keys and f"{prefix}:fallback:log" in keys
     assert sum(":update:" in k and k.endswith(":map") for k in keys) == 1  # coalesced
+
+
+def test_markdown_shows_the_rights_confirmation_until_the_rights_change(db, frozen_clock):
+    workflow = make_workflow(db)
+    assign(db, workflow, OwnerRole.OUTCOME, MARIA)
+    seat(db, DANA)
+    confirmations.confirm_rights(db, workflow=workflow, actor_id=DANA.id)
+    shown = build_markdown(gather(db, workflow=workflow, timezone="UTC"))
+    assert "**Confirmed by the AI council:** by ![](@UDANA) on " in shown
+    assert "changed since" not in shown
+    wanted = queries.rights_map(db, workflow_id=pk(workflow))
+    wanted[DecisionPoint.BUDGET][Duty.APPROVES] = [queries.COUNCIL]
+    rights.update_rights(db, workflow=workflow, owners=queries.current_owners(
+        db, workflow_id=pk(workflow)), wanted=wanted, actor=DANA)  # fmt: skip
+    shown = build_markdown(gather(db, workflow=workflow, timezone="UTC"))
+    assert "but the rights changed since: the council confirms them again." in shown
+
+
+def test_markdown_shows_the_kpi_tree_indented_with_typed_names_escaped(db, frozen_clock):
+    workflow = make_workflow(db)
+    assign(db, workflow, OwnerRole.OUTCOME, MARIA)
+    tree = "goal | Revenue [x](http://x) | % | 110 | higher\ndriver | # Churn | % | 5 | lower | " \
+        "Revenue [x](http://x)"  # fmt: skip
+    save_tree(
+        db,
+        workflow=workflow,
+        specs=parse_tree(tree),
+        links={},
+        actor_id=MARIA.id,
+        default_zone="UTC",
+    )
+    kpi = build_markdown(gather(db, workflow=workflow, timezone="UTC")).split("## KPI tree")[1]
+    assert "\n- · **Revenue \\[x\\](http://x)**: _no value yet_ · target ≥ 110%" in kpi
+    assert "\n  - · **\\# Churn**: _no value yet_ · target ≤ 5%" in kpi

@@ -91,6 +91,12 @@ def test_edit_replaces_inserts_and_refuses_what_it_cannot_do(fake, client):
     assert fake.canvas(canvas_id)["edits"] == 2
     edit({"operation": "rename", "title_content": {"type": "markdown", "markdown": "T"}})
     assert fake.canvas(canvas_id)["title"] == "T"
+    # Slack applies one operation per call: a rename beside a replace is refused whole.
+    rename = {"operation": "rename", "title_content": {"type": "markdown", "markdown": "U"}}
+    both = lambda: edit({"operation": "replace", "document_content": new}, rename)  # noqa: E731
+    assert error_of(both) == "invalid_arguments"
+    assert fake.canvas(canvas_id)["title"] == "T"
+    assert error_of(lambda: edit({"operation": "rename"})) == "invalid_arguments"
     with_section = {"operation": "replace", "section_id": "temp:C:AAA", "document_content": new}
     assert error_of(lambda: edit(with_section)) == "canvas_editing_failed"
     assert error_of(lambda: edit({"operation": "shuffle"})) == "invalid_arguments"
