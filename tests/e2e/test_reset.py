@@ -346,3 +346,26 @@ def test_stopping_a_reset_early_takes_a_reason_and_posts_the_summary(bot, frozen
     assert "the team moves to billing" in all_text(summary)
     assert "*stopped early* by <@UMARIA>, Thu 03 Dec 10:00" in checklist(bot)
     assert audit_actions(bot).count("reset.stopped") == 1
+
+
+def test_typos_and_missing_words_get_a_pointer_not_a_missing_workflow(bot, frozen_clock):
+    """`reset stauts`, `reset stpo …`, `reset start …` and a bare `reset stop` say what was
+    probably meant; none starts or stops anything."""
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+
+    typo = said(run(bot, "/cadence", "reset stauts", user=MARIA))
+    assert "Did you mean `/cadence reset status`?" in typo
+    stpo = said(run(bot, "/cadence", f"reset stpo {SUPPORT}: wrong focus", user=MARIA))
+    assert f"Did you mean `/cadence reset stop {SUPPORT}: wrong focus`?" in stpo
+    start = said(run(bot, "/cadence", f"reset start {SUPPORT}", user=MARIA))
+    assert f"Did you mean `/cadence reset {SUPPORT}`?" in start
+    bare = said(run(bot, "/cadence", "reset stop", user=MARIA))
+    assert "Say which reset to stop and why: `/cadence reset stop Support resolution:" in bare
+    assert "“”" not in bare
+    with bot.session() as db:
+        [reset] = db.exec(select(AccountabilityReset)).all()
+    assert reset.status == "running" and reset.ended_at is None
+    assert audit_actions(bot).count("reset.started") == 1
