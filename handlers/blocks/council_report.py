@@ -34,7 +34,7 @@ def report_text(figures: ReportFigures) -> str:
     if figures.quiet:
         return f"AI council report, {figures.label}: no activity."
     things = len(figures.attention)
-    need = f"{things} thing{'s' if things != 1 else ''} need" if things else "nothing needs"
+    need = f"{things} thing{'s need' if things != 1 else ' needs'}" if things else "nothing needs"
     return f"AI council report, {figures.label}: {need} the council's attention."
 
 
@@ -139,7 +139,7 @@ def section_lines(s: Section) -> list[str]:
             f"time, {s.actions_late} done late, {s.actions_overdue} overdue"
         )
     if s.other:
-        lines.append(f"• Also recorded: {_counts(s.other, lambda a: a.replace('_', ' '))}")
+        lines.append(f"• Also recorded: {_counts(s.other, _evidence)}")
     return lines or ["• No activity."]
 
 
@@ -158,6 +158,27 @@ def _trend(s: Section) -> str:
         return f" (the month before: median {duration(before.median_s)})"
     arrow = "slower" if trend > 0 else "faster" if trend < 0 else "unchanged"
     return f" ({arrow}; the month before: median {duration(before.median_s)})"
+
+
+# The audit actions of other features that the report counts, as a reader says them.
+EVIDENCE_LABELS = {
+    "risk.trigger_set": "risk-review triggers set",
+    "risk.trigger_removed": "risk-review triggers removed",
+    "risk.breach_started": "risk-review triggers crossed",
+    "risk.breach_ended": "risk-review triggers back within bounds",
+    "risk.tier_change_requested": "risk-tier changes requested",
+    "risk.tier_change_approved": "risk-tier changes approved",
+    "risk.tier_change_rejected": "risk-tier changes rejected",
+    "risk.tier_change_refused": "risk-tier changes refused",
+    "reset.started": "30-day resets started",
+    "reset.next_set": "next 30-day focus set",
+    "reset.finished": "30-day resets finished",
+    "reset.stopped": "30-day resets stopped early",
+}
+
+
+def _evidence(action: str) -> str:
+    return EVIDENCE_LABELS.get(action, action.replace("_", " "))
 
 
 def _counts(counts: dict[str, int], name: Any) -> str:
