@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.ratelimit import MethodLimiter
 from slackfake.forms import all_text, buttons
-from storage.models import AccountabilityReset, GovernanceSession, RightsConfirmation
+from storage.models import AccountabilityReset, GovernanceSession, RightsConfirmation, Workflow
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import escalate
@@ -369,3 +369,49 @@ def test_typos_and_missing_words_get_a_pointer_not_a_missing_workflow(bot, froze
         [reset] = db.exec(select(AccountabilityReset)).all()
     assert reset.status == "running" and reset.ended_at is None
     assert audit_actions(bot).count("reset.started") == 1
+
+
+def test_archiving_the_workflow_stops_its_reset(bot, frozen_clock):
+    """A retired workflow's reset ends with the archive: no Monday DMs, no 30-day review, a
+    summary once, and the workspace's one reset is free for the next focus."""
+    frozen_clock.current = WEDNESDAY
+    bot.deliverer.channel_pace = 0
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/cadence", f"workflow add Billing in <#{GOV}|gov>", user=ADMIN)
+    for name in (SUPPORT, "Billing"):
+        run(bot, "/owner", f"outcome <@{MARIA}> {name}", user=ADMIN)
+    run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+
+    archived = said(run(bot, "/cadence", f"workflow archive {SUPPORT}", user=ADMIN))
+    assert "Its 30-day reset is stopped" in archived
+    assert "30-day resets running: 0" in said(run(bot, "/cadence", "reset status", user=MARIA))
+    for day in (30, 7, 24, 28):  # its Mondays, day 28 (the review) and past day 30
+        at(bot, frozen_clock, day, month=11 if day == 30 else 12)
+    assert monday_dms(bot) == []
+    with bot.session() as db:
+        sessions = db.exec(select(GovernanceSession)).all()
+        [reset] = db.exec(select(AccountabilityReset)).all()
+    assert all(s.workflow_id != reset.workflow_id for s in sessions)  # no 30-day review
+    assert (reset.status, reset.end_reason) == ("stopped", "the workflow was archived")
+    [summary] = summaries(bot, GOV)
+    assert "stopped early" in summary["text"] and "the workflow was archived" in all_text(summary)
+    assert audit_actions(bot).count("reset.stopped") == 1
+    started = said(run(bot, "/cadence", "reset Billing", user=MARIA))  # no reason needed now
+    assert "Started the 30-day accountability reset of *Billing*" in started
+
+
+def test_the_reset_job_stops_a_reset_whose_workflow_was_archived_before(bot, frozen_clock):
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    with bot.session() as db:  # archived while nothing stopped its reset (as before this rule)
+        workflow = db.exec(select(Workflow)).one()
+        workflow.archived_at = frozen_clock.current
+        db.add(workflow)
+        db.commit()
+    at(bot, frozen_clock, 30, month=11)
+    assert monday_dms(bot) == []
+    with bot.session() as db:
+        assert db.exec(select(AccountabilityReset)).one().status == "stopped"
