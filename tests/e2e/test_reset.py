@@ -5,6 +5,7 @@ day-28 review and the summary, each once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from sqlmodel import select
 
@@ -12,6 +13,7 @@ from bot.jobs import JOBS, JobRuntime, run_job
 from bot.ratelimit import MethodLimiter
 from slackfake.forms import all_text, buttons
 from storage.models import AccountabilityReset, GovernanceSession, RightsConfirmation, Workflow
+from tests.api.helpers import call, staffed_with_token
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import escalate
@@ -415,3 +417,18 @@ def test_the_reset_job_stops_a_reset_whose_workflow_was_archived_before(bot, fro
     assert monday_dms(bot) == []
     with bot.session() as db:
         assert db.exec(select(AccountabilityReset)).one().status == "stopped"
+
+
+def test_a_scorecard_from_the_api_is_credited_to_its_token_on_the_checklist(bot, frozen_clock):
+    """The baseline reported by a data pipeline names its token, not "Cadence"."""
+    frozen_clock.current = WEDNESDAY
+    bot.deliverer.channel_pace = 0
+    token = staffed_with_token(bot, "pipeline")
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    url = f"{bot.api_url}/workflows/{quote(SUPPORT)}/scorecard"
+    body = {"throughput": 1240, "quality": 94, "exception_rate": 4.1, "rework_volume": 12}
+    assert call(url, method="POST", token=token, body=body).status == 200
+    at(bot, frozen_clock, 26, month=11)
+    baselined = line(checklist(bot), "Scorecard baselined")
+    assert ":white_check_mark:" in baselined and "the API token `pipeline`" in baselined
+    assert "Cadence" not in baselined
