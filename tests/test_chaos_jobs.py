@@ -55,7 +55,8 @@ def test_two_processes_running_every_job_at_once_do_each_thing_once(
     for report in reports:
         outcomes = report["outcomes"]
         assert set(outcomes) == {"deliver-outbox", "reminders", "open-governance-threads",
-                                 "council-report", "accountability-resets", "link-audit"}  # fmt: skip
+                                 "council-report", "accountability-resets",
+                                 "link-audit"}  # fmt: skip
         total["opened"] += figure(r"opened (\d+) thread", outcomes["open-governance-threads"])
         total["reports"] += figure(r"made (\d+) report", outcomes["council-report"])
         total["climbed"] += figure(r"climbed (\d+)", outcomes["reminders"])
