@@ -52,7 +52,7 @@ def _refuse_misspelt_verb(req: CommandRequest, word: str, rest: str) -> None:
         close = difflib.get_close_matches(word, VERBS, n=1, cutoff=0.7)
         if not close:
             return
-        meant = f"/cadence reset {close[0]} {rest}".strip()
+        meant = f"/cadence reset {close[0]} {rest if close[0] != 'status' else ''}".strip()
     raise InvalidInput(
         f"I couldn't find a workflow called *{quote(req.args, 80)}*. "
         f"Did you mean `{quote(meant, 120)}`?\n{USAGE}"
@@ -167,5 +167,9 @@ def _next(req: CommandRequest, text: str) -> None:
     lifecycle.set_next(req.db, reset=target, following=following, actor_id=req.command.user_id,
                        default_zone=req.default_zone)  # fmt: skip
     current = req.db.get(Workflow, target.workflow_id)
+    if current is not None and current.id == following.id:
+        req.reply(f":white_check_mark: *{escape(following.name)}* stays the focus for the next "
+                  "30 days, after this reset.")  # fmt: skip
+        return
     of = f" after *{escape(current.name)}*" if current is not None else ""
     req.reply(f":white_check_mark: *{escape(following.name)}* is the next 30-day focus{of}.")

@@ -358,8 +358,9 @@ def test_typos_and_missing_words_get_a_pointer_not_a_missing_workflow(bot, froze
     run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
     run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
 
-    typo = said(run(bot, "/cadence", "reset stauts", user=MARIA))
-    assert "Did you mean `/cadence reset status`?" in typo
+    for typed in ("stauts", "status please"):  # status takes nothing after it
+        typo = said(run(bot, "/cadence", f"reset {typed}", user=MARIA))
+        assert "Did you mean `/cadence reset status`?" in typo
     stpo = said(run(bot, "/cadence", f"reset stpo {SUPPORT}: wrong focus", user=MARIA))
     assert f"Did you mean `/cadence reset stop {SUPPORT}: wrong focus`?" in stpo
     start = said(run(bot, "/cadence", f"reset start {SUPPORT}", user=MARIA))
@@ -370,6 +371,9 @@ def test_typos_and_missing_words_get_a_pointer_not_a_missing_workflow(bot, froze
     with bot.session() as db:
         [reset] = db.exec(select(AccountabilityReset)).all()
     assert reset.status == "running" and reset.ended_at is None
+    again = said(run(bot, "/cadence", f"reset next {SUPPORT}", user=MARIA))  # the same one
+    assert f"*{SUPPORT}* stays the focus for the next 30 days, after this reset." in again
+    assert "focus after" not in again
     assert audit_actions(bot).count("reset.started") == 1
 
 
