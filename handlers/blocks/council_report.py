@@ -29,8 +29,11 @@ CHOICE_WORDS = {
 }
 
 
-def report_text(figures: ReportFigures) -> str:
-    """The notification text: what the report is and how much needs attention."""
+def report_text(figures: ReportFigures, *, only: list[str] | None = None) -> str:
+    """The notification text: what the report is and how much needs attention (`only`: the
+    workflows an outcome owner's copy is limited to)."""
+    if only is not None:
+        figures = figures.model_copy(update={"label": f"{figures.label} (your workflows)"})
     if figures.quiet:
         return f"AI council report, {figures.label}: no activity."
     things = len(figures.attention)
@@ -39,16 +42,26 @@ def report_text(figures: ReportFigures) -> str:
 
 
 def build_council_report(
-    figures: ReportFigures, *, made_at: datetime | None = None
+    figures: ReportFigures, *, made_at: datetime | None = None, only: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """The report: the three things needing attention, the totals, council matters, workflows."""
+    """The report: the three things needing attention, the totals, council matters, workflows
+    (`only`: an outcome owner's copy, limited to these workflows, and saying so)."""
     blocks = [header(f"AI council report: {figures.label}")]
+    if only is not None:
+        names = truncate(", ".join(f"*{escape(n)}*" for n in only), 1500)
+        blocks.append(
+            context(
+                f"Only the workflows you are the outcome owner of: {names}. The AI council's "
+                "report covers every workflow."
+            )
+        )
     if figures.audit_problem:
         blocks.append(section(audit_warning(figures.audit_problem)))
     if figures.quiet:
+        where = " on your workflows" if only is not None else ""
         blocks.append(
             section(
-                f"No activity in {figures.label}: no governance threads, "
+                f"No activity in {figures.label}{where}: no governance threads, "
                 "decisions, escalations, gaps or follow-ups were recorded."
             )
         )
@@ -60,7 +73,8 @@ def build_council_report(
         blocks.append(section("*Needs the council's attention*\n" + "\n".join(lines)))
     else:
         blocks.append(section("*Nothing needs the council's attention this month.*"))
-    blocks += [divider(), section("*In total*\n" + "\n".join(section_lines(figures.total)))]
+    total = "*In total* (your workflows)" if only is not None else "*In total*"
+    blocks += [divider(), section(total + "\n" + "\n".join(section_lines(figures.total)))]
     if figures.council_matters:
         blocks.append(section(_matters(figures.council_matters)))
     blocks.append(divider())

@@ -90,6 +90,11 @@ def test_any_past_period_on_demand_privately_and_only_for_those_entitled(bot, fr
 
     owner = said(run(bot, "/cadence", "report last month", user=MARIA))
     assert "*Support resolution*" in owner and "Renewal risk" not in owner
+    # Her copy says it is hers: its totals are her workflows', not the workspace's.
+    assert owner.startswith("AI council report, November 2026 (your workflows):")
+    assert "Only the workflows you are the outcome owner of: *Support resolution*." in owner
+    assert "*In total* (your workflows)" in owner
+    assert "(your workflows)" not in quarter and "Only the workflows" not in quarter
     refused = said(run(bot, "/cadence", "report", user=EVE))
     assert "AI council members, workspace admins and outcome owners" in refused
     future = said(run(bot, "/cadence", "report 2027-02", user=DANA))
