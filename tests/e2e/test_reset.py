@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from sqlmodel import select
+from sqlmodel import select, text
 
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.ratelimit import MethodLimiter
@@ -122,16 +122,18 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     assert "Week 1 of the 30-day reset of *Support resolution*" in week_1
     assert "due by the end of Tue 01 Dec" in week_1
     week_1_dm = all_text(bot.fake.dms(MARIA)[-1])
-    assert "Escalation map published" in week_1_dm and "`/cadence map Support" in week_1_dm
+    # The channel's living canvas already shows the map: nothing is left for week 1.
+    assert "Nothing left to do this week" in week_1_dm
 
-    at(bot, frozen_clock, 1, 15)  # Tuesday 1 Dec: Li posts the map in the channel
+    at(bot, frozen_clock, 1, 15)  # Tuesday 1 Dec: Li posts the map, for the council to confirm
     run(bot, "/cadence", f"map {SUPPORT}", user=LI, channel=GOV)
     [map_message] = [m for m in bot.fake.messages(GOV) if "Escalation map" in m["text"]]
     assert "not yet confirmed by the AI council" in all_text(map_message)
     assert "Confirm decision rights" in [b["text"] for b in buttons(map_message["blocks"])]
     at(bot, frozen_clock, 1, 15, 1)
     published = line(checklist(bot), "Escalation map published")
-    assert f"in <#{GOV}> · <@{LI}>, Tue 01 Dec 15:00" in published
+    assert published.startswith(":white_check_mark:")
+    assert f"on the canvas of <#{GOV}> · Cadence, Wed 25 Nov" in published
 
     # Week 2: the scorecard's first complete week; the council confirms the rights.
     at(bot, frozen_clock, 2)
@@ -436,3 +438,39 @@ def test_a_scorecard_from_the_api_is_credited_to_its_token_on_the_checklist(bot,
     baselined = line(checklist(bot), "Scorecard baselined")
     assert ":white_check_mark:" in baselined and "the API token `pipeline`" in baselined
     assert "Cadence" not in baselined
+
+
+def test_the_map_counts_as_published_where_the_channel_can_read_it(bot, frozen_clock):
+    # Issue 13: "escalation map published (`/cadence map` posted, or the canvas)". Where Slack
+    # refuses canvases, the map message Cadence keeps current in the channel stands in for it.
+    bot.fake.refuse_canvases("team_tier_cannot_create_channel_canvases")
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    settle(bot, frozen_clock)
+    assert [m for m in bot.fake.messages(GOV) if "Escalation map" in m["text"]]
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    settle(bot, frozen_clock)
+    published = line(checklist(bot), "Escalation map published")
+    assert published.startswith(":white_check_mark:")
+    assert f"kept current in <#{GOV}> (canvases are off) · Cadence, Wed 25 Nov" in published
+
+
+def test_without_a_canvas_or_its_stand_in_the_map_must_be_posted(bot, frozen_clock):
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    with bot.session() as db:  # no canvas yet (say, its create still waits for Slack)
+        db.exec(text("DELETE FROM channel_canvas"))
+        db.exec(text("DELETE FROM outbox_message WHERE idempotency_key LIKE 'canvas:%'"))
+        db.commit()
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    settle(bot, frozen_clock)
+    missing = line(checklist(bot), "Escalation map published")
+    assert "the escalation map has not been posted since the reset started" in missing
+    assert f"`/cadence map {SUPPORT}`" in missing
+    run(bot, "/cadence", f"map {SUPPORT}", user=MARIA, channel=GOV)
+    reset_job(bot)
+    settle(bot, frozen_clock)
+    published = line(checklist(bot), "Escalation map published")
+    assert published.startswith(":white_check_mark:") and f"in <#{GOV}> · <@{MARIA}>" in published
