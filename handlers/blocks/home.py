@@ -58,6 +58,8 @@ def build_home(summary: HomeSummary) -> dict[str, Any]:
     if summary.gaps:
         lines = [f"• *{escape(w.name)}*: {', '.join(g)}" for w, g in summary.gaps[:40]]
         blocks.append(section(":warning: *Accountability gaps*\n" + "\n".join(lines)))
+    elif summary.workflow_count == 1:
+        blocks.append(section(":white_check_mark: The only workflow has owners."))
     elif summary.workflow_count:
         blocks.append(
             section(f":white_check_mark: All {summary.workflow_count} workflows have owners.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slackfake.forms import all_text
-from tests.cast import ADMIN, EVE, MARIA
+from tests.cast import ADMIN, EVE, GOV, MARIA
 from tests.e2e.helpers import run, said
 from tests.e2e.test_escalate import escalate, staffed
 
@@ -45,6 +45,20 @@ def test_home_tab_shows_roles_and_gaps(bot):
     bot.sim.home_opened(EVE)
     bot.fake.wait_for("views.publish", count=2)
     assert "don't own any workflow" in all_text(bot.fake.home(EVE)["blocks"])
+
+
+def test_home_tab_counts_staffed_workflows_in_words_that_agree(bot):
+    staffed(bot)
+    bot.sim.home_opened(MARIA)
+    bot.fake.wait_for("views.publish")
+    home = all_text(bot.fake.home(MARIA)["blocks"])
+    assert "The only workflow has owners." in home and "workflows" not in home
+    run(bot, "/cadence", f"workflow add Onboarding in <#{GOV}|ai-support-gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> Onboarding", user=ADMIN)
+    run(bot, "/owner", f"workflow <@{MARIA}> Onboarding", user=ADMIN)
+    bot.sim.home_opened(MARIA)
+    bot.fake.wait_for("views.publish", count=2)
+    assert "All 2 workflows have owners." in all_text(bot.fake.home(MARIA)["blocks"])
 
 
 def test_home_tab_lists_what_is_waiting_for_you(bot):
