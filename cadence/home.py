@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 from cadence.accountability import council, queries, workflows
 from cadence.accountability.owners import role_phrase
 from cadence.reminders import rules
+from cadence.reset import lifecycle
+from cadence.reset.view import ResetView, reset_view
 from cadence.vocabulary import ActionStatus, EscalationStatus
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
@@ -26,6 +28,8 @@ class HomeSummary:
     escalations: list[tuple[Escalation, Workflow]] = field(default_factory=list)
     decisions: list[tuple[GovernanceSession, Workflow]] = field(default_factory=list)
     actions: list[tuple[ActionItem, Workflow]] = field(default_factory=list)
+    # Running 30-day resets of the workflows the person has a role in.
+    resets: list[ResetView] = field(default_factory=list)
 
     @property
     def waiting(self) -> int:
@@ -50,6 +54,10 @@ def summarize_for(db: Session, *, team_id: str, user_id: str) -> HomeSummary:
         if current.gaps():
             summary.gaps.append((workflow, current.gaps()))
     _waiting_for(db, summary, {w.id: w for w in active}, user_id)
+    mine = dict.fromkeys(pk(w) for w, _ in summary.roles)
+    running = [lifecycle.running_for(db, workflow_id=i) for i in mine]
+    found = [reset_view(db, reset_id=pk(r)) for r in running if r is not None]
+    summary.resets = [v for v in found if v is not None]
     return summary
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from cadence.escalations.raising import KIND_TAGS, Severity
+from cadence.errors import InvalidInput
+from cadence.escalations.raising import KIND_TAGS, Severity, parse_severity
 from cadence.governance.scorecard import REPORTED
 from cadence.vocabulary import ScorecardMetric
 
@@ -25,6 +27,32 @@ def _metric(metric: ScorecardMetric) -> float | None:
         default=None,
         description=f"{spec.label}, {spec.unit}{limit}{whole}. Left out: unchanged; null: cleared.",
     )
+
+
+def _severity(value: Any) -> Any:
+    """Any spelling /escalate's parser takes ('sev-2', 'SEV 2'…) as the Severity it means."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_severity(value)
+    except InvalidInput:
+        message = "Use sev1, sev2, sev3 or sev4 (sev-2, SEV 2… are accepted too)."
+        raise PydanticCustomError("severity", message) from None
+
+
+SeverityField = Annotated[
+    Severity,
+    BeforeValidator(_severity),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^\\s*[Ss][Ee][Vv]([Ee][Rr][Ii][Tt][Yy])?[\\s_-]*[1-4]\\s*$",
+            "description": "sev1 (harm now; the council is told) to sev4, in any common spelling: "
+            "sev2, sev-2, SEV 2, Sev_2. Answers always spell it sev2.",
+            "examples": ["sev2", "sev-2", "SEV 2"],
+        }
+    ),
+]
 
 
 class ScorecardReport(BaseModel):
@@ -101,7 +129,7 @@ class NewEscalation(BaseModel):
         default=EscalationKind("incident"),
         description="The decision point or council matter, as /escalate's #tags name them.",
     )
-    severity: Severity = Severity.SEV3
+    severity: SeverityField = Severity.SEV3
     summary: str = Field(description="One line, up to 300 characters.")
     details: str | None = Field(default=None, description="Up to 3000 characters.")
     link: str | None = Field(default=None, description="An http(s) address.")

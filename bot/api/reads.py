@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from bot.api.http import ApiResponse, Call, parse
-from bot.api.models import ListQuery
+from bot.api.http import ApiProblem, ApiResponse, Call, parse
+from bot.api.models import FieldProblem, ListQuery
 from bot.api.rows import LISTED
 from cadence.integration import listing
 
 Handler = Callable[[Call], ApiResponse]
+
+
+def _both_bounds(detail: str) -> ApiProblem:
+    """422 naming since and until: together they leave no time to list."""
+    errors = [
+        FieldProblem(field=name, location="query", detail=detail) for name in ("since", "until")
+    ]
+    return ApiProblem(422, f"{detail} Put since earlier than until.", errors=errors)
 
 
 def list_rows(name: str) -> Handler:
@@ -20,16 +28,19 @@ def list_rows(name: str) -> Handler:
 
     def handle(call: Call) -> ApiResponse:
         query: ListQuery = parse(ListQuery, dict(call.request.query), location="query")
-        page = listing.list_page(
-            call.db,
-            listing=name,
-            team_id=call.token.team_id,
-            filters=listing.Filters(query.since, query.until, query.workflow),
-            columns=columns,
-            after=query.after,
-            limit=query.limit,
-            default_zone=call.default_zone,
-        )
+        try:
+            page = listing.list_page(
+                call.db,
+                listing=name,
+                team_id=call.token.team_id,
+                filters=listing.Filters(query.since, query.until, query.workflow),
+                columns=columns,
+                after=query.after,
+                limit=query.limit,
+                default_zone=call.default_zone,
+            )
+        except listing.EmptyWindow as error:
+            raise _both_bounds(error.user_message) from None
         next_url = None
         if page.next_after is not None:
             kept = query.model_dump(exclude_none=True, exclude={"after"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from bot.api.http import ApiProblem, ApiResponse, Call, parse
+from bot.api.http import ApiProblem, ApiResponse, Call, field_problem, parse
 from bot.api.models import FieldProblem, NewEscalation, ScorecardReport, ScorecardResult
 from bot.api.rows import EscalationRow
 from cadence.errors import CadenceError
@@ -21,13 +21,20 @@ from cadence.vocabulary import ScorecardMetric
 from storage.models import pk
 
 REPLAYED = ("Idempotent-Replayed", "true")
+COMPUTED = (
+    "Decision latency is computed by Cadence from the decisions recorded in Slack; it is not "
+    "reported. Leave decision_latency out."
+)
 
 
 def post_scorecard(call: Call) -> ApiResponse:
     """Report this week's measures: the form's checks, its week, its risk-review triggers."""
     db, team_id = call.db, call.token.team_id
     workflow = workflow_named(db, team_id=team_id, ref=call.request.params["workflow"])
-    report: ScorecardReport = parse(ScorecardReport, call.request.json_body(), location="body")
+    body = call.request.json_body()
+    if isinstance(body, dict) and "decision_latency" in body:
+        raise field_problem(422, COMPUTED, field_name="decision_latency")
+    report: ScorecardReport = parse(ScorecardReport, body, location="body")
     if not report.model_fields_set:
         raise ApiProblem(
             422,

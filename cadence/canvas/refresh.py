@@ -20,7 +20,7 @@ from cadence.outbox import RendererName
 from cadence.vocabulary import OutboxStatus
 from storage.clock import now
 from storage.db import insert_if_absent
-from storage.models import ChannelCanvas, OutboxMessage, Workflow, pk
+from storage.models import ChannelCanvas, KpiNode, OutboxMessage, Workflow, pk
 
 # A refresh waits this long after the change that queued it, so a burst of changes (ten
 # owners assigned, a decision with its follow-ups) becomes one edit.
@@ -60,6 +60,20 @@ def on_audited(db: Session, *, team_id: str, action: str, workflow_id: int | Non
             request_refresh(db, workflow=workflow)
             if action == RENAMED:
                 request_rename(db, workflow=workflow)
+
+
+def on_new_week(db: Session, *, workflow: Workflow) -> None:
+    """A new week's thread moved the scorecard week: a canvas showing a KPI tree shows that
+    week's values (a canvas not made yet shows them when it is; one without a tree has
+    nothing of the week, so Slack is not asked to edit it)."""
+    made = db.exec(select(ChannelCanvas.id).where(ChannelCanvas.workflow_id == pk(workflow)))
+    tree = db.exec(
+        select(KpiNode.id).where(
+            KpiNode.workflow_id == pk(workflow), col(KpiNode.removed_at).is_(None)
+        )
+    )
+    if made.first() is not None and tree.first() is not None:
+        request_refresh(db, workflow=workflow)
 
 
 def create_key(canvas: ChannelCanvas) -> str:

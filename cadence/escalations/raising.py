@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -54,6 +55,20 @@ class Severity(StrEnum):
     def hint(self) -> str:
         """One line on when to pick it."""
         return SEVERITY_HINTS[self]
+
+
+# 'sev2', 'sev-2', 'SEV 2', 'Sev_1', 'severity 3': what people type for a severity.
+SEVERITY_SPELLING = re.compile(r"sev(?:erity)?[\s_-]*([1-4])", re.IGNORECASE)
+
+
+def parse_severity(text: str) -> Severity:
+    """The severity a person typed, in any common spelling, or InvalidInput."""
+    match = SEVERITY_SPELLING.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInput(
+            f"{quote(text)} is not a severity: use sev-1, sev-2, sev-3 or sev-4.", field="severity"
+        )
+    return Severity(f"sev{match.group(1)}")
 
 
 SEVERITY_HINTS: dict[Severity, str] = {

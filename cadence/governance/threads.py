@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
+from cadence.canvas import refresh as canvas_refresh
 from cadence.errors import InvalidInput
 from cadence.governance.schedule import opening_moment, week_start_for
 from cadence.governance.settings import load_schedule
@@ -131,6 +132,8 @@ def open_session(
         week_start=week_start.isoformat(),
         kind=SessionKind.WEEKLY.value,
     )
+    # The canvas's KPI values are of the scorecard's week, which this thread moves on.
+    canvas_refresh.on_new_week(db, workflow=workflow)
     return session
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -40,6 +41,8 @@ class ThreadView:
     decision: Decision | None
     trends: list[Trend] = field(default_factory=list)
     kpi: KpiTreeView | None = None
+    # The Monday of the week the last decision was recorded (None without one).
+    last_decision_week: date | None = None
 
     def opened_at(self) -> str:
         """When the session opened, in the workspace's time zone: 'Thu 26 Nov 15:10'."""
@@ -65,12 +68,14 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
     rows = scorecard.read_scorecard(
         db, workflow=workflow, week_start=session.week_start, schedule=schedule
     )
+    last = latest_decision_before(db, session=session)
     return ThreadView(
         session=session,
         workflow=workflow,
         owners=queries.current_owners(db, workflow_id=pk(workflow)),
         schedule=schedule,
-        last_decision=latest_decision_before(db, session=session),
+        last_decision=last,
+        last_decision_week=_monday(last.created_at, schedule.timezone) if last else None,
         scorecard=rows,
         trends=read_trends(
             db,
@@ -105,6 +110,26 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         tally=votes.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
+
+
+def last_decision_label(view: ThreadView) -> str:
+    """'Last week's decision' when it was recorded the week before this thread opened;
+    otherwise 'Last decision (week of 02 Nov)' (or '(this week)'), so an old one never looks new."""
+    week = view.last_decision_week
+    opened = _monday(view.session.created_at, view.schedule.timezone)
+    weekly = view.session.kind == SessionKind.WEEKLY
+    if weekly and (week is None or week == opened - timedelta(days=7)):
+        return "Last week's decision"
+    if week is None:
+        return "Last decision"
+    return (
+        "Last decision (this week)" if week == opened else f"Last decision (week of {week:%d %b})"
+    )
+
+
+def _monday(moment: datetime, zone: str) -> date:
+    day = local_time(moment, zone).date()
+    return day - timedelta(days=day.weekday())
 
 
 def trend_weeks(session: GovernanceSession) -> int:

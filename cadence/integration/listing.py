@@ -79,6 +79,10 @@ LISTINGS: dict[str, Kind] = {
 }
 
 
+class EmptyWindow(InvalidInput):
+    """`since` falls on or after `until`: no row could match, which is surely a mistake."""
+
+
 @dataclass(frozen=True)
 class Filters:
     """The export's filters, as typed: days or ISO 8601 times, and a workflow name."""
@@ -110,11 +114,15 @@ def list_page(
     """Up to `limit` rows of the workspace, oldest first, after the key `after`."""
     kind = LISTINGS[listing]
     zone = exports.export_timezone(db, team_id=team_id, default_zone=default_zone)
+    since = _bound(filters.since, zone, end=False, field="since")
+    until = _bound(filters.until, zone, end=True, field="until")
+    if since is not None and until is not None and since >= until:
+        raise EmptyWindow(f"since ({filters.since}) is not before until ({filters.until}).")
     request = exports.ExportRequest(
         kind=listing,
         team_id=team_id,
-        since=_bound(filters.since, zone, end=False, field="since"),
-        until=_bound(filters.until, zone, end=True, field="until"),
+        since=since,
+        until=until,
         workflow_ids=_workflow_ids(db, filters.workflow, team_id),
         columns=columns,
         default_zone=default_zone,

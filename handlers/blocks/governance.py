@@ -8,7 +8,7 @@ from cadence.governance.decisions import follow_up_line
 from cadence.governance.queries import LogEntry
 from cadence.governance.scorecard import MetricRow
 from cadence.governance.trends import Trend
-from cadence.governance.view import ThreadView
+from cadence.governance.view import ThreadView, last_decision_label
 from cadence.people import mention
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, RiskTier, SessionKind
 from handlers.blocks.kit import (
@@ -203,7 +203,7 @@ def _skip_button(view: ThreadView) -> list[dict[str, Any]]:
 
 def _last_decision(view: ThreadView) -> str:
     last = view.last_decision
-    label = "Last week's decision" if view.session.kind == SessionKind.WEEKLY else "Last decision"
+    label = last_decision_label(view)
     if last is None:
         return f"*{label}:* _none recorded yet_"
     rationale = escape(truncate(last.rationale, 300))

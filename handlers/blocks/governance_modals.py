@@ -128,6 +128,15 @@ def _follow_up_inputs(number: int) -> list[dict[str, Any]]:
     ]
 
 
+# A plausible week's figure for each measure, as the form's placeholder.
+SCORECARD_EXAMPLES: dict[ScorecardMetric, str] = {
+    ScorecardMetric.THROUGHPUT: "1240",
+    ScorecardMetric.QUALITY: "95",
+    ScorecardMetric.EXCEPTION_RATE: "3.5",
+    ScorecardMetric.REWORK_VOLUME: "12",
+}
+
+
 def build_scorecard_modal(
     *,
     workflow: Workflow,
@@ -150,9 +159,7 @@ def build_scorecard_modal(
         element: dict[str, Any] = {
             "type": "plain_text_input",
             "max_length": 20,
-            "placeholder": plain(
-                "e.g. 95" if spec.unit == "%" else "e.g. 1240", LIMITS.placeholder
-            ),
+            "placeholder": plain(f"e.g. {SCORECARD_EXAMPLES[metric]}", LIMITS.placeholder),
         }
         if metric.value in current:
             value = current[metric.value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.home import HomeSummary
+from cadence.reset.items import ItemState
 from cadence.vocabulary import EscalationStatus, SessionKind
 from handlers.blocks.governance import session_name
 from handlers.blocks.kit import cap_blocks, context, divider, escape, header, section, truncate
@@ -40,6 +41,23 @@ def _waiting(summary: HomeSummary) -> list[dict[str, Any]]:
     return [section(":inbox_tray: *Waiting for you*\n" + "\n".join(lines))]
 
 
+def _resets(summary: HomeSummary) -> list[dict[str, Any]]:
+    """One line per running reset of the person's workflows: the day, what is due this week."""
+    lines = []
+    for view in summary.resets[:10]:
+        due = [
+            i.title
+            for i in view.items
+            if i.week == view.week and i.state in (ItemState.OPEN, ItemState.LATE)
+        ]
+        owed = f"due this week: {'; '.join(due)}" if due else "nothing left to do this week"
+        lines.append(
+            f":spiral_calendar_pad: *{escape(view.workflow.name)}* is in a 30-day reset: "
+            f"day {view.day} of 30 (week {view.week}), {owed}. `/cadence reset status`"
+        )
+    return [section("\n".join(lines))] if lines else []
+
+
 def build_home(summary: HomeSummary) -> dict[str, Any]:
     """A home view: your roles, your council seat, gaps, and how to start."""
     blocks: list[dict[str, Any]] = [header("Cadence: your AI operating cadence")]
@@ -53,11 +71,14 @@ def build_home(summary: HomeSummary) -> dict[str, Any]:
         blocks.append(section("You don't own any workflow yet."))
     if summary.on_council:
         blocks.append(section(":classical_building: You sit on the *AI council*."))
+    blocks += _resets(summary)
     blocks.append(divider())
     blocks += _waiting(summary)
     if summary.gaps:
         lines = [f"• *{escape(w.name)}*: {', '.join(g)}" for w, g in summary.gaps[:40]]
         blocks.append(section(":warning: *Accountability gaps*\n" + "\n".join(lines)))
+    elif summary.workflow_count == 1:
+        blocks.append(section(":white_check_mark: The only workflow has owners."))
     elif summary.workflow_count:
         blocks.append(
             section(f":white_check_mark: All {summary.workflow_count} workflows have owners.")

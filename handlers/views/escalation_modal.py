@@ -96,8 +96,8 @@ def handle_escalation_submission(
     except ValueError:
         raise FormErrors({EscalationField.KIND: "Pick a decision point."}) from None
     try:
-        severity = Severity(form.severity)
-    except ValueError:
+        severity = raising.parse_severity(form.severity)
+    except InvalidInput:
         raise FormErrors({EscalationField.SEVERITY: "Pick a severity."}) from None
     report = Report(
         workflow,

@@ -197,3 +197,20 @@ def test_an_api_escalation_is_resolved_in_slack_and_read_back_through_the_api(bo
     with bot.session() as db:
         sent_to = {m.payload.get("channel") for m in db.exec(select(OutboxMessage)).all()}
     assert not any(str(c).startswith("api:") for c in sent_to)
+
+
+def test_severity_is_taken_in_the_spellings_people_type(bot):
+    token = staffed_with_token(bot)
+    url = f"{bot.api_url}/escalations"
+    for typed, stored in (
+        ("sev-2", "sev2"),
+        ("SEV 2", "sev2"),
+        ("Sev-1", "sev1"),
+        ("sev4", "sev4"),
+    ):
+        answer = call(url, method="POST", token=token, body={**REPORT, "severity": typed})
+        assert answer.status == 201, (typed, answer.body)
+        assert escalations(bot)[-1].severity == stored
+    wrong = call(url, method="POST", token=token, body={**REPORT, "severity": "sev-9"})
+    assert wrong.status == 422 and wrong.body["errors"][0]["field"] == "severity"
+    assert "sev-2" in wrong.body["errors"][0]["detail"]

@@ -159,6 +159,25 @@ def test_a_bad_query_gets_a_problem_naming_the_parameter(bot):
     assert wrong.status == 405 and wrong.headers["allow"] == "GET"
 
 
+def test_since_after_until_is_a_problem_naming_both(bot):
+    token = staffed_with_token(bot)
+    for query in (
+        "since=2026-11-20&until=2026-11-02",
+        "since=2026-11-03&until=2026-11-02",  # until is inclusive of its day: nothing between
+        f"since={quote('2026-11-02T12:00:00+00:00')}&until={quote('2026-11-02T09:00:00+00:00')}",
+    ):
+        answer = call(f"{bot.api_url}/decisions?{query}", token=token)
+        assert answer.status == 422, (query, answer.body)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert [(e["field"], e["location"]) for e in answer.body["errors"]] == [
+            ("since", "query"),
+            ("until", "query"),
+        ]
+        assert "since" in answer.body["detail"] and "until" in answer.body["detail"]
+    same_day = call(f"{bot.api_url}/decisions?since=2026-11-02&until=2026-11-02", token=token)
+    assert same_day.status == 200 and same_day.body["items"] == []
+
+
 def test_need_to_know_holds_for_escalations_raised_in_slack(bot):
     token = staffed_with_token(bot)
     escalate(bot, summary="the CFO's expenses", extra=CONFIDENTIAL)

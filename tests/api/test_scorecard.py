@@ -113,6 +113,18 @@ def test_the_forms_checks_refuse_bad_values_naming_each_field(bot, frozen_clock)
     assert audit_actions(bot).count("api.called") == 4
 
 
+def test_reporting_decision_latency_is_told_cadence_computes_it(bot, frozen_clock):
+    high_risk_workflow(bot, frozen_clock)
+    token = new_token(bot, "pipeline")
+    answer = post(bot, token, {"throughput": 1200, "decision_latency": 3})
+    assert answer.status == 422, answer.body
+    [problem] = answer.body["errors"]
+    assert problem["field"] == "decision_latency" and problem["location"] == "body"
+    assert "computed by Cadence" in problem["detail"] and "recorded" in problem["detail"]
+    assert "not reported" in answer.body["detail"]
+    assert entries(bot) == {}  # the throughput beside it is not kept either
+
+
 def test_an_unknown_or_archived_workflow_is_404(bot, frozen_clock):
     high_risk_workflow(bot, frozen_clock)
     token = new_token(bot, "pipeline")

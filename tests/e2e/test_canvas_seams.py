@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from slackfake.forms import all_text
+from storage.models import ChannelCanvas
 from tests.blockkit import assert_within_limits
 from tests.cadence.kpi_data import GOAL, LATENCY, RAG, TIER1
 from tests.cast import ADMIN, DANA, EVE, GOV, LI
@@ -140,3 +143,27 @@ def test_a_renamed_workflow_renames_its_canvas(bot, frozen_clock):
     run(bot, "/cadence", "workflow rename Support desk to Help desk", user=ADMIN)
     settle(bot, frozen_clock)
     assert bot.fake.channel_canvas(GOV)["title"] == "Help desk: escalation map and decision log"
+
+
+def test_a_new_weeks_thread_moves_the_canvas_kpi_values_to_that_week(bot, frozen_clock):
+    staffed(bot, frozen_clock, at=datetime(2026, 11, 13, 10, 0, tzinfo=UTC))
+    save_tree(bot)
+    frozen_clock.current = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    bot.sim.submit(scorecard_view(bot, LI), user=LI, values={f"{RAG} (%)": "90"})
+    settle(bot, frozen_clock)
+    assert "values up to the week of 16 Nov 2026" in markdown(bot)
+
+    # Monday: the new week's thread opens and nothing else changes; the canvas follows.
+    before = len(canvas_calls(bot, "canvases.edit"))
+    frozen_clock.current = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    with bot.session() as db:  # the Support canvas (Onboarding has no tree: not edited)
+        gov_canvas = db.exec(select(ChannelCanvas).where(ChannelCanvas.channel_id == GOV)).one()
+    edits = [e for e in edits_since(bot, before) if e.params["canvas_id"] == gov_canvas.canvas_id]
+    assert len(edits) == 1, "the new week did not edit the canvas (once)"
+    tree = markdown(bot).split("## KPI tree", 1)[1]
+    assert "values up to the week of 23 Nov 2026" in tree
+    assert f"**{RAG}**: 90% _(1 wk ago)_" in tree

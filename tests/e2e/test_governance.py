@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -273,3 +273,24 @@ def test_the_council_may_record_and_next_week_shows_last_weeks_decision(bot, fro
     assert "Last week's decision:* Stabilize before scaling" in all_text(latest)
     assert "Status: *stabilizing*" in all_text(latest)
     assert SessionStatus.OPEN in {s.status for s in sessions(bot)}
+
+
+def test_a_month_old_decision_is_labelled_with_its_week_not_as_last_weeks(bot, frozen_clock):
+    staffed(bot, frozen_clock)
+    run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
+    frozen_clock.current = MONDAY_9
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    bot.sim.click(parents(bot)[0], user=DANA, action_id="governance-record")
+    bot.fake.wait_for("views.open")
+    (view,) = bot.fake.views.values()
+    bot.sim.submit(view, user=DANA, values={"Decision": "stabilize", "Rationale": "Dipped."})
+    for weeks in range(1, 5):  # four more Mondays pass with no decision recorded
+        frozen_clock.current = MONDAY_9 + timedelta(weeks=weeks)
+        open_threads(bot)
+        settle(bot, frozen_clock)
+    support = [p for p in parents(bot) if SUPPORT in all_text(p)]
+    first_next, latest = all_text(support[1]), all_text(support[-1])
+    assert "Last week's decision:* Stabilize before scaling" in first_next
+    assert "Last decision (week of 23 Nov):* Stabilize before scaling" in latest
+    assert "Last week's decision" not in latest

@@ -178,3 +178,30 @@ def test_settings_are_for_the_council_and_move_the_schedule(bot, frozen_clock):
     frozen_clock.current = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
     assert open_threads(bot).startswith("opened 2")
     assert {s.week_start for s in sessions(bot)} == {date(2026, 11, 23)}
+
+
+def test_each_placeholder_is_a_plausible_figure_for_its_measure(bot, frozen_clock):
+    staffed(bot, frozen_clock)
+    frozen_clock.current = MONDAY_9
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    view = scorecard_view(bot, LI)
+    shown = {
+        b["label"]["text"]: b["element"]["placeholder"]["text"]
+        for b in view["blocks"]
+        if b["type"] == "input" and b["label"]["text"] in VALUES
+    }
+    assert set(shown) == set(VALUES)
+    example = {label: float(text.removeprefix("e.g. ")) for label, text in shown.items()}
+    throughput, quality = (
+        example["Throughput (items/week)"],
+        example["Quality trend (percent, 0-100)"],
+    )
+    exceptions, rework = (
+        example["Exception rate (percent, 0-100)"],
+        example["Rework volume (items)"],
+    )
+    assert quality >= 80  # a quality trend worth running
+    assert 0 < exceptions <= 10  # exceptions are the few, not 95 %
+    assert rework == int(rework) and 0 < rework < throughput / 10  # a little rework, in items
+    assert throughput == int(throughput) and throughput > 100
