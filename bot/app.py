@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +22,16 @@ from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
+from handlers.middleware import Lane
 from handlers.renderers import build_renderers
 
 SLACK_TIMEOUT_SECONDS = 10
+# Listener threads per process: prompt work (commands, forms, buttons that open forms) and
+# background work (votes, which take turns per thread anyway: handlers/turns.py).
 LISTENER_THREADS = 32
+BACKGROUND_THREADS = 8
+# Requests per lane acked before their listener runs and still waiting for a thread.
+LANE_BACKLOG = 256
 
 
 class InstrumentedWebClient(WebClient):
@@ -46,6 +53,49 @@ class ContextExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run `fn` in a copy of the calling thread's context variables."""
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+class ListenerPools(Executor):
+    """The listeners' threads: a pool per lane (handlers.middleware.Lane), so a storm of votes
+    waiting their turn never delays a form that must open within Slack's 3 s.
+
+    Most requests are acked before their listener runs (handlers/middleware.py); a lane takes
+    at most `backlog` of them waiting for a thread, so what has been acked and not yet done
+    stays bounded (it is lost if the process is killed). Past that, requests are acked by
+    their listeners again, as a thread gets to them: Slack sees the overload as slow acks.
+    """
+
+    def __init__(self, threads: Mapping[Lane, int], *, backlog: int = LANE_BACKLOG) -> None:
+        self.pools = {
+            lane: ContextExecutor(max_workers=n, thread_name_prefix=f"bolt-{lane}")
+            for lane, n in threads.items()
+        }
+        self.backlog = backlog
+        self._waiting = dict.fromkeys(self.pools, 0)
+        self._lock = threading.Lock()
+
+    def has_room(self, lane: Lane) -> bool:
+        """Whether `lane` may take one more listener acked before it runs."""
+        with self._lock:
+            return self._waiting[lane] < self.backlog
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn` on the pool of the lane the dispatching request was put in."""
+        lane = middleware.LANE.get()
+        with self._lock:
+            self._waiting[lane] += 1
+
+        def started() -> Any:
+            with self._lock:
+                self._waiting[lane] -= 1
+            return fn(*args, **kwargs)
+
+        return self.pools[lane].submit(started)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut every pool down (by default after what is queued has run)."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
@@ -86,11 +136,13 @@ def build_app(
     settings: Settings, engine: Engine, *, on_commit: Callable[[], None] | None = None
 ) -> App:
     """The bolt App with middleware, listeners and the error handler registered."""
+    # Most acks leave before the listener runs (handlers/middleware.py); a form submission's
+    # is sent by its listener, so a free prompt thread is what keeps it under 3 s while slow
+    # commands (maps with many people) run. The pools carry the request's logging context
+    # into the listener's thread.
+    pools = ListenerPools({Lane.PROMPT: LISTENER_THREADS, Lane.BACKGROUND: BACKGROUND_THREADS})
     app = App(
-        # ack() runs inside the listener, so a free worker is what keeps acks under 3 s while
-        # slow commands (maps with many people) are running; bolt's default pool has 5.
-        # It also carries the request's logging context into the listener's thread.
-        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt"),
+        listener_executor=pools,
         client=build_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
@@ -101,6 +153,7 @@ def build_app(
         engine=engine,
         default_zone=settings.cadence_timezone,
         on_commit=on_commit or _nothing,
+        has_room=pools.has_room,
     )
     handlers.register(app)
     return app

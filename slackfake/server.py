@@ -19,6 +19,7 @@ from slackfake.state import err
 # Methods called with the app-level token (xapp-); every other method refuses it, and they
 # refuse bot and user tokens.
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+RESPONSE_URL = "response_url"  # what `hang` calls posts to response_urls
 # Fields that slack_sdk sends as JSON strings when it form-encodes a request.
 _JSON_FIELDS = {
     "blocks": "invalid_blocks_format",
@@ -177,7 +178,8 @@ class Server(Recorder):
             self._faults.append(fault)
 
     def hang(self, method: str, *, seconds: float, times: int = 1) -> None:
-        """Sleep `seconds` before answering the next `times` calls (then answer normally)."""
+        """Sleep `seconds` before answering the next `times` calls of `method` (RESPONSE_URL:
+        posts to response_urls), then answer normally."""
         with self._cond:
             self._faults.append(_Fault(method, times, hang=seconds))
 
@@ -277,6 +279,8 @@ class Server(Recorder):
         return status, body, extra
 
     def _serve_response(self, key: str, raw: bytes) -> tuple[int, dict]:
+        if (hang := self._take_fault(RESPONSE_URL, hang=True)) and self._stall(hang.hang):
+            return 503, err("fake_reset")
         try:
             text = raw.decode("utf-8")
             if text.startswith("payload="):
