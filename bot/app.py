@@ -60,17 +60,17 @@ class ListenerPools(Executor):
     waiting their turn never delays a form that must open within Slack's 3 s.
 
     Most requests are acked before their listener runs (handlers/middleware.py); a lane takes
-    at most `backlog` of them waiting for a thread, so what has been acked and not yet done
-    stays bounded (it is lost if the process is killed). Past that, requests are acked by
-    their listeners again, as a thread gets to them: Slack sees the overload as slow acks.
+    at most `backlog` of them waiting for a thread (default LANE_BACKLOG), so what has been
+    acked and not yet done stays bounded (it is lost if the process is killed). Past that,
+    such requests are turned away at once, with a "try again" (handlers.middleware.shed).
     """
 
-    def __init__(self, threads: Mapping[Lane, int], *, backlog: int = LANE_BACKLOG) -> None:
+    def __init__(self, threads: Mapping[Lane, int], *, backlog: int | None = None) -> None:
         self.pools = {
             lane: ContextExecutor(max_workers=n, thread_name_prefix=f"bolt-{lane}")
             for lane, n in threads.items()
         }
-        self.backlog = backlog
+        self.backlog = LANE_BACKLOG if backlog is None else backlog
         self._waiting = dict.fromkeys(self.pools, 0)
         self._lock = threading.Lock()
 

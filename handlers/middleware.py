@@ -19,12 +19,17 @@ from sqlalchemy.orm import Session
 from cadence import outbox
 from handlers.channels import ChannelMembers
 from handlers.commands import IMMEDIATE_ACKS
+from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX
 from storage.db import new_session
 
 # Slack wants an answer within 3 s: a request waits this long for a database lock held by
 # another writer, then answers "try again" (handlers/errors.py) instead of answering late.
 REQUEST_LOCK_WAIT_SECONDS = 2.0
+BUSY = (
+    ":hourglass: Cadence has more to do than it can take right now, so nothing was done. "
+    "Please try again in a minute."
+)
 
 
 class Lane(StrEnum):
@@ -63,6 +68,16 @@ def immediate_ack(body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def shed(body: dict[str, Any], context: BoltContext) -> BoltResponse:
+    """Turn a request away, changing nothing: a command hears why in its ack, a click in a
+    private reply, an event is dropped (the only one, opening Home, comes again)."""
+    if body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": BUSY})
+    if body.get("type") == "block_actions":
+        reply_privately(body, context.client, BUSY)
+    return BoltResponse(status=200, body="")
+
+
 def install(
     app: App,
     *,
@@ -77,7 +92,7 @@ def install(
     `on_commit` (the outbox worker's kick) runs after a commit that queued outbox messages;
     read-only requests (help, opening a form) do not wake the deliverer for nothing.
     `has_room(lane)` says whether that lane's listener pool may take one more request acked
-    before it runs; when full, requests are acked by their listeners again, as it gets to them.
+    before it runs; when it is full, such requests are turned away at once with BUSY.
     """
 
     seen = SeenEvents()
@@ -94,7 +109,9 @@ def install(
         return None
 
     @app.middleware
-    def ack_at_once(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+    def ack_at_once(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+    ) -> BoltResponse | None:
         # The ack goes from this (the request's) thread as soon as the request is verified, so
         # it never waits for a free listener thread or behind slow work (votes queued for their
         # thread's lock). The listener runs as before; its own ack() then changes nothing
@@ -102,9 +119,12 @@ def install(
         lane = lane_of(body)
         LANE.set(lane)
         answer = immediate_ack(body)
-        if answer is not None and has_room(lane):
+        if answer is not None and not has_room(lane):
+            return shed(body, context)  # overloaded: say so now rather than ack in 3 s or never
+        if answer is not None:
             context.ack(**answer)
         next()
+        return None
 
     def committed(db: Session) -> None:
         if db.info.pop(outbox.QUEUED, False):

@@ -4,12 +4,14 @@ meanwhile opens at once; every vote is stored and confirmed once afterwards."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 
+import pytest
 from sqlmodel import select
 
-from bot.app import ListenerPools
+from bot.app import BACKGROUND_THREADS, ListenerPools
 from handlers.middleware import LANE, Lane
 from slackfake.server import RESPONSE_URL
 from storage.models import Vote
@@ -64,3 +66,42 @@ def test_a_lane_takes_a_bounded_backlog_of_acks_sent_before_their_listener():
         future.result(timeout=5)
     assert pools.has_room(Lane.BACKGROUND)
     pools.shutdown()
+
+
+@pytest.fixture
+def small_backlog(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Each lane of the bot built next takes 2 early-acked requests waiting for a thread."""
+    monkeypatch.setattr("bot.app.LANE_BACKLOG", 2)
+    return 2
+
+
+def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
+    small_backlog, bot, frozen_clock
+):
+    """The votes' thread is locked by another writer for a moment: 8 votes hold the background
+    threads, 2 wait; the rest are answered at once that Cadence is too busy, and not stored."""
+    staffed(bot, frozen_clock)
+    frozen_clock.current = MONDAY_9
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    [parent] = parents(bot)
+    taken = BACKGROUND_THREADS + small_backlog
+    holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
+                             isolation_level=None)  # fmt: skip
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        acks = [
+            bot.sim.click(parent, user=user, action_id="governance-vote-pause", latest=False)
+            for user in VOTERS[:20]
+        ]
+        busy = [bot.fake.wait_for_responses(key=a.response_url)[0] for a in acks[taken:]]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [a.status for a in acks] == [200] * 20 and max(a.elapsed for a in acks) < 1.0
+    assert all("nothing was done" in b["text"] for b in busy)
+    for ack in acks[:taken]:
+        [told] = bot.fake.wait_for_responses(key=ack.response_url, timeout=30)
+        assert "Your vote" in told["text"]
+    with bot.session() as db:
+        assert sorted(v.voter for v in db.exec(select(Vote)).all()) == VOTERS[:taken]
