@@ -132,15 +132,28 @@ def build_deliverer(
     )
 
 
+def build_pools() -> ListenerPools:
+    """The listener pools of one process (their sizes: LISTENER_THREADS, BACKGROUND_THREADS)."""
+    return ListenerPools({Lane.PROMPT: LISTENER_THREADS, Lane.BACKGROUND: BACKGROUND_THREADS})
+
+
 def build_app(
-    settings: Settings, engine: Engine, *, on_commit: Callable[[], None] | None = None
+    settings: Settings,
+    engine: Engine,
+    *,
+    on_commit: Callable[[], None] | None = None,
+    pools: ListenerPools | None = None,
 ) -> App:
-    """The bolt App with middleware, listeners and the error handler registered."""
+    """The bolt App with middleware, listeners and the error handler registered.
+
+    `pools` (default: build_pools()) run the listeners; whoever stops the process shuts them
+    down first, so work already acked is done (bot/runtime.py).
+    """
     # Most acks leave before the listener runs (handlers/middleware.py); a form submission's
     # is sent by its listener, so a free prompt thread is what keeps it under 3 s while slow
     # commands (maps with many people) run. The pools carry the request's logging context
     # into the listener's thread.
-    pools = ListenerPools({Lane.PROMPT: LISTENER_THREADS, Lane.BACKGROUND: BACKGROUND_THREADS})
+    pools = pools or build_pools()
     app = App(
         listener_executor=pools,
         client=build_client(settings),
