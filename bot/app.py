@@ -11,6 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -20,6 +22,8 @@ import handlers
 from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.installations import WorkspaceTokens, build_installation_store
+from bot.oauth import build_oauth_settings
 from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
 from handlers.middleware import Lane
@@ -32,6 +36,11 @@ LISTENER_THREADS = 32
 BACKGROUND_THREADS = 8
 # Requests per lane acked before their listener runs and still waiting for a thread.
 LANE_BACKLOG = 256
+# What a person in a workspace without an installation is told (OAuth mode).
+NOT_INSTALLED_MESSAGE = (
+    "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
+    "for its install link, /slack/install on its host."
+)
 
 
 class InstrumentedWebClient(WebClient):
@@ -99,9 +108,10 @@ class ListenerPools(Executor):
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
-    """A Web API client for the bot token, at SLACK_API_URL when set."""
+    """A Web API client for the bot token (none in OAuth mode), at SLACK_API_URL when set."""
+    token = settings.slack_bot_token
     client = InstrumentedWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token.get_secret_value() if token is not None and not settings.oauth else None,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
         timeout=SLACK_TIMEOUT_SECONDS,
     )
@@ -125,6 +135,7 @@ def build_deliverer(
     return OutboxDeliverer(
         engine,
         build_client(settings, retries=retries),
+        tokens=build_tokens(settings, engine),
         channel_pace=channel_pace,
         renderers=build_renderers(default_zone=settings.cadence_timezone),
         limiter=MethodLimiter(limits),
@@ -137,6 +148,13 @@ def build_pools() -> ListenerPools:
     return ListenerPools({Lane.PROMPT: LISTENER_THREADS, Lane.BACKGROUND: BACKGROUND_THREADS})
 
 
+def build_tokens(settings: Settings, engine: Engine) -> WorkspaceTokens | None:
+    """Each workspace's bot token from its installation (OAuth mode); None with one token."""
+    if not settings.oauth or settings.slack_client_id is None:
+        return None
+    return WorkspaceTokens(build_installation_store(engine, client_id=settings.slack_client_id))
+
+
 def build_app(
     settings: Settings,
     engine: Engine,
@@ -147,8 +165,32 @@ def build_app(
     """The bolt App with middleware, listeners and the error handler registered.
 
     `pools` (default: build_pools()) run the listeners; whoever stops the process shuts them
-    down first, so work already acked is done (bot/runtime.py).
+    down first, so work already acked is done (bot/runtime.py). In OAuth mode
+    (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) it also serves /slack/install
+    and /slack/oauth_redirect, and each request gets the token of its workspace.
     """
+    client = build_client(settings)
+    on_commit = on_commit or _nothing
+    installations: TokenRevocationListeners | None = None
+    multi: dict[str, Any] = {}
+    if settings.oauth and settings.slack_client_id and settings.slack_client_secret:
+        store = build_installation_store(engine, client_id=settings.slack_client_id)
+        installations = TokenRevocationListeners(store)
+        multi = {
+            "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
+            "installation_store": store,
+            "oauth_settings": build_oauth_settings(settings, engine, store, on_resumed=on_commit),
+            # Bot tokens only, and one auth.test per token rather than one per request.
+            "authorize": InstallationStoreAuthorize(
+                logger=logging.getLogger("cadence.bolt"),
+                installation_store=store,
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                bot_only=True,
+                cache_enabled=True,
+                client=client,
+            ),
+        }
     # Most acks leave before the listener runs (handlers/middleware.py); a form submission's
     # is sent by its listener, so a free prompt thread is what keeps it under 3 s while slow
     # commands (maps with many people) run. The pools carry the request's logging context
@@ -156,16 +198,18 @@ def build_app(
     pools = pools or build_pools()
     app = App(
         listener_executor=pools,
-        client=build_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
         logger=logging.getLogger("cadence.bolt"),
+        **multi,
     )
     middleware.install(
         app,
         engine=engine,
         default_zone=settings.cadence_timezone,
-        on_commit=on_commit or _nothing,
+        on_commit=on_commit,
+        installations=installations,
         has_room=pools.has_room,
     )
     handlers.register(app)

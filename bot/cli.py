@@ -197,8 +197,12 @@ def _cmd_check(_args: argparse.Namespace) -> int:
     settings = load_settings()
     problems = 0
     try:
-        identity = build_client(settings).auth_test()
-        print(f"ok   Slack token works: bot @{identity.get('user')} in {identity.get('team')}.")
+        if settings.oauth:
+            print("ok   Installs to many workspaces (OAuth): each uses its own token; "
+                  "install at https://YOUR-HOST/slack/install.")  # fmt: skip
+        else:
+            identity = build_client(settings).auth_test()
+            print(f"ok   Slack token works: bot @{identity.get('user')} in {identity.get('team')}.")
     except SlackApiError as exc:
         problems += 1
         error = exc.response.get("error")

@@ -17,6 +17,7 @@ from cadence.evidence.exports import (
     export_timezone,
     get_kind,
     parse_bound,
+    require_one_workspace,
     stream_rows,
     workflow_ids_named,
 )
@@ -25,6 +26,7 @@ from cadence.evidence.kinds import KINDS
 from storage.db import make_engine, new_session
 
 EXIT_USAGE = 2
+ALL_TEAMS = "all"
 
 
 def add_export_command(commands: Any) -> None:
@@ -40,7 +42,11 @@ def add_export_command(commands: Any) -> None:
     export.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD), inclusive")
     export.add_argument("--until", metavar="DATE", help="to this day (YYYY-MM-DD), inclusive")
     export.add_argument("--workflow", metavar="NAME", help="only this workflow")
-    export.add_argument("--team", metavar="TEAM_ID", help="only this workspace")
+    export.add_argument(
+        "--team",
+        metavar="TEAM_ID",
+        help="only this workspace (needed when the database holds several; 'all' for every one)",
+    )
     export.add_argument("--columns", metavar="a,b,c", help="these columns, in this order")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     export.set_defaults(func=cmd_export)
@@ -58,22 +64,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = load_zone_settings()
     engine = make_engine(settings.database_url)
     fmt = ExportFormat(args.format)
+    team = None if args.team == ALL_TEAMS else args.team
     try:
         with new_session(engine) as db:
-            zone = export_timezone(db, team_id=args.team, default_zone=settings.cadence_timezone)
+            zone = export_timezone(db, team_id=team, default_zone=settings.cadence_timezone)
             request = ExportRequest(
                 kind.name,
-                team_id=args.team,
+                team_id=team,
                 since=parse_bound(args.since, zone, end=False) if args.since else None,
                 until=parse_bound(args.until, zone, end=True) if args.until else None,
                 workflow_ids=(
-                    workflow_ids_named(db, name=args.workflow, team_id=args.team)
+                    workflow_ids_named(db, name=args.workflow, team_id=team)
                     if args.workflow
                     else None
                 ),
                 columns=tuple(names),
                 default_zone=settings.cadence_timezone,
             )
+            if args.team is None:
+                require_one_workspace(db)
             count = _write(stream_rows(db, request), names, fmt, args.output)
     except InvalidInput as exc:
         print(f"cadence-bot export: {exc.user_message}", file=sys.stderr)

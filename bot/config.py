@@ -7,7 +7,8 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -18,7 +19,8 @@ APP_SETTINGS = "https://api.slack.com/apps"
 WHERE_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": (
         f"the Bot User OAuth Token (starts with xoxb-) on your app's "
-        f"'OAuth & Permissions' page at {APP_SETTINGS}"
+        f"'OAuth & Permissions' page at {APP_SETTINGS} (or, to install Cadence into many "
+        f"workspaces, set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead)"
     ),
     "SLACK_SIGNING_SECRET": (
         f"the Signing Secret on your app's 'Basic Information' page at {APP_SETTINGS}"
@@ -30,6 +32,22 @@ WHERE_TO_GET: dict[str, str] = {
     "DATABASE_URL": (
         "an SQLAlchemy URL such as sqlite:///cadence.db or "
         "postgresql+psycopg://user@host:5432/cadence"
+    ),
+    "SLACK_CLIENT_ID": (
+        f"the Client ID under 'App Credentials' on your app's 'Basic Information' page at "
+        f"{APP_SETTINGS}"
+    ),
+    "SLACK_CLIENT_SECRET": (
+        f"the Client Secret under 'App Credentials' on your app's 'Basic Information' page at "
+        f"{APP_SETTINGS}"
+    ),
+    "SLACK_STATE_SECRET": (
+        "a long random string of your own, at least 16 characters (for example the output of "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'); it signs install links"
+    ),
+    "SLACK_REDIRECT_URI": (
+        "the https URL of /slack/oauth_redirect on your host, as listed under 'OAuth & "
+        "Permissions' > Redirect URLs (optional)"
     ),
     "SLACK_API_URL": "an http(s) URL such as https://slack.com/api/ (normally left unset)",
     "PORT": "a TCP port number between 1 and 65535 (default 3000)",
@@ -44,7 +62,15 @@ WHERE_TO_GET: dict[str, str] = {
     "OUTBOX_LEASE_SECONDS": (
         "how long, in seconds, a message being delivered is reserved for one process (default 60)"
     ),
+    "API_RATE_PER_MINUTE": (
+        "the integration API requests each token may make per minute, sustained (default 120)"
+    ),
+    "API_RATE_BURST": "the integration API requests a token may make at once (default 20)",
 }
+
+
+# The state secret signs install links; shorter than this is too easy to guess.
+STATE_SECRET_MIN = 16
 
 
 class ConfigError(Exception):
@@ -117,9 +143,19 @@ class ZoneSettings(DatabaseSettings):
 
 
 class Settings(ZoneSettings):
-    """Everything Cadence reads from its environment."""
+    """Everything Cadence reads from its environment.
 
-    slack_bot_token: SecretStr
+    Slack credentials come one of two ways: one workspace's bot token (`SLACK_BOT_TOKEN`), or,
+    to install to many workspaces, the app's OAuth credentials (`SLACK_CLIENT_ID`,
+    `SLACK_CLIENT_SECRET`, `SLACK_STATE_SECRET`), each workspace's token then coming from the
+    installations Cadence keeps. The OAuth fields come first: the bot token's check reads them.
+    """
+
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = Field(default=None, validate_default=True)
+    slack_redirect_uri: str | None = None
+    slack_bot_token: SecretStr | None = Field(default=None, validate_default=True)
     slack_signing_secret: SecretStr
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
@@ -128,10 +164,37 @@ class Settings(ZoneSettings):
     web_threads: int = Field(default=16, ge=1, le=256)
     readyz_outbox_max_age: int = Field(default=600, ge=1)
     outbox_lease_seconds: int = Field(default=60, ge=1)
+    api_rate_per_minute: float = Field(default=120, gt=0, le=1_000_000)
+    api_rate_burst: int = Field(default=20, ge=1, le=100_000)
+
+    @field_validator("slack_client_id", "slack_client_secret", "slack_redirect_uri", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_state_secret", mode="before")
+    @classmethod
+    def _oauth_all_or_nothing(cls, value: Any, info: ValidationInfo) -> Any:
+        value = None if isinstance(value, str) and not value.strip() else value
+        given = {
+            "SLACK_CLIENT_ID": info.data.get("slack_client_id") is not None,
+            "SLACK_CLIENT_SECRET": info.data.get("slack_client_secret") is not None,
+            "SLACK_STATE_SECRET": value is not None,
+        }
+        missing = [name for name, present in given.items() if not present]
+        if missing and len(missing) < len(given):
+            raise PydanticCustomError("oauth_incomplete", "{missing}", {"missing": missing})
+        if isinstance(value, str) and len(value.strip()) < STATE_SECRET_MIN:
+            raise ValueError(f"must be at least {STATE_SECRET_MIN} characters")
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
+    def _bot_token_shape(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            if info.data.get("slack_state_secret") is not None:
+                return None  # OAuth: each workspace's token comes from its installation
+            raise PydanticCustomError("missing", "Field required")
         if not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
         return value
@@ -165,8 +228,19 @@ class Settings(ZoneSettings):
     @property
     def secrets(self) -> list[str]:
         """Every secret value, for the logs to mask word for word."""
-        values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
+        values = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.slack_state_secret,
+        ]
         return [v.get_secret_value() for v in values if v is not None]
+
+    @property
+    def oauth(self) -> bool:
+        """Installable to many workspaces: the OAuth credentials are set (they go together)."""
+        return self.slack_state_secret is not None
 
     @property
     def socket_mode(self) -> bool:
@@ -203,6 +277,9 @@ def describe_problems(exc: ValidationError) -> str:
     lines = ["Cadence cannot start: its configuration is incomplete."]
     for error in exc.errors():
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        if error["type"] == "oauth_incomplete":
+            lines.extend(_oauth_incomplete(error["ctx"]["missing"]))
+            continue
         if error["type"] == "missing":
             problem = "is not set"
         else:
@@ -212,3 +289,12 @@ def describe_problems(exc: ValidationError) -> str:
         lines.append(f"  - {name} {problem}.{hint}")
     lines.append("Put the values in the environment or in a .env file in this directory.")
     return "\n".join(lines)
+
+
+def _oauth_incomplete(missing: list[str]) -> list[str]:
+    """One line per OAuth credential missing while the others are set."""
+    return [
+        f"  - {name} is not set: installing to many workspaces needs SLACK_CLIENT_ID, "
+        f"SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together. Set it to {WHERE_TO_GET[name]}."
+        for name in missing
+    ]

@@ -15,18 +15,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import outbox_rows
+from bot.canvas_delivery import LOOKED_FOR, after_sent, look_first
+from bot.delivery_outcomes import give_up, reschedule, retry_later, suspend
 from bot.delivery_report import DeliveryReport
+from bot.installations import WorkspaceClients, WorkspaceTokens
 from bot.metrics import count_delivery
 from bot.outbox_payload import (
     METADATA_EVENT,
     Drop,
     Renderer,
     Wait,
-    find_posted,
     prepare,
 )
 from bot.ratelimit import MethodLimiter
-from cadence.delivery_failures import record_delivery_failure
+from cadence import outbox
 from cadence.vocabulary import OutboxStatus
 from storage.clock import now
 from storage.db import session_scope
@@ -34,11 +36,6 @@ from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Transient failures (5xx, timeouts, Slack unreachable) are retried for as long as the outage
-# lasts, backing off up to this; only Slack's permanent refusals end a message.
-BACKOFF_MAX_SECONDS = 300
-# Every this many failed attempts in a row, a warning says a message is still stuck.
-WARN_EVERY_ATTEMPTS = 10
 CHANNEL_PACE_SECONDS = 1.0
 POST = "chat.postMessage"
 # A method's budget (bot/ratelimit.py) is waited for in-process up to this long; rows of a
@@ -47,6 +44,14 @@ BUDGET_SLEEP_SECONDS = 0.5
 # Slack answers these with ok:false but they pass; everything else with ok:false is final.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}  # fmt: skip
+# The workspace's token no longer works: with installations (OAuth) the workspace removed the
+# app, so its messages are held until it installs it again rather than failed.
+TOKEN_GONE_ERRORS = {"token_revoked", "invalid_auth", "account_inactive", "not_authed",
+                     "token_expired"}  # fmt: skip
+# How often held messages are checked for a workspace installed again (the install itself
+# resumes them at once; this catches an install that raced a hold).
+RESUME_CHECK_SECONDS = 30.0
+NOT_INSTALLED = "held: Cadence is not installed in this workspace; delivered when it is again"
 
 
 def _unanswered(exc: Exception) -> bool:
@@ -68,8 +73,11 @@ class OutboxDeliverer:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         lease: timedelta = outbox_rows.LEASE,
+        tokens: WorkspaceTokens | None = None,
     ) -> None:
         self.engine = engine
+        # Whose token each message goes with: the one client, or (OAuth) its workspace's.
+        self.clients = WorkspaceClients(client, tokens, monotonic=monotonic)
         # How long a claimed row is ours; after a crash it waits this long for another process.
         self.lease = lease
         self.client = client
@@ -82,11 +90,13 @@ class OutboxDeliverer:
         self.sleep = sleep
         self.monotonic = monotonic  # the clock of per-channel pacing
         self._lock = threading.Lock()
+        self._resume_checked = float("-inf")
 
     def deliver_due(self, *, limit: int = 100) -> DeliveryReport:
         """Deliver every due message once; return what happened."""
         report = DeliveryReport()
         with self._lock:
+            self._resume_reinstalled()
             held_back = self.limiter.blocked(longer_than=BUDGET_SLEEP_SECONDS)
             due = outbox_rows.due_rows(self.engine, limit=limit, held_back=held_back)
             report.backlog = len(due) == limit
@@ -100,6 +110,17 @@ class OutboxDeliverer:
                 self._deliver_one(message_id, report)
                 count_delivery(method, before, report)
         return report
+
+    def _resume_reinstalled(self) -> None:
+        """Held messages of workspaces that have an installation again become due."""
+        at = self.monotonic()
+        if not self.clients.per_workspace or at - self._resume_checked < RESUME_CHECK_SECONDS:
+            return
+        self._resume_checked = at
+        with session_scope(self.engine) as db:
+            for team in outbox.held_teams(db):
+                if self.clients.token_for(team, fresh=True) is not None:
+                    outbox.resume_workspace(db, team_id=team)
 
     def seconds_until_due(self) -> float | None:
         """Seconds until the next pending row may go (0.0: now); None when nothing is pending.
@@ -127,9 +148,16 @@ class OutboxDeliverer:
             if message is None:
                 return
             method, key = message.method, message.idempotency_key
+            # Not installed as of a few seconds ago? Look again before holding it back.
+            client = self.clients.for_team(message.team_id) or self.clients.for_team(
+                message.team_id, fresh=True
+            )
+            if client is None:
+                suspend(message, NOT_INSTALLED, report)
+                return
             prepared = prepare(db, message, self.renderers, self._pace_wait)
             if isinstance(prepared, Wait):
-                self._reschedule(message, delay=prepared.seconds, error=prepared.reason)
+                reschedule(message, delay=prepared.seconds, error=prepared.reason)
                 report.deferred += 1
                 return
             if isinstance(prepared, Drop):
@@ -138,31 +166,58 @@ class OutboxDeliverer:
                 message.last_error = prepared.reason[:500]
                 return
             payload = prepared
-            channel = str(payload.get("channel", ""))
+            # A canvas create names its channel `channel_id` (a refusal hint needs it).
+            channel = str(payload.get("channel") or payload.get("channel_id") or "")
             # An earlier attempt may have reached Slack unanswered (crash, timeout): look first.
-            uncertain = message.in_flight_at is not None and method == POST
+            uncertain = message.in_flight_at is not None and method in LOOKED_FOR
             message.attempts += 1
-            if method == POST:
+            if method in LOOKED_FOR:
                 message.in_flight_at = message.in_flight_at or now()
+            if method == POST:
                 payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-        outcome: dict[str, Any] | Exception | None = None
         # Posts are paced from when each was sent, not from when Slack's answer came back.
         started = self.monotonic()
-        if uncertain:
-            outcome = find_posted(self.client, payload, key)
+        outcome: dict[str, Any] | Exception | None = look_first(
+            client, method, payload, key, uncertain=uncertain
+        )
         if outcome is None:
             self._spend_budget(method)
             started = self.monotonic()
-            outcome = self._call(method, payload)
+            outcome = self._call(client, method, payload)
         with session_scope(self.engine) as db:
             message = db.get(OutboxMessage, message_id)
             if message is None:
                 return
+            if isinstance(outcome, SlackApiError) and self._token_refused(outcome):
+                self._on_token_refused(message, client, report)
+                return
             self._record(db, message, outcome, report, channel=channel, started=started)
 
-    def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any] | Exception:
+    def _token_refused(self, exc: SlackApiError) -> bool:
+        """Whether Slack refused the workspace's token (OAuth mode only: with one configured
+        token the refusal fails the message, as it always did)."""
+        return self.clients.per_workspace and exc.response.get("error") in TOKEN_GONE_ERRORS
+
+    def _on_token_refused(
+        self, message: OutboxMessage, used: WebClient, report: DeliveryReport
+    ) -> None:
+        """The workspace removed the app: hold the message. Installed again meanwhile (a new
+        token)? Then try again at once with that one."""
+        message.in_flight_at = None  # a refused call posted nothing
+        message.attempts -= 1  # not the message's fault
+        self.clients.refused(used.token)
+        current = self.clients.token_for(message.team_id or "", fresh=True)
+        if current is not None and current != used.token:
+            reschedule(message, delay=0, error="token replaced by a new installation")
+            report.retried += 1
+            return
+        suspend(message, NOT_INSTALLED, report)
+
+    def _call(
+        self, client: WebClient, method: str, payload: dict[str, Any]
+    ) -> dict[str, Any] | Exception:
         try:
-            return dict(self.client.api_call(method, json=payload).data)  # type: ignore[arg-type]
+            return dict(client.api_call(method, json=payload).data)  # type: ignore[arg-type]
         except SlackApiError as exc:
             return exc
         except (OSError, TimeoutError) as exc:
@@ -181,13 +236,13 @@ class OutboxDeliverer:
     ) -> None:
         if isinstance(outcome, Exception) and _unanswered(outcome):
             # Slack may have posted it: keep in_flight_at so the next attempt looks first.
-            self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
+            retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
             return
         message.in_flight_at = None
         if isinstance(outcome, SlackApiError):
             self._on_api_error(db, message, outcome, report, channel=channel)
         elif isinstance(outcome, Exception):
-            self._retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
+            retry_later(message, f"network: {type(outcome).__name__}: {outcome}", report)
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = now()
@@ -195,6 +250,7 @@ class OutboxDeliverer:
             message.result_channel = outcome.get("channel") or channel or None
             message.result_ts = outcome.get("ts") or outcome.get("message_ts")
             message.last_error = None
+            after_sent(db, message, outcome)
             report.sent += 1
             if message.method == POST and channel:
                 self._last_post[channel] = started
@@ -231,53 +287,9 @@ class OutboxDeliverer:
             retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
             message.attempts -= 1  # Slack asked us to wait; that is not a failed attempt
             self.limiter.pause(message.method, retry_after)  # every row of it, not just this one
-            self._reschedule(message, delay=retry_after, error="ratelimited")
+            reschedule(message, delay=retry_after, error="ratelimited")
             report.retried += 1
         elif status >= 500 or error in TRANSIENT_ERRORS:
-            self._retry_later(message, error, report)
+            retry_later(message, error, report)
         else:
-            self._give_up(db, message, error, report, channel=channel)
-
-    def _retry_later(self, message: OutboxMessage, error: str, report: DeliveryReport) -> None:
-        """Try again after a capped exponential backoff; an outage never loses the message."""
-        exponent = min(max(message.attempts - 1, 0), 16)
-        self._reschedule(message, delay=min(2**exponent, BACKOFF_MAX_SECONDS), error=error)
-        report.retried += 1
-        if message.attempts % WARN_EVERY_ATTEMPTS == 0:
-            logger.warning(
-                "Still cannot deliver %s after %d attempts (%s); retrying every %d s",
-                message.idempotency_key, message.attempts, error, BACKOFF_MAX_SECONDS,
-            )  # fmt: skip
-
-    def _reschedule(self, message: OutboxMessage, *, delay: float, error: str | None) -> None:
-        message.next_attempt_at = now() + timedelta(seconds=delay)
-        message.locked_until = None
-        if error is not None:
-            message.last_error = error[:500]
-
-    def _give_up(
-        self,
-        db: Session,
-        message: OutboxMessage,
-        error: str,
-        report: DeliveryReport,
-        *,
-        channel: str,
-    ) -> None:
-        """Slack refused for good: fail the row, keep the evidence, tell whoever can fix it."""
-        message.status = OutboxStatus.FAILED
-        message.locked_until = None
-        message.in_flight_at = None
-        message.last_error = error[:500]
-        report.failed += 1
-        report.errors.append(f"{message.idempotency_key}: {error}")
-        # The channel as sent: rendered messages (thread parents, notices) store no channel.
-        hint = record_delivery_failure(db, message=message, error=error, channel=channel)
-        logger.error(
-            "Gave up delivering %s (%s to %s): %s.%s",
-            message.idempotency_key,
-            message.method,
-            channel or "?",
-            error,
-            f" To fix it: {hint}." if hint else "",
-        )
+            give_up(db, message, error, report, channel=channel)

@@ -13,14 +13,17 @@ from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
 from bot.timezones import refresh_timezones
+from cadence import audit
 from cadence.evidence import report
 from cadence.governance import risk_review
 from cadence.governance import threads as governance
 from cadence.governance.opening_notes import opening_notes
 from cadence.reminders import sweep
 from cadence.reminders.working_hours import stale_users
+from cadence.reset import duties, lifecycle
 from storage.clock import now
 from storage.db import session_scope
+from storage.models import pk
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +64,9 @@ def _send_reminders(runtime: JobRuntime) -> str:
             for team, users in people.items()
         }
     for team, users in stale.items():
-        refresh_timezones(
-            runtime.deliverer.client, runtime.engine, team_id=team, user_ids=users, moment=moment
-        )
+        client = runtime.deliverer.clients.for_team(team)  # the workspace's own token
+        if client is not None:
+            refresh_timezones(client, runtime.engine, team_id=team, user_ids=users, moment=moment)
     with session_scope(runtime.engine) as db:
         report = sweep.sweep(db, moment=moment, default_zone=runtime.settings.cadence_timezone)
     return report.summary()
@@ -144,6 +147,36 @@ def _council_report(runtime: JobRuntime) -> str:
     return run.summary()
 
 
+def run_reset_duties(engine: Engine, *, default_zone: str) -> list[str]:
+    """Do what is due for every running 30-day reset (Monday DMs, the day-28 review, the end
+    and its summary, checklist updates); one transaction per reset, safe in any number of
+    processes at once."""
+    with session_scope(engine) as db:
+        ids = [pk(r) for r in lifecycle.running(db)]
+    done: list[str] = []
+    for reset_id in ids:
+        with session_scope(engine) as db:
+            done += duties.run_duties(db, reset_id=reset_id, default_zone=default_zone)
+    return done
+
+
+def _accountability_resets(runtime: JobRuntime) -> str:
+    done = run_reset_duties(runtime.engine, default_zone=runtime.settings.cadence_timezone)
+    if done:
+        runtime.deliverer.deliver_due()  # post now, also when run from the command line
+    return f"{len(done)} reset step(s)" + (f": {', '.join(done)}" if done else "")
+
+
+def _link_audit(runtime: JobRuntime) -> str:
+    with session_scope(runtime.engine) as db:
+        teams = audit.waiting_teams(db)
+    linked = 0
+    for team_id in teams:  # one short transaction per workspace's chain
+        with session_scope(runtime.engine) as db:
+            linked += audit.link_waiting(db, team_id=team_id)
+    return f"linked {linked} waiting audit row(s)"
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
@@ -177,6 +210,27 @@ JOBS: dict[str, Job] = {
             description="Make and send last month's AI council report where it is due.",
             run=_council_report,
             trigger={"trigger": "interval", "minutes": 10},
+            run_at_start=True,
+        ),
+        # Each step is unique in the data (a reminder row per Monday, the review's request
+        # key, the end's conditional update), so running every minute is safe and catches up.
+        Job(
+            name="accountability-resets",
+            description=(
+                "Run the 30-day resets: Monday DMs, the day-28 review, the end summary and "
+                "checklist updates."
+            ),
+            run=_accountability_resets,
+            trigger={"trigger": "interval", "minutes": 1},
+            run_at_start=True,
+        ),
+        # API reads never wait for a writer's hold on the audit chain; what they left aside is
+        # linked by the chain's next append, or here for a workspace that has gone quiet.
+        Job(
+            name="link-audit",
+            description="Link API reads' audit rows left aside while a writer held the chain.",
+            run=_link_audit,
+            trigger={"trigger": "interval", "minutes": 1},
             run_at_start=True,
         ),
     ]

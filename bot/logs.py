@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-_SECRET = re.compile(r"xox[abposer]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# Slack tokens, and Cadence's own integration API tokens (cad_…).
+_SECRET = re.compile(r"xox[abposer]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|cad_[A-Za-z0-9_-]{16,}")
 REDACTED = "[redacted]"
 TEXT_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 # Fields a log call may pass with `extra=` and JSON lines carry when present.

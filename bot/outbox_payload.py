@@ -48,8 +48,9 @@ def prepare(
     """The payload to send: references to other messages resolved, paced, rendered now if asked.
 
     `thread_of` and `message_of` name the idempotency key of an earlier message to reply in or
-    update. `render` names a renderer that builds the content from what the database holds at
-    the moment of sending (so a coalesced update always shows the latest state). Pacing
+    update; `after`, one that must have been delivered first. `render` names a renderer that
+    builds the content from what the database holds at the moment of sending (so a coalesced
+    update always shows the latest state). Pacing
     (`pace(method, channel)`: seconds to wait) is checked before rendering when the channel is
     known, so a held-back update is not rendered for nothing (a tally render also re-arms the
     next refresh).
@@ -60,6 +61,7 @@ def prepare(
     for ref, fields in (
         ("thread_of", ("channel", "thread_ts")),
         ("message_of", ("channel", "ts")),
+        ("after", None),
     ):
         key = payload.pop(ref, None)
         if key is None:
@@ -67,8 +69,10 @@ def prepare(
         target = db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
         if target is None or target.status in (OutboxStatus.FAILED, OutboxStatus.SKIPPED):
             return Drop(f"{key} was never delivered")
-        if target.status != OutboxStatus.SENT or not target.result_ts:
+        if target.status != OutboxStatus.SENT or (fields and not target.result_ts):
             return Wait(REFERENCE_WAIT_SECONDS, f"waiting for {key}")
+        if fields is None:
+            continue  # only the order mattered
         channel_field, ts_field = fields
         payload[channel_field] = target.result_channel or payload.get(channel_field)
         payload[ts_field] = target.result_ts

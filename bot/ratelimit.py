@@ -32,6 +32,9 @@ SLACK_LIMITS: dict[str, Limit] = {
     "chat.postMessage": Limit(10.0, burst=20),
     "chat.update": Limit(TIER_3_PER_SECOND, burst=10),
     "conversations.open": Limit(TIER_3_PER_SECOND, burst=10),
+    # Canvas calls (living canvases): create is tier 2 (20/min), edit tier 3.
+    "conversations.canvases.create": Limit(20 / 60, burst=5),
+    "canvases.edit": Limit(TIER_3_PER_SECOND, burst=10),
 }
 
 

@@ -16,6 +16,7 @@ from gunicorn.arbiter import Arbiter
 from slack_bolt import App
 from sqlalchemy import Engine
 
+from bot.api.app import build_api
 from bot.app import ListenerPools, build_app, build_deliverer, build_pools
 from bot.config import Settings
 from bot.health import ReadinessCheck
@@ -95,5 +96,12 @@ def build_runtime(settings: Settings) -> Runtime:
     app = build_app(settings, engine, on_commit=worker.kick, pools=pools)
     scheduler = build_scheduler(JobRuntime(settings, engine, deliverer))
     readiness = ReadinessCheck(engine, outbox_max_age_seconds=settings.readyz_outbox_max_age)
-    wsgi = build_wsgi_app(app, Probes(readiness=readiness, engine=engine))
+    api = build_api(
+        engine,
+        default_zone=settings.cadence_timezone,
+        per_minute=settings.api_rate_per_minute,
+        burst=settings.api_rate_burst,
+        on_commit=worker.kick,
+    )
+    wsgi = build_wsgi_app(app, Probes(readiness=readiness, engine=engine), api)
     return Runtime(settings, engine, worker, app, scheduler, wsgi, pools)

@@ -13,7 +13,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 
-from bot.web import EVENTS_PATH, Probes, build_wsgi_app
+from bot.web import EVENTS_PATH, Probes, WSGIApp, build_wsgi_app
 
 __all__ = ["EVENTS_PATH", "make_http_server"]
 
@@ -32,13 +32,19 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def make_http_server(
-    app: App, *, host: str = "127.0.0.1", port: int = 0, probes: Probes | None = None
+    app: App,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    probes: Probes | None = None,
+    api: WSGIApp | None = None,
 ) -> WSGIServer:
-    """A threaded HTTP server for the app; call serve_forever() and shutdown()."""
+    """A threaded HTTP server for the app (and the integration API when given); call
+    serve_forever() and shutdown()."""
     return make_server(
         host,
         port,
-        build_wsgi_app(app, probes),
+        build_wsgi_app(app, probes, api),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )

@@ -28,6 +28,7 @@ from bot.logs import REQUEST, RequestContext
 logger = logging.getLogger("cadence.http")
 
 EVENTS_PATH = "/slack/events"
+API_PATH = "/api/"
 LABEL_MAX = 64
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -97,13 +98,16 @@ def _plain(start_response: Callable[..., Any], status: str, body: bytes, kind: s
     return [body]
 
 
-def build_wsgi_app(app: App, probes: Probes | None = None) -> WSGIApp:
-    """Slack's requests go to bolt; /healthz, /readyz and /metrics answer operators."""
+def build_wsgi_app(app: App, probes: Probes | None = None, api: WSGIApp | None = None) -> WSGIApp:
+    """Slack's requests go to bolt; /healthz, /readyz and /metrics answer operators; /api/
+    goes to the integration API (bot/api/) when it is given."""
     slack = InstrumentedSlackHandler(app, path=EVENTS_PATH)
     probes = probes or Probes()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
+        if api is not None and str(path).startswith(API_PATH):
+            return api(environ, start_response)
         if path == "/healthz":
             return _plain(start_response, "200 OK", b"ok", "text/plain")
         if path == "/readyz":

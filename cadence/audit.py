@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cadence.canvas import refresh as canvas_refresh
 from storage import audit_chain
 from storage.models import AuditEvent
 
@@ -19,11 +20,37 @@ def record(
     workflow_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event to its workspace's hash chain; never updated or deleted afterwards."""
+    """Append one audit event to its workspace's hash chain; never updated or deleted afterwards.
+
+    A change the workflow's channel canvas shows also queues its (coalesced) refresh here, the
+    one place every such change passes through.
+    """
     event = AuditEvent(
         team_id=team_id, actor=actor, action=action, workflow_id=workflow_id, detail=detail
     )
-    return audit_chain.append(db, event)
+    appended = audit_chain.append(db, event)
+    canvas_refresh.on_audited(db, team_id=team_id, action=action, workflow_id=workflow_id)
+    return appended
+
+
+def record_without_waiting(
+    db: Session, *, team_id: str, actor: str, action: str, **detail: Any
+) -> None:
+    """Audit an event that must not wait for a writer holding the workspace's chain (an API
+    read): linked now if the chain is free, else kept aside and linked by the next append."""
+    event = AuditEvent(team_id=team_id, actor=actor, action=action, detail=detail)
+    audit_chain.append_or_leave(db, event)
+    canvas_refresh.on_audited(db, team_id=team_id, action=action, workflow_id=None)
+
+
+def waiting_teams(db: Session) -> list[str]:
+    """The workspaces whose API reads wait to be linked into their audit chain."""
+    return audit_chain.waiting_teams(db)
+
+
+def link_waiting(db: Session, *, team_id: str) -> int:
+    """Link the workspace's waiting audit events into its chain (waits for writers); how many."""
+    return audit_chain.link_waiting(db, team_id=team_id)
 
 
 def list_events(

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.accountability import council, queries
+from cadence.canvas import outcomes as canvas_outcomes
 from storage.clock import now
 from storage.models import OutboxMessage, Workflow, pk
 
@@ -54,6 +55,9 @@ def record_delivery_failure(
         error=error,
         hint=hint,
     )
+    # A canvas refused here falls back to messages (and its owners are told how to enable it).
+    # After the audit row: every writer takes the audit chain's head before a canvas row.
+    canvas_outcomes.on_failed(db, message=message, error=error)
     if hint is None or not affected:
         return hint
     names = ", ".join(f"*{w.name}*" for w in affected[:5])

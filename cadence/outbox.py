@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from cadence.vocabulary import OutboxStatus
 from storage.clock import now
@@ -23,6 +25,15 @@ class RendererName(StrEnum):
     ESCALATION_COUNCIL = "escalation.council"
     REMINDER = "reminder"
     COUNCIL_REPORT = "evidence.council_report"
+    RESET_CHECKLIST = "reset.checklist"
+    RESET_REFRESH = "reset.refresh"
+    RESET_MONDAY = "reset.monday"
+    RESET_SUMMARY = "reset.summary"
+    CANVAS_CREATE = "canvas.create"
+    CANVAS_EDIT = "canvas.edit"
+    CANVAS_RENAME = "canvas.rename"
+    CANVAS_FALLBACK_MAP = "canvas.fallback_map"
+    CANVAS_FALLBACK_LOG = "canvas.fallback_log"
 
 
 # Slack shows up to 4,000 characters of a message's text before cutting it.
@@ -32,10 +43,23 @@ QUEUED = "cadence.outbox.queued"
 
 
 def enqueue(
-    db: Session, *, key: str, method: str, payload: dict[str, Any], team_id: str | None = None
+    db: Session,
+    *,
+    key: str,
+    method: str,
+    payload: dict[str, Any],
+    team_id: str | None = None,
+    delay: timedelta | None = None,
 ) -> OutboxMessage:
-    """Record an intent once per idempotency key; a repeated key returns the existing row."""
+    """Record an intent once per idempotency key; a repeated key returns the existing row.
+
+    Every message belongs to a workspace (delivered with its token); a reply or an update that
+    names no `team_id` takes the one of the message it refers to. `delay`: not sent before
+    then (a refresh that waits for a burst of changes to end).
+    """
     db.flush()  # rows added to the session earlier must exist before the raw insert
+    if team_id is None:
+        team_id = _team_of_reference(db, payload)
     db.info[QUEUED] = True
     moment = now()
     insert_if_absent(
@@ -48,7 +72,7 @@ def enqueue(
         payload=payload,
         status=OutboxStatus.PENDING,
         attempts=0,
-        next_attempt_at=moment,
+        next_attempt_at=moment + delay if delay else moment,
         created_at=moment,
     )
     return db.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
@@ -99,16 +123,63 @@ def render_message(
     renderer: RendererName,
     args: dict[str, Any],
     of: str | None = None,
+    after: str | None = None,
     team_id: str | None = None,
+    delay: timedelta | None = None,
 ) -> OutboxMessage:
     """Queue a message whose content a named renderer builds at the moment it is sent.
 
     For updates that must show the latest state (a live tally), however late they go out.
+    `after`: the key of an earlier message that must have been delivered first (dropped if
+    that one never is).
     """
     payload: dict[str, Any] = {"render": str(renderer), "args": args}
     if of is not None:
         payload["message_of"] = of
-    return enqueue(db, key=key, method=method, payload=payload, team_id=team_id)
+    if after is not None:
+        payload["after"] = after
+    return enqueue(db, key=key, method=method, payload=payload, team_id=team_id, delay=delay)
+
+
+def _team_of_reference(db: Session, payload: dict[str, Any]) -> str | None:
+    reference = payload.get("message_of") or payload.get("thread_of")
+    if reference is None:
+        return None
+    return db.exec(
+        select(OutboxMessage.team_id).where(OutboxMessage.idempotency_key == reference)
+    ).first()
+
+
+def hold_workspace(db: Session, *, team_id: str, reason: str) -> int:
+    """Stop delivering to a workspace that removed the app: its pending messages are kept,
+    marked held with `reason`, and not attempted. Returns how many."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.team_id) == team_id)
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.HELD, last_error=reason[:500], locked_until=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def held_teams(db: Session) -> list[str]:
+    """The workspaces with held messages."""
+    query = select(OutboxMessage.team_id).where(OutboxMessage.status == OutboxStatus.HELD)
+    return [team for team in db.exec(query.distinct()).all() if team]
+
+
+def resume_workspace(db: Session, *, team_id: str) -> int:
+    """The workspace installed the app again: its held messages are due now. Returns how many."""
+    result = db.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.team_id) == team_id)
+        .where(col(OutboxMessage.status) == OutboxStatus.HELD)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now(), locked_until=None)
+    )
+    count = int(result.rowcount or 0)
+    if count:
+        db.info[QUEUED] = True
+    return count
 
 
 def sent_message(db: Session, *, key: str) -> OutboxMessage | None:

@@ -28,8 +28,24 @@ class Person(BaseModel):
         return f"<@{self.id}>"
 
 
+# Who acted through the integration API: "api:" and the token's name (a Slack id has no colon).
+API_ACTOR_PREFIX = "api:"
+
+
+def api_actor(token_name: str) -> str:
+    """The actor id an API token's changes are recorded under: 'api:monitoring'."""
+    return API_ACTOR_PREFIX + token_name
+
+
+def is_api_actor(actor_id: str | None) -> bool:
+    """Whether an actor id names an API token rather than a Slack user."""
+    return bool(actor_id) and str(actor_id).startswith(API_ACTOR_PREFIX)
+
+
 def mention(user_id: str) -> str:
-    """A Slack mention for a user id."""
+    """A Slack mention for a user id; an API token is named, since Slack can't mention it."""
+    if is_api_actor(user_id):
+        return f"the API token `{user_id.removeprefix(API_ACTOR_PREFIX)}`"
     return f"<@{user_id}>"
 
 

@@ -166,6 +166,8 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Kept, not attempted: the workspace removed the app (or its token); resumes on reinstall.
+    HELD = "held"
 
 
 class SessionKind(StrEnum):
@@ -174,6 +176,7 @@ class SessionKind(StrEnum):
     WEEKLY = "weekly"  # the one weekly thread, opened by the schedule
     EXTRA = "extra"  # asked for with /cadence review
     RISK_REVIEW = "risk_review"  # a scorecard value crossed its risk-review trigger
+    RESET_REVIEW = "reset_review"  # the 30-day review of an accountability reset (day 28)
 
 
 class ScorecardMetric(StrEnum):
@@ -210,3 +213,11 @@ class Severity(StrEnum):
     SEV2 = "sev2"
     SEV3 = "sev3"
     SEV4 = "sev4"
+
+
+class ResetStatus(StrEnum):
+    """Where a 30-day accountability reset stands."""
+
+    RUNNING = "running"
+    FINISHED = "finished"  # its 30 days are over
+    STOPPED = "stopped"  # stopped early, with a reason

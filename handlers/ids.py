@@ -22,6 +22,8 @@ class View(StrEnum):
     SCORECARD = "scorecard-modal"
     TRIGGERS = "triggers-modal"
     SKIP_WEEK = "governance-skip-modal"
+    GAP_NOTE = "gap-note-modal"
+    KPI = "kpi-modal"
 
 
 class OwnerField(StrEnum):
@@ -62,6 +64,12 @@ class ActionId(StrEnum):
     SCORECARD_OPEN = "scorecard-open"
     # value = the session id; on the weekly thread of a low-risk workflow only.
     SKIP_WEEK = "governance-skip"
+    # value = the workflow id; on the escalation map, for council members.
+    RIGHTS_CONFIRM = "rights-confirm"
+    # value = the gap's escalation event id; in /cadence gaps, for the outcome owner.
+    GAP_ACKNOWLEDGE = "gap-acknowledge"
+    # value = "WORKFLOW_ID:YYYY-MM-DD" (the week whose values the tree showed).
+    KPI_SHOW_ALL = "kpi-show-all"
 
 
 VOTE_ACTION_PREFIX = "governance-vote-"
@@ -81,6 +89,7 @@ class GovernanceBlock(StrEnum):
     RATIONALE = "decision-rationale"
     RE_REVIEW = "decision-re-review"
     SKIP_REASON = "skip-reason"
+    GAP_NOTE = "gap-note"
 
 
 def follow_up_block_id(number: int, part: str) -> str:
@@ -91,6 +100,20 @@ def follow_up_block_id(number: int, part: str) -> str:
 def trigger_block_id(metric: str, part: str) -> str:
     """block_id of part ('direction' or 'threshold') of one metric's trigger in its modal."""
     return f"trigger-{metric}-{part}"
+
+
+KPI_TREE_BLOCK = "kpi-tree"
+KPI_VALUE_PREFIX = "kpi-value-"
+
+
+def kpi_link_block_id(metric: str) -> str:
+    """block_id of the node a scorecard metric serves, in the KPI tree modal."""
+    return f"kpi-link-{metric}"
+
+
+def kpi_value_block_id(node_id: int) -> str:
+    """block_id of one KPI tree leaf's value in the scorecard modal."""
+    return f"{KPI_VALUE_PREFIX}{node_id}"
 
 
 def scorecard_block_id(metric: str) -> str:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -84,9 +85,13 @@ def install(
     engine: Engine,
     default_zone: str,
     on_commit: Callable[[], None],
+    installations: TokenRevocationListeners | None = None,
     has_room: Callable[[Lane], bool] = lambda _lane: True,
 ) -> None:
     """Ack early, and give every request its own session (`db`) and the configured zone.
+
+    `installations` (OAuth mode: the installation store's revocation handling) is handed to
+    the listeners as `installations`; None with a single configured token.
 
     `default_zone` is the IANA zone Cadence falls back on where a workspace has not set one.
     `on_commit` (the outbox worker's kick) runs after a commit that queued outbox messages;
@@ -139,6 +144,7 @@ def install(
         context["db"] = db
         context["default_zone"] = default_zone
         context["channel_members"] = channel_members
+        context["installations"] = installations
         next()
 
 

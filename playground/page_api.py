@@ -39,7 +39,8 @@ def workspace(pg: Playground) -> dict[str, Any]:
 
 
 def state(pg: Playground, *, user: str, channel: str, thread: str | None) -> dict[str, Any]:
-    """What `user` sees with `channel` (or the Home tab) open, and `thread` beside it."""
+    """What `user` sees with `channel` (or the Home tab) open, and `thread` beside it; the
+    channel's canvas, if it has one."""
     shown: dict[str, Any] = {
         "now": pg.clock().isoformat(),
         "version": pg.fake.version,
@@ -47,10 +48,15 @@ def state(pg: Playground, *, user: str, channel: str, thread: str | None) -> dic
         "messages": [],
         "thread": None,
         "home": None,
+        "canvas": None,
     }
     if channel == HOME:
         shown["home"] = pg.fake.home(user)
         return shown
+    canvas = pg.fake.channel_canvas(channel)
+    if canvas is not None:  # the channel's canvas as Slack holds it: its tab shows the markdown
+        shown["canvas"] = {"id": canvas["id"], "title": canvas["title"],
+                           "markdown": canvas["markdown"], "edits": canvas["edits"]}  # fmt: skip
     everything = pg.fake.messages(channel) + [
         e for e in pg.fake.ephemerals(user) if e["channel"] == channel
     ]

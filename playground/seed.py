@@ -1,6 +1,7 @@
 """A fresh workspace, filled through the bot as people would fill it: the council, one workflow
-with its owners and map, three decided weeks of governance (scorecards, votes, decisions), this
-week's thread under way, and one open escalation. Every step is a signed request to the bot."""
+with its owners, KPI tree and map, three decided weeks of governance (scorecards, votes,
+decisions), this week's thread under way, and one open escalation. Every step is a signed
+request to the bot."""
 
 from __future__ import annotations
 
@@ -70,11 +71,33 @@ HISTORY = (
     ),
 )
 THIS_WEEK = {"Throughput": "1350", "Quality trend": "95.5"}
+# The KPI tree's leaf values, reported with the scorecard: the three past weeks, then this one.
+KPI_WEEKS = (
+    {"RAG": "88", "Latency": "2.8", "Intent": "93"},
+    {"RAG": "90", "Latency": "2.4", "Intent": "95.5"},
+    {"RAG": "92.5", "Latency": "1.9", "Intent": "97.2"},
+    {"RAG": "93", "Latency": "1.8"},
+)
 UNITS = {
     "Throughput": "Throughput (items/week)",
     "Quality trend": "Quality trend (percent, 0-100)",
     "Exception rate": "Exception rate (percent, 0-100)",
     "Rework": "Rework volume (items)",
+    "RAG": "RAG retrieval accuracy (%)",
+    "Latency": "p95 response latency (s)",
+    "Intent": "Refund intent accuracy (%)",
+}
+# The outcome owner's KPI tree: what the workflow's technical inputs serve, up to the business.
+KPI_TREE = """goal | Net revenue retention | % | 110 | higher
+driver | Reduce churn through automated support | % churn | 5 | lower | Net revenue retention
+metric | Tier-1 queries resolved | % | 85 | higher | Reduce churn through automated support
+metric | Refunds issued correctly | % | 99 | higher | Reduce churn through automated support
+input | RAG retrieval accuracy | % | 92 | higher | Tier-1 queries resolved
+input | p95 response latency | s | 2 | lower | Tier-1 queries resolved
+input | Refund intent accuracy | % | 97 | higher | Refunds issued correctly"""
+KPI_LINKS = {
+    "kpi-link-quality": "Tier-1 queries resolved",
+    "kpi-link-exception_rate": "Refunds issued correctly",
 }
 
 
@@ -185,8 +208,10 @@ def seed(seeder: Seeder, *, zone: str) -> None:
     monday = this_monday_nine(now, zone)
     seeder.at(monday - timedelta(weeks=len(HISTORY), days=3))
     staff(seeder)
-    for weeks_ago, week in zip(range(len(HISTORY), 0, -1), HISTORY, strict=True):
-        past_week(seeder, monday - timedelta(weeks=weeks_ago), week)
+    for weeks_ago, week, kpi in zip(
+        range(len(HISTORY), 0, -1), HISTORY, KPI_WEEKS[:-1], strict=True
+    ):
+        past_week(seeder, monday - timedelta(weeks=weeks_ago), week, kpi)
     this_week(seeder, monday)
     seeder.at(max(now, seeder.clock()))
 
@@ -205,6 +230,7 @@ def staff(seeder: Seeder) -> None:
     seeder.command(ADMIN, "/owner", f"workflow {mention(WORKFLOW_OWNER)} {WORKFLOW}")
     sam = BY_NAME["sam"]
     seeder.command(ADMIN, "/owner", f'stage "Exception handling" {mention(sam)} {WORKFLOW}')
+    seeder.form(OUTCOME_OWNER, "/cadence", f"kpi {WORKFLOW}", {"kpi-tree": KPI_TREE, **KPI_LINKS})
     seeder.command(OUTCOME_OWNER, "/cadence", f"map {WORKFLOW}")
     seeder.settle()
 
@@ -221,9 +247,9 @@ def open_week(seeder: Seeder, monday: datetime, metrics: dict[str, str]) -> dict
     return parent
 
 
-def past_week(seeder: Seeder, monday: datetime, week: Week) -> None:
+def past_week(seeder: Seeder, monday: datetime, week: Week, kpi: dict[str, str]) -> None:
     """A week that was decided on Tuesday, after five votes."""
-    parent = open_week(seeder, monday, week.metrics)
+    parent = open_week(seeder, monday, week.metrics | kpi)
     seeder.at(monday + timedelta(hours=3))
     for voter, choice in zip(VOTERS, week.votes, strict=True):
         seeder.click(voter, parent, f"governance-vote-{choice}")
@@ -245,7 +271,7 @@ def past_week(seeder: Seeder, monday: datetime, week: Week) -> None:
 
 def this_week(seeder: Seeder, monday: datetime) -> None:
     """This week's thread is open with two votes; Sam raised an escalation nobody took yet."""
-    parent = open_week(seeder, monday, THIS_WEEK)
+    parent = open_week(seeder, monday, THIS_WEEK | KPI_WEEKS[-1])
     for voter in VOTERS[:2]:
         seeder.click(voter, parent, "governance-vote-continue")
     seeder.at(monday + timedelta(hours=2))

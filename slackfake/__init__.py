@@ -8,9 +8,12 @@ surface, all written against `state.Workspace` (the fake's memory and its one lo
 - `users.py`: the directory (people, channels), users.info, auth.test.
 - `conversations.py`, `chat.py`, `views.py`: those Web API families; `chat.py` also answers
   response_urls. `files.py`: the external upload (its upload URL is served by `server.py`).
+  `canvases.py`: channel and standalone canvases (canvases.create / edit and
+  conversations.canvases.create), with a switch to refuse them as some plans do.
   `blocks.py`: the Block Kit limits Slack enforces (`limits.py`, the one table the builders keep
   to as well); `rate_limits.py`: Slack's 429s, opt-in. `socket_mode.py` (and `socket_link.py`):
-  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`.
+  Socket Mode, over a WebSocket, opened by the first `apps.connections.open`. `oauth.py`:
+  installing into workspaces (the authorize redirect, oauth.v2.access, per-workspace tokens).
 - The other side of Slack, toward the app: `sim.py` signs and sends commands, clicks,
   submissions and events (`socket_sim.py`: the same as Socket Mode envelopes); `forms.py` reads
   buttons and inputs and builds `state.values`.
@@ -24,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from slackfake.blocks import elements_of, options_of
 from slackfake.calls import Call
+from slackfake.canvases import Canvases
 from slackfake.chat import Chat
 from slackfake.conversations import Conversations
 from slackfake.files import Files
@@ -36,7 +40,7 @@ from slackfake.views import Views
 __all__ = ["Call", "Envelope", "FakeSlack", "elements_of", "options_of"]
 
 
-class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, SocketMode):
+class FakeSlack(Server, Users, Conversations, Files, Canvases, Chat, Views, Snapshots, SocketMode):
     """The Slack Web API, a response_url receiver and a workspace directory, on 127.0.0.1."""
 
     def __init__(
@@ -69,7 +73,11 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
             "conversations.members": self._conversations_members,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "conversations.canvases.create": self._conversations_canvases_create,
+            "canvases.create": self._canvases_create,
+            "canvases.edit": self._canvases_edit,
             "apps.connections.open": self._apps_connections_open,
+            "oauth.v2.access": self._oauth_v2_access,
         }
         self.reset()
 
@@ -80,7 +88,8 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
 
     def reset(self) -> None:
         """Forget everything: calls, messages, views, responses, faults, rate limits, directory,
-        Socket Mode envelopes (and end any connection a previous test left open)."""
+        installs and their tokens, Socket Mode envelopes (and end any connection a previous
+        test left open)."""
         for link in getattr(self, "_links", []):
             link.drop()
         with self._cond:
@@ -89,6 +98,8 @@ class FakeSlack(Server, Users, Conversations, Files, Chat, Views, Snapshots, Soc
             self._clear_faults()
             self._clear()
             self._clear_files()
+            self._clear_canvases()
             self._clear_socket_mode()
+            self._clear_installs()
             self._cond.notify_all()
         self.add_user(self.bot_user_id, name="cadence", real_name="Cadence", is_bot=True)

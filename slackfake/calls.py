@@ -43,6 +43,12 @@ class Call:
         return self.status == 200 and bool((self.response or {}).get("ok"))
 
     @property
+    def token(self) -> str:
+        """The token the call was made with (its `Authorization: Bearer` header)."""
+        bearer = self.headers.get("authorization", "")
+        return bearer.removeprefix("Bearer ") if bearer.startswith("Bearer ") else ""
+
+    @property
     def error(self) -> str | None:
         """The Slack error code of a failed call."""
         return None if self.ok else (self.response or {}).get("error", f"http_{self.status}")

@@ -59,6 +59,7 @@ class Conversations(Workspace):
                 "is_shared": False,
                 "created": BASE_EPOCH,
                 "creator": self.bot_user_id,
+                "properties": self._canvas_properties(channel["id"]),
             },
         }
 

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from slackfake.calls import Call, Recorder
 from slackfake.files import UPLOAD_PATH
+from slackfake.oauth import AUTHORIZE_PATH, Installs
+from slackfake.params import parse_params
 from slackfake.rate_limits import SlackRateLimits
 from slackfake.state import err
 
@@ -20,13 +22,8 @@ from slackfake.state import err
 # refuse bot and user tokens.
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 RESPONSE_URL = "response_url"  # what `hang` calls posts to response_urls
-# Fields that slack_sdk sends as JSON strings when it form-encodes a request.
-_JSON_FIELDS = {
-    "blocks": "invalid_blocks_format",
-    "attachments": "invalid_attachments",
-    "view": "invalid_arguments",
-    "metadata": "invalid_metadata_format",
-}
+# Methods called with the app's client id and secret instead of a token.
+CREDENTIAL_METHODS = frozenset({"oauth.v2.access"})
 
 
 @dataclass
@@ -38,31 +35,6 @@ class _Fault:
     retry_after: int | None = None
     hang: float = 0.0
     lose_response: bool = False
-
-
-def parse_params(query: str, raw: bytes, content_type: str) -> tuple[dict, str | None]:
-    """Decode a form, JSON or query-string request into one dict (and an error code)."""
-    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    if not raw:
-        return params, None
-    if content_type.split(";")[0].strip().lower() == "application/json":
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return params, "invalid_json"
-        if not isinstance(body, dict):
-            return params, "invalid_json"
-        params.update(body)
-        return params, None
-    form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
-    params.update({k: v[-1] for k, v in form.items()})
-    for name, error in _JSON_FIELDS.items():
-        if isinstance(params.get(name), str):
-            try:
-                params[name] = json.loads(params[name])
-            except ValueError:
-                return params, error
-    return params, None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -90,7 +62,7 @@ class _HttpServer(ThreadingHTTPServer):
         """Clients that time out and hang up are expected here; stay quiet."""
 
 
-class Server(Recorder):
+class Server(Recorder, Installs):
     """Serves the Web API methods in `_methods` (and response_urls) on 127.0.0.1."""
 
     _methods: dict[str, Callable[[dict], dict]]
@@ -222,6 +194,8 @@ class Server(Recorder):
             status, body = self._serve_response(parts.path.removeprefix("/response/"), raw)
         elif parts.path.startswith(UPLOAD_PATH):
             status, body = self._serve_upload(parts.path.removeprefix(UPLOAD_PATH), raw, headers)
+        elif parts.path == AUTHORIZE_PATH:
+            status, body, extra = self._serve_authorize(parts.query)
         else:
             status, body = 404, {"ok": False, "error": "not_found"}
         text = isinstance(body, str)  # an upload URL answers in plain text, as Slack's does
@@ -242,7 +216,11 @@ class Server(Recorder):
         self, method: str, query: str, raw: bytes, headers: dict
     ) -> tuple[int, dict, dict]:
         params, bad_input = parse_params(query, raw, headers.get("content-type", ""))
-        token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+        authorization = headers.get("authorization", "")
+        if authorization.startswith("Basic "):
+            params["_basic_auth"] = authorization.removeprefix("Basic ").strip()
+            authorization = ""
+        token = authorization.removeprefix("Bearer ").strip()
         token = token or params.pop("token", "")
         params.pop("token", None)
         if (hang := self._take_fault(method, hang=True)) and self._stall(hang.hang):
@@ -256,10 +234,14 @@ class Server(Recorder):
                     extra = {"Retry-After": str(fault.retry_after)}
             elif method not in self._methods:
                 body = err("unknown_method", req_method=method)
+            elif method in CREDENTIAL_METHODS:
+                body = self._methods[method](params)
             elif not token:
                 body = err("not_authed")
             elif not self._token_ok(token):
                 body = err("invalid_auth")
+            elif refused := self._token_refused(token):
+                body = err(refused)
             elif (method in APP_TOKEN_METHODS) != token.startswith("xapp-"):
                 body = err("not_allowed_token_type")
             elif bad_input:
@@ -272,7 +254,9 @@ class Server(Recorder):
                 status, body = 429, err("ratelimited")
                 extra = {"Retry-After": str(retry_after)}
             else:
+                self._caller_team = self._token_teams.get(token)
                 body = self._methods[method](params)
+                self._caller_team = None
             self._record(Call(method, params, headers, status, body))
         if (lost := self._take_fault(method, hang=True, lost=True)) and self._stall(lost.hang):
             return 503, err("fake_reset"), {}

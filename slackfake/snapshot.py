@@ -20,6 +20,8 @@ _KEPT = (
     "_counter",
     "_ts_counter",
     "_last_micros",
+    "_canvases",
+    "_channel_canvases",
 )
 
 

@@ -116,7 +116,7 @@ class Workspace:
             return "D" + channel  # Slack posts to the bot's DM with that user
         return channel
 
-    # Each surface is written against this one class; these two belong to another surface.
+    # Each surface is written against this one class; these belong to another surface.
 
     @property
     def base(self) -> str:
@@ -125,4 +125,8 @@ class Workspace:
 
     def _apply_response(self, key: str, body: dict) -> None:
         """What Slack does with a response_url post (chat.py)."""
+        raise NotImplementedError
+
+    def _canvas_properties(self, channel_id: str) -> dict:
+        """What conversations.info says of a channel's canvases (canvases.py)."""
         raise NotImplementedError

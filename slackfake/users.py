@@ -106,12 +106,13 @@ class Users(Workspace):
     # ----- Web API methods (called with the lock held) -----------------------------------------
 
     def _auth_test(self, params: dict) -> dict:
+        team_id = getattr(self, "_caller_team", None) or self.team_id
         return {
             "ok": True,
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": "Cadence Test",
+            "team": getattr(self, "team_names", {}).get(team_id, "Cadence Test"),
             "user": self._users[self.bot_user_id]["name"],
-            "team_id": self.team_id,
+            "team_id": team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,

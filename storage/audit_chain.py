@@ -7,6 +7,11 @@ row first (a row lock on PostgreSQL until the commit; SQLite's single writer alr
 appends), so concurrent writers extend the chain one at a time, in the transaction of the
 change they record.
 
+An event that must not wait for a writer (an API read's record, `append_or_leave`) is linked at
+once if the head is free, else written to `audit_pending`; every append links what is waiting
+there after its own row, under the same lock, so it joins the chain with the next row of its
+workspace (or at the latest with the `link-audit` job, every minute).
+
 The rule is a contract with every row already written: change it only with a new `VERSION`
 and a migration that re-links history.
 """
@@ -18,11 +23,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from storage.db import insert_if_absent
-from storage.models import AuditChainHead, AuditEvent
+from storage.models import AuditChainHead, AuditEvent, AuditPending
 
 VERSION = 1
 GENESIS = "0" * 64  # the "previous hash" of a workspace's first row
@@ -77,8 +83,74 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
 
     Taking the next number is an UPDATE of the chain head: it holds PostgreSQL's row lock (and
     SQLite's write lock) until the commit, so concurrent writers take turns, each starting from
-    the link the one before it committed.
+    the link the one before it committed. Events waiting in `audit_pending` are linked after it.
     """
+    _link(db, event)
+    _link_waiting(db, event.team_id)
+    return event
+
+
+def waiting_teams(db: Session) -> list[str]:
+    """The workspaces with events waiting in `audit_pending`."""
+    query = select(AuditPending.team_id).distinct().order_by(AuditPending.team_id)
+    return [str(team) for team in db.exec(query).scalars()]  # type: ignore[call-overload]
+
+
+def link_waiting(db: Session, *, team_id: str) -> int:
+    """Lock the workspace's chain (waiting for writers) and link what waits; how many."""
+    db.exec(  # type: ignore[call-overload]
+        update(AuditChainHead)
+        .where(col(AuditChainHead.team_id) == team_id)
+        .values(seq=col(AuditChainHead.seq))
+        .execution_options(synchronize_session=False)
+    )
+    return _link_waiting(db, team_id)
+
+
+def _link_waiting(db: Session, team_id: str) -> int:
+    """Link the workspace's waiting events, oldest first (the caller holds the chain)."""
+    waiting = db.exec(  # type: ignore[call-overload]
+        select(AuditPending)
+        .where(col(AuditPending.team_id) == team_id)
+        .order_by(col(AuditPending.id))
+    ).scalars()
+    linked = []
+    for row in list(waiting):
+        kept = row.model_dump(include={"team_id", "workflow_id", "actor", "action", "detail"})
+        _link(db, AuditEvent(**kept, created_at=row.created_at))
+        linked.append(row.id)
+    if linked:
+        db.exec(delete(AuditPending).where(col(AuditPending.id).in_(linked)))  # type: ignore[call-overload]
+    return len(linked)
+
+
+def append_or_leave(db: Session, event: AuditEvent) -> bool:
+    """Link `event` now if its chain is free, else leave it in `audit_pending` for the next
+    append: never waits for another transaction's hold on the chain. True if linked now.
+
+    PostgreSQL: the head is locked NOWAIT inside a savepoint. SQLite: every write waits for the
+    one writer anyway, so the event is linked (after the same wait as any write).
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        try:
+            with db.begin_nested():
+                db.exec(  # type: ignore[call-overload]
+                    select(col(AuditChainHead.seq))
+                    .where(col(AuditChainHead.team_id) == event.team_id)
+                    .with_for_update(nowait=True)
+                )
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            kept = event.model_dump(include={"team_id", "workflow_id", "actor", "action", "detail"})
+            db.add(AuditPending(**kept, created_at=event.created_at))
+            db.flush()
+            return False
+    append(db, event)
+    return True
+
+
+def _link(db: Session, event: AuditEvent) -> None:
     link = _advance_head(db, event.team_id)
     if link is None:  # the workspace's first row: start its chain (once, whoever comes first)
         insert_if_absent(
@@ -102,7 +174,6 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     )
     db.add(event)
     db.flush()
-    return event
 
 
 def _advance_head(db: Session, team_id: str) -> tuple[int, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -302,6 +302,60 @@ class ScorecardEntry(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class KpiNode(SQLModel, table=True):
+    """One node of a workflow's KPI tree: a primary goal, strategic driver, operational metric
+    or technical input, with its unit, target and which direction is better.
+
+    A node's parent sits exactly one level up. A node taken out of the tree keeps its row (and
+    its values) with `removed_at` set; putting a node of the same name back revives it.
+    """
+
+    __tablename__ = "kpi_node"
+    __table_args__ = (UniqueConstraint("workflow_id", "name_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    level: str = Field(max_length=16)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    unit: str = Field(default="", max_length=24)
+    target: float
+    direction: str = Field(max_length=8)  # higher or lower is better
+    parent_id: int | None = Field(default=None, foreign_key="kpi_node.id")
+    position: int = 0
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+    removed_at: datetime | None = _when()
+
+
+class KpiLink(SQLModel, table=True):
+    """A scorecard metric serving a KPI tree node: a bad week of the metric puts it at risk."""
+
+    __tablename__ = "kpi_link"
+    __table_args__ = (UniqueConstraint("workflow_id", "metric"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    metric: str = Field(max_length=32)
+    node_id: int = Field(foreign_key="kpi_node.id")
+    set_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class KpiValue(SQLModel, table=True):
+    """A KPI tree node's value for one week, reported like the scorecard."""
+
+    __tablename__ = "kpi_value"
+    __table_args__ = (UniqueConstraint("node_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    node_id: int = Field(foreign_key="kpi_node.id")
+    week_start: date
+    value: float
+    recorded_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()
+
+
 class RiskTrigger(SQLModel, table=True):
     """A risk-review threshold on one scorecard metric of a workflow ("exception rate above 5").
 
@@ -429,6 +483,20 @@ class AuditChainHead(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
+class AuditPending(SQLModel, table=True):
+    """An audit event written while its workspace's chain was held by a writer (an API read
+    never waits for one): the next append to that chain links it and deletes this row."""
+
+    __tablename__ = "audit_pending"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int | None = None
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
 class Reminder(SQLModel, table=True):
     """One reminder Cadence sent: the record that stops a restart from sending it again.
 
@@ -494,3 +562,215 @@ class CouncilReport(SQLModel, table=True):
     # Where it was sent: the council channel, or the members it was DMed to.
     recipients: list[str] = _json(list)
     created_at: datetime = _created()
+
+
+# Installations to many workspaces (OAuth): slack_sdk's SQLAlchemy installation and state stores
+# read and write these three tables by name (slack_sdk.oauth.installation_store.sqlalchemy,
+# slack_sdk.oauth.state_store.sqlalchemy); they are declared here, column for column, so that
+# migrations create them. Their times are naive UTC, as slack_sdk writes them.
+
+
+class SlackInstallation(SQLModel, table=True):
+    """One installation of the app into a workspace (slack_sdk's `slack_installations`)."""
+
+    __tablename__ = "slack_installations"
+    __table_args__ = (
+        Index(
+            "slack_installations_idx",
+            "client_id", "enterprise_id", "team_id", "user_id", "installed_at",
+        ),
+    )  # fmt: skip
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=32)
+    app_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=200)
+    enterprise_url: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    bot_token: str | None = Field(default=None, max_length=200)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, max_length=1000)
+    bot_refresh_token: str | None = Field(default=None, max_length=200)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    user_id: str = Field(max_length=32)
+    user_token: str | None = Field(default=None, max_length=200)
+    user_scopes: str | None = Field(default=None, max_length=1000)
+    user_refresh_token: str | None = Field(default=None, max_length=200)
+    user_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    incoming_webhook_url: str | None = Field(default=None, max_length=200)
+    incoming_webhook_channel: str | None = Field(default=None, max_length=200)
+    incoming_webhook_channel_id: str | None = Field(default=None, max_length=200)
+    incoming_webhook_configuration_url: str | None = Field(default=None, max_length=200)
+    is_enterprise_install: bool = False
+    token_type: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class SlackBot(SQLModel, table=True):
+    """The bot token of one installation (slack_sdk's `slack_bots`): what Cadence posts with."""
+
+    __tablename__ = "slack_bots"
+    __table_args__ = (
+        Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=32)
+    app_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    bot_token: str | None = Field(default=None, max_length=200)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, max_length=1000)
+    bot_refresh_token: str | None = Field(default=None, max_length=200)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=DateTime)
+    is_enterprise_install: bool = False
+    installed_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """An install link's `state`, consumed once by the OAuth redirect (`slack_oauth_states`)."""
+
+    __tablename__ = "slack_oauth_states"
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(max_length=200)
+    expire_at: datetime = Field(sa_type=DateTime, nullable=False)
+
+
+class AccountabilityReset(SQLModel, table=True):
+    """A 30-day accountability reset of one focus workflow: four weeks of checked items.
+
+    One reset runs per workflow at a time, and one per workspace unless the council started
+    another with a reason (`parallel_reason`). `outcome` is the checklist as it stood when the
+    reset ended (what the summary said); `checklist_state` the fingerprint of what the
+    checklist message shows now, and `refresh_queued` its coalesced update (like the tally).
+    """
+
+    __tablename__ = "accountability_reset"
+    __table_args__ = (
+        _only_current("uq_accountability_reset_running", "workflow_id", open_column="ended_at"),
+        Index(
+            "uq_accountability_reset_focus",
+            "team_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL AND parallel_reason IS NULL"),
+            postgresql_where=text("ended_at IS NULL AND parallel_reason IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    started_by: str = Field(max_length=32)
+    # Set only when the council starts a reset while another one runs: why depth gives way.
+    parallel_reason: str | None = Field(default=None, max_length=500)
+    start_day: date  # day 1, in the workspace's time zone
+    timezone: str = Field(max_length=64)
+    # running, finished (day 30 ended) or stopped (early, with a reason)
+    status: str = Field(default="running", max_length=16)
+    review_session_id: int | None = Field(default=None, foreign_key="governance_session.id")
+    next_workflow_id: int | None = Field(default=None, foreign_key="workflow.id")
+    next_set_by: str | None = Field(default=None, max_length=32)
+    next_set_at: datetime | None = _when()
+    checklist_state: str = Field(default="", max_length=64)
+    refresh_queued: bool = False
+    outcome: list[dict[str, Any]] = _json(list)
+    created_at: datetime = _created()
+    ended_at: datetime | None = _when()
+    ended_by: str | None = Field(default=None, max_length=32)
+    end_reason: str | None = Field(default=None, max_length=500)
+
+
+class RightsConfirmation(SQLModel, table=True):
+    """A council member confirmed a workflow's decision rights as they stood (`rights`); the
+    confirmation no longer holds once the rights differ from that snapshot."""
+
+    __tablename__ = "rights_confirmation"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", index=True)
+    confirmed_by: str = Field(max_length=32)
+    rights: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
+class GapAcknowledgement(SQLModel, table=True):
+    """The outcome owner acknowledged an ownership gap (a step without authority), with a note."""
+
+    __tablename__ = "gap_acknowledgement"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    event_id: int = Field(foreign_key="escalation_event.id", unique=True)
+    note: str = Field(max_length=1000)
+    acknowledged_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class ApiToken(SQLModel, table=True):
+    """A workspace's token for the integration API. Only its SHA-256 is kept: the token itself
+    is shown once, to the council member who created it. Revoked rows are history."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        _only_current("uq_api_token_live_name", "team_id", "name", open_column="revoked_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    name: str = Field(max_length=24)
+    token_hash: str = Field(max_length=64, unique=True)
+    # The token's first characters ("cad_3kQ9"), so a person can tell which one leaked.
+    hint: str = Field(max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    revoked_at: datetime | None = _when()
+    revoked_by: str | None = Field(default=None, max_length=32)
+    # The token's rate-limit bucket (storage/rate_buckets.py), shared by every worker and
+    # replica: the calls left, and when (Unix seconds) it was last spent. NULL = full.
+    rate_tokens: float | None = None
+    rate_at: float | None = None
+
+
+class ApiIdempotencyKey(SQLModel, table=True):
+    """An API write made under an `Idempotency-Key`: a retry with the same key gets the same
+    answer, and makes no second change. One row per workspace and key."""
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (UniqueConstraint("team_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    idempotency_key: str = Field(max_length=128)
+    token_id: int = Field(foreign_key="api_token.id", index=True)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = _json(dict)
+    created_at: datetime = _created()
+
+
+class ChannelCanvas(SQLModel, table=True):
+    """The living canvas of a workflow's governance channel: its map and decision log.
+
+    `status`: creating (the create call is queued or under way), live (`canvas_id` known),
+    refused (Slack will not make one here: the map and log are posted as messages instead).
+    `round` numbers the attempts to create one (a new round after a refusal is lifted), so
+    each round's create is one outbox row. `refresh_queued` coalesces a burst of changes into
+    one queued refresh, lowered by the refresh as it renders (like a governance tally).
+    """
+
+    __tablename__ = "channel_canvas"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    workflow_id: int = Field(foreign_key="workflow.id", unique=True)
+    channel_id: str = Field(max_length=32)
+    status: str = Field(default="creating", max_length=16)
+    canvas_id: str | None = Field(default=None, max_length=32)
+    round: int = 0
+    refresh_queued: bool = False
+    refused_error: str | None = Field(default=None, max_length=100)
+    # When the owners were told, once, how to enable canvases (the fallback's DM).
+    owners_told_at: datetime | None = _when()
+    created_at: datetime = _created()
+    updated_at: datetime | None = _when()

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bot.api.app import IntegrationApi, build_api
 from bot.app import build_app, build_deliverer
 from bot.config import Settings, load_settings
 from bot.delivery import OutboxDeliverer
@@ -159,6 +160,12 @@ class RunningBot:
     sim: SlackSim
     deliverer: OutboxDeliverer
     url: str
+    api: IntegrationApi | None = None
+
+    @property
+    def api_url(self) -> str:
+        """Where the integration API is served: http://127.0.0.1:PORT/api/v1."""
+        return self.url.removesuffix(EVENTS_PATH) + "/api/v1"
 
     def session(self) -> Session:
         """A session to inspect what the bot stored."""
@@ -168,35 +175,53 @@ class RunningBot:
 @pytest.fixture
 def bot(fake_slack: FakeSlack, tmp_path) -> Iterator[RunningBot]:
     """Cadence running as in production (HTTP mode), talking to the fake Slack."""
-    with serve_bot(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}") as running:
-        yield running
+    settings = make_settings(fake_slack, f"sqlite:///{tmp_path / 'bot.db'}")
+    yield from running_bot(settings, fake_slack)
 
 
 @contextmanager
 def serve_bot(fake_slack: FakeSlack, database_url: str) -> Iterator[RunningBot]:
     """The `bot` fixture's bot on any database: serving HTTP in this process, delivering."""
-    settings = make_settings(fake_slack, database_url)
+    serving = running_bot(make_settings(fake_slack, database_url), fake_slack)
+    running = next(serving)
+    try:
+        yield running
+    except BaseException:
+        serving.close()  # stops the bot without the closing Block Kit check
+        raise
+    next(serving, None)  # stops the bot, then checks what it sent against Block Kit
+
+
+def running_bot(settings: Settings, fake: FakeSlack) -> Iterator[RunningBot]:
+    """Serve Cadence with `settings` on a free port, its outbox worker running, until closed."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     # Pacing is real but short here; tests/bot/test_delivery.py checks Slack's 1 s pacing.
     deliverer = build_deliverer(settings, engine, retries=False, channel_pace=0.05)
     worker = OutboxWorker(deliverer, interval=0.2)
     app = build_app(settings, engine, on_commit=worker.kick)
-    server = make_http_server(app, host="127.0.0.1", port=0)
+    api = build_api(
+        engine,
+        default_zone=settings.cadence_timezone,
+        per_minute=settings.api_rate_per_minute,
+        burst=settings.api_rate_burst,
+        on_commit=worker.kick,
+    )
+    server = make_http_server(app, host="127.0.0.1", port=0, api=api)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     worker.start()
     url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
     try:
         yield RunningBot(
-            settings, engine, fake_slack, SlackSim(url, SIGNING_SECRET, fake_slack), deliverer, url
+            settings, engine, fake, SlackSim(url, SIGNING_SECRET, fake), deliverer, url, api
         )
     finally:
         worker.stop()
         server.shutdown()
         server.server_close()
         engine.dispose()
-    assert_everything_sent_fits_block_kit(fake_slack)
+    assert_everything_sent_fits_block_kit(fake)
 
 
 def assert_everything_sent_fits_block_kit(fake: FakeSlack) -> None:

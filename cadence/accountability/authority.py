@@ -6,10 +6,10 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability.queries import current_owners, resolve_party, rights_map
 from cadence.errors import NotAuthorized
-from cadence.people import Person, mention
+from cadence.people import API_ACTOR_PREFIX, Person, is_api_actor, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, OwnerRole
-from storage.models import CouncilMember, Escalation, OwnerAssignment, Workflow, pk
+from storage.models import ApiToken, CouncilMember, Escalation, OwnerAssignment, Workflow, pk
 
 # Matters beyond any owner's authority: the council decides, whatever the map says.
 COUNCIL_MATTERS: dict[CouncilMatter, DecisionPoint] = {
@@ -130,6 +130,9 @@ def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str
         db, team_id=workflow.team_id, user_id=user_id
     ):
         return
+    # A live API token of the workspace reports for the council, which created it.
+    if is_api_actor(user_id) and is_live_api_actor(db, team_id=workflow.team_id, actor=user_id):
+        return
     named = [
         f"the workflow owner ({mention(current.workflow) if current.workflow else 'none yet'})",
         f"the outcome owner ({mention(current.outcome) if current.outcome else 'none yet'})",
@@ -137,6 +140,25 @@ def require_scorecard_authority(db: Session, *, workflow: Workflow, user_id: str
     raise NotAuthorized(
         f"Sorry, the scorecard of *{escape(workflow.name)}* is reported by {named[0]}, {named[1]} "
         f"or {_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def is_live_api_actor(db: Session, *, team_id: str, actor: str) -> bool:
+    """Whether `actor` ('api:NAME') is a token of this workspace that is not revoked."""
+    query = select(ApiToken.id).where(
+        ApiToken.team_id == team_id,
+        ApiToken.name == actor.removeprefix(API_ACTOR_PREFIX),
+        col(ApiToken.revoked_at).is_(None),
+    )
+    return db.exec(query).first() is not None
+
+
+def require_api_token_authority(db: Session, *, team_id: str, user_id: str) -> None:
+    """Only council members create and revoke the workspace's integration API tokens."""
+    if is_council_member(db, team_id=team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        "Sorry, integration API tokens are managed by " + _council_phrase(db, team_id) + "."
     )
 
 
@@ -194,4 +216,30 @@ def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> 
     raise NotAuthorized(
         f"Sorry, only the outcome owner of *{escape(workflow.name)}* "
         f"({mention(owner) if owner else 'none yet'}) can skip its weekly thread."
+    )
+
+
+def require_reset_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the workflow's outcome owner and the council start, stop or steer its 30-day
+    accountability reset."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
+        return
+    raise NotAuthorized(
+        f"Sorry, a 30-day reset of *{escape(workflow.name)}* is started, stopped and steered by "
+        f"its outcome owner ({mention(owner) if owner else 'none yet'}) or "
+        f"{_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def require_kpi_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner edits a workflow's KPI tree: it states the business result they
+    are accountable for."""
+    owner = _outcome_owner(db, pk(workflow))
+    if user_id == owner:
+        return
+    who = mention(owner) if owner else "none yet: assign one with `/owner outcome`"
+    raise NotAuthorized(
+        f"Sorry, the KPI tree of *{escape(workflow.name)}* is edited by its outcome owner "
+        f"({who}). Nothing changed."
     )

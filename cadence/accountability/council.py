@@ -50,6 +50,7 @@ def add_member(db: Session, *, team_id: str, person: Person, actor: Person) -> C
     outbox.post_message(
         db,
         key=f"council-added:{member.id}:dm",
+        team_id=team_id,
         channel=person.id,
         text=(
             f"{actor.mention} added you to the AI council. The council decides matters beyond "
@@ -74,6 +75,7 @@ def remove_member(db: Session, *, team_id: str, person: Person, actor: Person) -
     outbox.post_message(
         db,
         key=f"council-removed:{member.id}:dm",
+        team_id=team_id,
         channel=person.id,
         text=f"{actor.mention} removed you from the AI council.",
     )

@@ -112,6 +112,7 @@ def _announce(
     outbox.post_message(
         db,
         key=f"{key}:dm-new",
+        team_id=workflow.team_id,
         channel=assignment.user_id,
         text=f"{actor.mention} made you the {what}."
         + (f" You take over from {mention(previous)}." if previous else ""),
@@ -120,6 +121,7 @@ def _announce(
         outbox.post_message(
             db,
             key=f"{key}:dm-previous",
+            team_id=workflow.team_id,
             channel=previous,
             text=f"{actor.mention} handed the {what} to {mention(assignment.user_id)}. "
             "Thank you for holding it.",
@@ -128,6 +130,7 @@ def _announce(
     outbox.post_message(
         db,
         key=f"{key}:notice",
+        team_id=workflow.team_id,
         channel=workflow.channel_id,
         text=f"{mention(assignment.user_id)} is now the {what}{change}, "
         f"assigned by {actor.mention}.",

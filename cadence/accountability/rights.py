@@ -94,6 +94,7 @@ def update_rights(
         outbox.post_message(
             db,
             key=f"rights-updated:{event.id}:notice",
+            team_id=workflow.team_id,
             channel=workflow.channel_id,
             text=f"{actor.mention} updated the decision rights of *{escape(workflow.name)}*:\n"
             + "\n".join(lines),

@@ -104,6 +104,7 @@ def add_workflow(
     outbox.post_message(
         db,
         key=f"workflow-added:{workflow.id}:notice",
+        team_id=team_id,
         channel=channel_id,
         text=(
             f"{actor.mention} registered the AI workflow *{escape(name)}* with Cadence; this "
@@ -132,6 +133,7 @@ def rename_workflow(
     outbox.post_message(
         db,
         key=f"workflow-renamed:{event.id}:notice",
+        team_id=team_id,
         channel=workflow.channel_id,
         text=f"{actor.mention} renamed the workflow *{escape(old)}* to *{escape(new_name)}*.",
     )
@@ -151,6 +153,7 @@ def archive_workflow(db: Session, *, team_id: str, name: str, actor: Person) -> 
     outbox.post_message(
         db,
         key=f"workflow-archived:{workflow.id}:notice",
+        team_id=team_id,
         channel=workflow.channel_id,
         text=f"{actor.mention} archived the workflow *{escape(workflow.name)}*. History is kept.",
     )

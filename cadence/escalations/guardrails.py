@@ -163,6 +163,7 @@ def _redraw(db: Session, escalation: Escalation, event_id: int) -> None:
             renderer=outbox.RendererName.ESCALATION_COUNCIL,
             args={"escalation_id": escalation.id, "user": key[len(prefix) :]},
             of=key,
+            team_id=escalation.team_id,
         )
 
 

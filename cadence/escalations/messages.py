@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from cadence import outbox
 from cadence.accountability import council, queries
 from cadence.escalations.visibility import existence_line
-from cadence.people import mention
+from cadence.people import is_api_actor, mention
 from cadence.text import escape
 from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty
 from storage.models import Escalation, OutboxMessage, Workflow, pk
@@ -131,6 +131,7 @@ def refresh(db: Session, escalation: Escalation, *, event_id: int) -> None:
         renderer=outbox.RendererName.ESCALATION_NOTICE,
         args={"escalation_id": escalation.id},
         of=key,
+        team_id=escalation.team_id,
     )
 
 
@@ -192,7 +193,10 @@ def confirm_by_dm(db: Session, escalation: Escalation, workflow: Workflow) -> No
 
 
 def tell_reporter_resolved(db: Session, escalation: Escalation, workflow: Workflow) -> None:
-    """Let the person who raised it know how it was resolved."""
+    """Let the person who raised it know how it was resolved (an API token has no DMs: its
+    system reads the resolution through the API)."""
+    if is_api_actor(escalation.raised_by):
+        return
     outbox.post_message(
         db,
         key=f"escalation:{escalation.id}:resolved",
@@ -230,4 +234,5 @@ def _redraw_dm(db: Session, escalation: Escalation, key: str, user: str, event_i
         renderer=outbox.RendererName.ESCALATION_DM,
         args={"escalation_id": escalation.id, "user": user},
         of=key,
+        team_id=escalation.team_id,
     )

@@ -19,7 +19,7 @@ from cadence.errors import InvalidInput
 from cadence.escalations.visibility import WITHHELD
 from cadence.evidence.formats import ExportFormat, write_rows
 from cadence.evidence.kinds import KINDS, Kind, Secret
-from storage.models import Workflow, WorkspaceSettings
+from storage.models import AuditEvent, Workflow, WorkspaceSettings
 from storage.types import UTCDateTime
 
 PAGE = 2000  # rows per query: memory stays flat however many rows there are
@@ -40,6 +40,8 @@ class ExportRequest:
     # Who reads it, when not everything may be shown (a Slack export by someone outside the
     # council); None: everything (the council, or an operator at the command line).
     reader: str | None = None
+    # Keyset cursor: only rows whose key is greater (the last key of the previous page).
+    after: int | None = None
 
 
 def get_kind(name: str) -> Kind:
@@ -106,6 +108,25 @@ def zone_lookup(db: Session, *, default_zone: str) -> Callable[[str | None], str
     return lambda team_id: zones.get(team_id or "", default_zone)
 
 
+def workspaces(db: Session) -> list[str]:
+    """Every workspace the record holds (its workflows and its audit log), sorted."""
+    teams = set(db.exec(select(Workflow.team_id).distinct()).all())
+    teams |= set(db.exec(select(AuditEvent.team_id).distinct()).all())
+    return sorted(team for team in teams if team)
+
+
+def require_one_workspace(db: Session) -> None:
+    """Refuse to mix workspaces silently: with several in the database, one must be chosen."""
+    teams = workspaces(db)
+    if len(teams) > 1:
+        shown = ", ".join(teams[:10]) + (", …" if len(teams) > 10 else "")
+        raise InvalidInput(
+            f"This database holds {len(teams)} workspaces ({shown}): choose one with "
+            "--team TEAM_ID (or --team all for every workspace's rows together).",
+            field="team",
+        )
+
+
 def export_timezone(db: Session, *, team_id: str | None, default_zone: str) -> str:
     """The zone dates are read in: the workspace's, or the default with no single workspace."""
     if team_id is None:
@@ -116,7 +137,12 @@ def export_timezone(db: Session, *, team_id: str | None, default_zone: str) -> s
 
 def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]:
     """The rows, oldest first, one page of `request.page` rows in memory at a time."""
-    kind = get_kind(request.kind)
+    return stream_kind_rows(db, get_kind(request.kind), request)
+
+
+def stream_kind_rows(db: Session, kind: Kind, request: ExportRequest) -> Iterator[dict[str, Any]]:
+    """The rows of `kind` (an export kind, or another listing built the same way), oldest
+    first, after `request.after` when given."""
     names = choose_columns(kind, request.columns)
     stored = [n for n in names if n in kind.columns]
     when = kind.columns[kind.time]
@@ -141,7 +167,7 @@ def stream_rows(db: Session, request: ExportRequest) -> Iterator[dict[str, Any]]
         for name in names
     ]
     connection = db.connection()  # core rows: no ORM bookkeeping per row
-    last: Any = None
+    last: Any = request.after
     while True:
         page = query if last is None else query.where(kind.key > last)
         rows = connection.execute(page.order_by(kind.key).limit(request.page)).all()

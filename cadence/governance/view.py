@@ -13,11 +13,14 @@ from cadence.governance import scorecard, votes
 from cadence.governance.queries import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
-from cadence.governance.trends import Trend, read_trends
-from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice
+from cadence.governance.trends import WEEKS_SHOWN, Trend, read_trends
+from cadence.kpi.view import KpiTreeView, read_kpi_tree
+from cadence.vocabulary import ActionStatus, EscalationStatus, GovernanceChoice, SessionKind
 from storage.clock import now
 from storage.models import ActionItem, Decision, Escalation, GovernanceSession, Workflow, pk
 
+# The 30-day review of an accountability reset shows the trends of the reset's four weeks.
+RESET_REVIEW_WEEKS = 4
 OPEN_ESCALATION = [s.value for s in EscalationStatus if s != EscalationStatus.RESOLVED]
 
 
@@ -36,6 +39,7 @@ class ThreadView:
     tally: dict[GovernanceChoice, int]
     decision: Decision | None
     trends: list[Trend] = field(default_factory=list)
+    kpi: KpiTreeView | None = None
 
     def opened_at(self) -> str:
         """When the session opened, in the workspace's time zone: 'Thu 26 Nov 15:10'."""
@@ -58,16 +62,30 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         return None
     schedule = load_schedule(db, team_id=session.team_id, default_zone=default_zone)
     today = local_time(now(), schedule.timezone).date()
+    rows = scorecard.read_scorecard(
+        db, workflow=workflow, week_start=session.week_start, schedule=schedule
+    )
     return ThreadView(
         session=session,
         workflow=workflow,
         owners=queries.current_owners(db, workflow_id=pk(workflow)),
         schedule=schedule,
         last_decision=latest_decision_before(db, session=session),
-        scorecard=scorecard.read_scorecard(
-            db, workflow=workflow, week_start=session.week_start, schedule=schedule
+        scorecard=rows,
+        trends=read_trends(
+            db,
+            workflow=workflow,
+            last_week=session.week_start,
+            schedule=schedule,
+            weeks=trend_weeks(session),
         ),
-        trends=read_trends(db, workflow=workflow, last_week=session.week_start, schedule=schedule),
+        kpi=read_kpi_tree(
+            db,
+            workflow_id=pk(workflow),
+            week_start=session.week_start,
+            scorecard=rows,
+            weeks=trend_weeks(session),
+        ),
         open_escalations=_count(
             db,
             select(func.count()).where(
@@ -87,6 +105,11 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
         tally=votes.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
+
+
+def trend_weeks(session: GovernanceSession) -> int:
+    """How many weeks of trends the session's parent shows."""
+    return RESET_REVIEW_WEEKS if session.kind == SessionKind.RESET_REVIEW else WEEKS_SHOWN
 
 
 def _count(db: Session, query: object) -> int:

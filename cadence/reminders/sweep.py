@@ -167,6 +167,15 @@ def snooze(db: Session, *, subject: str, recipient: str, choice: str) -> datetim
     length = SNOOZE_CHOICES.get(choice)
     if length is None:
         raise InvalidInput("You can snooze for an hour (`1h`) or a day (`1d`).")
+    reminded = db.exec(
+        select(Reminder.id)
+        .where(Reminder.subject == subject)
+        .where(Reminder.recipient == recipient)
+    ).first()
+    if reminded is None:
+        raise InvalidInput(
+            "I have not sent you a reminder about that, so there is nothing to snooze."
+        )
     until = now() + length
     row = db.exec(
         select(ReminderSnooze)

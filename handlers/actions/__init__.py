@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import escalations, governance, guardrails, reminders
+from handlers.actions import accountability, escalations, governance, guardrails, kpi, reminders
 
 
 def register(app: App) -> None:
@@ -12,4 +12,6 @@ def register(app: App) -> None:
     escalations.register(app)
     governance.register(app)
     guardrails.register(app)
+    kpi.register(app)
     reminders.register(app)
+    accountability.register(app)

@@ -16,6 +16,7 @@ from cadence.governance import scorecard, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
 from cadence.governance.trends import read_trends
+from cadence.kpi.view import read_kpi_tree
 from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
@@ -155,6 +156,7 @@ def scorecard_modal(
         current=scorecard.current_values(db, workflow_id=pk(workflow), week_start=week),
         latency=rows[-1],
         trends=read_trends(db, workflow=workflow, last_week=week, schedule=schedule),
+        kpi=read_kpi_tree(db, workflow_id=pk(workflow), week_start=week),
     )
 
 

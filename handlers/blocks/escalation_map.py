@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.accountability.authority import COUNCIL_MATTERS
+from cadence.accountability.confirmations import Standing
 from cadence.accountability.escalation_map import EscalationMap, MapRow
 from cadence.accountability.rights import party_label
+from cadence.canvas.content import MapExtras
 from cadence.people import mention
-from handlers.blocks.kit import context, divider, escape, header, section
+from handlers.blocks.kit import button, context, divider, escape, header, local_date, section
+from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import owners_line, workflow_summary
+from handlers.ids import ActionId
+from storage.models import Workflow
 
 PEOPLE_SHOWN = 8
 GAPS_SHOWN = 12
@@ -43,17 +48,35 @@ def _row_text(row: MapRow) -> str:
     return "\n".join(lines)
 
 
+def map_notes(extras: MapExtras) -> tuple[str, str]:
+    """The risk tier's guardrails (and a change waiting for the council), and the triggers."""
+    guardrails = f"*Risk tier: {extras.tier}.* Guardrails: {extras.guardrails}."
+    if extras.pending is not None:
+        guardrails += (
+            f"\nA change to {extras.pending.to_tier} is waiting for the council "
+            f"(escalation #{extras.pending.escalation_id})."
+        )
+    return guardrails, trigger_lines(extras.rules, extras.breached)
+
+
 def build_escalation_map(
-    escalation_map: EscalationMap, *, notes: tuple[str, ...] = ()
+    escalation_map: EscalationMap,
+    *,
+    notes: tuple[str, ...] = (),
+    confirmed: str | None = None,
+    kpi: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every decision point with its four roles, council-only matters, and every gap; `notes`
-    (the risk tier's guardrails, the risk-review triggers) follow the owners."""
+    (the risk tier's guardrails, the risk-review triggers) follow the owners, then the `kpi`
+    tree's blocks; `confirmed` says where the council's confirmation of the rights stands,
+    above its button."""
     workflow = escalation_map.workflow
     rows_with_gaps = [r for r in escalation_map.rows if r.gaps]
     blocks: list[dict[str, Any]] = [
         header(f"Escalation map: {workflow.name}"),
         section(workflow_summary(workflow) + "\n" + owners_line(escalation_map.owners)),
         *[section(note) for note in notes],
+        *(kpi or []),
         section(
             f"*AI council:* {_people(escalation_map.council_ids, limit=20)}\n"
             "_Beyond any owner's authority, always decided by the council:_ "
@@ -73,6 +96,8 @@ def build_escalation_map(
         blocks.append(section(":white_check_mark: No gaps: every decision point has people."))
     blocks.append(divider())
     blocks += [section(_row_text(row)) for row in escalation_map.rows]
+    if confirmed is not None:
+        blocks.append(section(confirmed, accessory=confirm_button(workflow)))
     blocks.append(
         context(
             f"Edit with `/cadence rights {escape(workflow.name)}` · owners with `/owner` · "
@@ -80,6 +105,32 @@ def build_escalation_map(
         )
     )
     return blocks
+
+
+def confirm_button(workflow: Workflow) -> dict[str, Any]:
+    """*Confirm decision rights*, for council members (anyone else is refused)."""
+    return button("Confirm decision rights", action_id=ActionId.RIGHTS_CONFIRM,
+                  value=str(workflow.id))  # fmt: skip
+
+
+def confirmation_line(confirmed_by: str | None, when: str | None, *, holds: bool) -> str:
+    """Where the council's confirmation of these rights stands."""
+    if confirmed_by is None:
+        return ":classical_building: *Decision rights:* not yet confirmed by the AI council."
+    if not holds:
+        return (
+            f":classical_building: *Decision rights:* confirmed by {mention(confirmed_by)} {when}, "
+            "but changed since: the council confirms them again."
+        )
+    return f":classical_building: *Decision rights:* confirmed by {mention(confirmed_by)} {when}."
+
+
+def standing_line(found: Standing | None, timezone: str) -> str:
+    """The confirmation line for the latest confirmation (if any), dated in `timezone`."""
+    if found is None:
+        return confirmation_line(None, None, holds=False)
+    when = f"on {local_date(found.confirmation.created_at, timezone)}"
+    return confirmation_line(found.confirmation.confirmed_by, when, holds=found.holds)
 
 
 def map_text(escalation_map: EscalationMap) -> str:

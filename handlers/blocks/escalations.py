@@ -21,9 +21,9 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
-from handlers.ids import EscalationAction
+from handlers.ids import ActionId, EscalationAction
 from slackfake.limits import LIMITS
-from storage.models import Escalation, EscalationEvent
+from storage.models import Escalation, EscalationEvent, pk
 
 STATUS = {
     EscalationStatus.OPEN: ":red_circle: Open — waiting for the owner to acknowledge",
@@ -220,8 +220,15 @@ def packed(lines: list[str]) -> list[dict[str, Any]]:
     return [section("\n".join(chunk)) for chunk in sections if chunk]
 
 
-def build_gaps(gaps: list[Gap], timezone: str) -> list[dict[str, Any]]:
-    """/cadence gaps: changes of hands and attempts to act without explicit authority."""
+def build_gaps(
+    gaps: list[Gap],
+    timezone: str,
+    *,
+    closed: dict[int, str] | None = None,
+    may_acknowledge: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """/cadence gaps: changes of hands and attempts to act without explicit authority; `closed`
+    says how a gap was closed, `may_acknowledge` the gaps the viewer acknowledges (a button)."""
     if not gaps:
         return [
             section(
@@ -232,17 +239,24 @@ def build_gaps(gaps: list[Gap], timezone: str) -> list[dict[str, Any]]:
     blocks = [
         section(
             "*Ownership gaps* — the latest escalation steps taken without explicit "
-            "authority. Close them by naming owners and approvers."
+            "authority. Close them by naming owners and approvers; the outcome owner "
+            "acknowledges each with a note."
         )
     ]
     for gap in gaps:
-        blocks.append(
-            section(
-                f"*{escape(gap.workflow_name)}* · escalation *#{gap.escalation.id}* · "
-                f"{when(gap.event.created_at, timezone)}\n{who(gap.event.actor)} "
-                f"{describe_event(gap.event, private=gap.escalation.confidential)}"
-            )
+        event_id = pk(gap.event)
+        text = (
+            f"*{escape(gap.workflow_name)}* · escalation *#{gap.escalation.id}* · "
+            f"{when(gap.event.created_at, timezone)}\n{who(gap.event.actor)} "
+            f"{describe_event(gap.event, private=gap.escalation.confidential)}"
         )
+        if closed and event_id in closed:
+            text += f"\n:white_check_mark: {closed[event_id]}"
+        button_ = None
+        if may_acknowledge and event_id in may_acknowledge:
+            button_ = button("Acknowledge with a note", action_id=ActionId.GAP_ACKNOWLEDGE,
+                             value=str(event_id))  # fmt: skip
+        blocks.append(section(text, accessory=button_))
     return cap_blocks(blocks, LIMITS.message_blocks, more="More gaps not shown.")
 
 

@@ -22,6 +22,7 @@ from handlers.blocks.kit import (
     section,
     truncate,
 )
+from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.trends import trend_caption, trend_line
 from handlers.ids import ActionId, GovernanceBlock, vote_action_id
 from slackfake.limits import LIMITS
@@ -34,6 +35,9 @@ SHORT_LABELS = {
     GovernanceChoice.PAUSE: "Pause",
     GovernanceChoice.REDESIGN: "Stop & redesign",
 }
+# Sessions named by their title, and how their parent says why they opened.
+TITLED = (SessionKind.RISK_REVIEW, SessionKind.RESET_REVIEW)
+OPENED_AS = {SessionKind.RISK_REVIEW: "Risk review", SessionKind.RESET_REVIEW: "30-day review"}
 
 
 def quote(text: str) -> str:
@@ -89,7 +93,7 @@ def session_name(session: GovernanceSession) -> str:
     """'Weekly governance', 'Extra governance session #2', or the risk review's title."""
     if session.kind == SessionKind.WEEKLY:
         return "Weekly governance"
-    if session.kind == SessionKind.RISK_REVIEW and session.title:
+    if session.kind in TITLED and session.title:
         return session.title
     return f"Extra governance session #{session.number}"
 
@@ -99,7 +103,7 @@ def heading(view: ThreadView) -> str:
     session, name = view.session, view.workflow.name
     if session.kind == SessionKind.WEEKLY:
         return f"Weekly governance: {name} — week of {session.week_start:%d %b}"
-    if session.kind == SessionKind.RISK_REVIEW and session.title:
+    if session.kind in TITLED and session.title:
         return f"{session.title} — {name}"
     return f"{session_name(session)}: {name}"
 
@@ -111,7 +115,7 @@ def opened_on_demand(view: ThreadView) -> str | None:
         return None
     opener = session.opened_by or ""
     who = mention(opener) if opener[:1] in ("U", "W") else "Cadence"
-    kind = "Risk review" if session.kind == SessionKind.RISK_REVIEW else "Opened on demand"
+    kind = OPENED_AS.get(SessionKind(session.kind), "Opened on demand")
     reason = f": {escape(session.reason)}" if session.reason else " (no reason given)"
     return (
         f":mag: *{kind}* by {who}, {view.opened_at()}{reason}\n"
@@ -149,6 +153,7 @@ def build_parent(view: ThreadView) -> list[dict[str, Any]]:
             f":hourglass: Overdue actions: *{view.overdue_actions}*",
             *_caption(view.trends),
         ),
+        *(build_kpi_blocks(view.kpi) if view.kpi is not None else []),
         divider(),
     ]
     blocks += _decided(view) if view.decision is not None else _open_for_votes(view)

@@ -9,11 +9,20 @@ from typing import Any
 from cadence.governance.decisions import FOLLOW_UPS_MAX, RATIONALE_MAX
 from cadence.governance.scorecard import REPORTED, MetricRow
 from cadence.governance.trends import Trend
+from cadence.kpi.tree import number as kpi_number
+from cadence.kpi.view import KpiTreeView
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, ScorecardMetric
 from handlers.blocks.governance import scorecard_lines, tally_line
 from handlers.blocks.kit import context, escape, option, plain, section
 from handlers.blocks.trends import trend_line
-from handlers.ids import INPUT_ACTION, GovernanceBlock, View, follow_up_block_id, scorecard_block_id
+from handlers.ids import (
+    INPUT_ACTION,
+    GovernanceBlock,
+    View,
+    follow_up_block_id,
+    kpi_value_block_id,
+    scorecard_block_id,
+)
 from slackfake.limits import LIMITS
 from storage.models import Workflow
 
@@ -126,9 +135,10 @@ def build_scorecard_modal(
     current: dict[str, float],
     latency: MetricRow | None,
     trends: list[Trend] | None = None,
+    kpi: KpiTreeView | None = None,
 ) -> dict[str, Any]:
-    """This week's four measures, prefilled with what was reported so far; each one's trend
-    over the last weeks is its hint."""
+    """This week's four measures, prefilled with what was reported so far, then the KPI tree's
+    leaf metrics; each one's trend over the last weeks is its hint."""
     by_metric = {t.metric: t for t in trends or []}
     blocks: list[dict[str, Any]] = [
         section(
@@ -156,8 +166,38 @@ def build_scorecard_modal(
     if latency is not None:
         lines = scorecard_lines([latency], list(by_metric.values()))
         blocks.append(context("\n".join(lines) + "\n(computed, not typed in)"))
+    if kpi is not None and kpi.leaves:
+        blocks += kpi_leaf_inputs(kpi)
     metadata = {"workflow_id": workflow.id, "week_start": week_start.isoformat()}
     return _modal(View.SCORECARD, "Weekly scorecard", blocks, metadata, "Save")
+
+
+def kpi_leaf_inputs(kpi: KpiTreeView) -> list[dict[str, Any]]:
+    """A heading and one optional field per leaf of the KPI tree, prefilled with the week's
+    value, its target and trend as the hint."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            "*KPI tree: leaf metrics* (optional). The levels above show how many of their "
+            "leaves reach their targets."
+        )
+    ]
+    for node in kpi.leaves:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "max_length": 20,
+            "placeholder": plain(f"Target {node.direction.sign} {kpi_number(node.target)}",
+                                 LIMITS.placeholder),
+        }  # fmt: skip
+        if node.values[-1] is not None:
+            element["initial_value"] = kpi_number(node.values[-1]).replace(",", "")
+        unit = f" ({node.unit})" if node.unit else ""
+        block = _input(kpi_value_block_id(node.node_id), node.name + unit, element, optional=True)
+        hint = f"Target {node.direction.sign} {kpi_number(node.target)} {node.unit}".rstrip()
+        if sum(v is not None for v in node.values) > 0:
+            hint += f" · last {len(node.values)} weeks: {node.sparkline()}"
+        block["hint"] = plain(hint, LIMITS.input_hint)
+        blocks.append(block)
+    return blocks
 
 
 def scorecard_fields() -> dict[str, ScorecardMetric]:

@@ -61,6 +61,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Show the risk tier and its guardrails, or ask the council to change it."),
             CommandHelp("/cadence map WORKFLOW", "/cadence map Support resolution",
                         "Post the one-page escalation map, with its gaps, in this channel."),
+            CommandHelp("/cadence canvas WORKFLOW", "/cadence canvas Support resolution",
+                        "Try the channel canvas (map and decision log) again once canvases are enabled."),
         ],
     ),
     (
@@ -85,6 +87,8 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
                         "Open a governance session now, beside the weekly one (owners and council)."),
             CommandHelp("/cadence triggers WORKFLOW", "/cadence triggers Support resolution",
                         "Risk-review thresholds per metric; crossing one opens a risk review (outcome owner, council)."),
+            CommandHelp("/cadence kpi WORKFLOW", "/cadence kpi Support resolution",
+                        "Edit the KPI tree, goal to technical inputs, and link scorecard metrics to it (outcome owner)."),
             CommandHelp("/cadence trends WORKFLOW", "/cadence trends Support resolution",
                         "Post the scorecard's last 12 weeks in this channel, as text and a chart."),
             CommandHelp("/cadence decisions WORKFLOW", "/cadence decisions Support resolution",
@@ -97,20 +101,34 @@ HELP_SECTIONS: list[tuple[str, list[CommandHelp]]] = [
         ],
     ),
     (
+        "30-day accountability reset",
+        [
+            CommandHelp("/cadence reset WORKFLOW [because REASON]", "/cadence reset Support resolution",
+                        "Start a 30-day reset of one focus workflow (outcome owner or council); its checklist is posted in the governance channel. While one runs, only a council member starts another, with a reason."),
+            CommandHelp("/cadence reset status", "/cadence reset status", "Every running reset: day, items done, late and next."),
+            CommandHelp("/cadence reset stop WORKFLOW: REASON", "/cadence reset stop Support resolution: the team moves to billing",
+                        "Stop a reset early; a reason is required."),
+            CommandHelp("/cadence reset next WORKFLOW", "/cadence reset next Billing disputes",
+                        "Name the next 30-day focus workflow (the last item of week 4)."),
+        ],
+    ),
+    (
         "Evidence",
         [
             CommandHelp("/cadence report [MONTH | last month | QUARTER]", "/cadence report Q4 2026",
                         "The council report of a past period, privately (council, admins; outcome owners see their workflows)."),
             CommandHelp("/cadence export KIND [csv|json|md] [PERIOD]", "/cadence export decisions csv last quarter",
                         "Decisions, escalations, actions, scorecards, votes, gaps or the audit log as a file in your DM."),
+            CommandHelp("/cadence api token create|list|revoke [NAME]", "/cadence api token create data-pipeline",
+                        "Tokens for the integration API (/api/v1/), shown once when created (AI council)."),
         ],
     ),
     ("Help", [CommandHelp("/cadence help", "/cadence help", "This list.")]),
 ]  # fmt: skip
 
 SUBCOMMAND_NAMES = [
-    "help", "workflow", "council", "rights", "map", "gaps", "decisions", "scorecard", "settings",
-    "review", "triggers", "risk", "trends", "report", "export",
+    "help", "workflow", "council", "rights", "map", "canvas", "gaps", "decisions", "scorecard",
+    "settings", "review", "triggers", "risk", "trends", "report", "export", "reset", "api", "kpi",
 ]  # fmt: skip
 
 

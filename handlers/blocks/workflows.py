@@ -52,14 +52,21 @@ def build_workflow_list(items: list[tuple[Workflow, Owners]]) -> list[dict[str, 
 
 
 def build_workflow_detail(
-    workflow: Workflow, owners: Owners, history_lines: list[str], *, triggers: str | None = None
+    workflow: Workflow,
+    owners: Owners,
+    history_lines: list[str],
+    *,
+    triggers: str | None = None,
+    kpi: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """One workflow: summary, owners, gaps, risk-review triggers and ownership history."""
+    """One workflow: summary, owners, gaps, risk-review triggers, KPI tree and ownership
+    history."""
     blocks = [
         header(workflow.name),
         section(workflow_summary(workflow)),
         section(owners_line(owners)),
         *([section(triggers)] if triggers else []),
+        *(kpi or []),
     ]
     gaps = owners.gaps()
     if gaps:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.commands import (
+    api,
+    canvas,
     council,
     escalation_map,
     export,
     gaps,
     governance,
+    kpi,
     report,
+    reset,
     review,
     rights,
     risk,
@@ -27,6 +31,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "council": council.handle_council,
     "rights": rights.handle_rights,
     "map": escalation_map.handle_map,
+    "canvas": canvas.handle_canvas,
     "gaps": gaps.handle_gaps,
     "decisions": governance.handle_decisions,
     "scorecard": governance.handle_scorecard,
@@ -37,4 +42,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "trends": trends.handle_trends,
     "report": report.handle_report,
     "export": export.handle_export,
+    "reset": reset.handle_reset,
+    "api": api.handle_api,
+    "kpi": kpi.handle_kpi,
 }

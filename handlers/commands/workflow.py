@@ -7,8 +7,10 @@ from cadence.errors import InvalidInput, UnknownWorkflow
 from cadence.governance import risk_review, triggers
 from cadence.governance.schedule import local_time, next_opening
 from cadence.governance.settings import load_schedule
+from cadence.kpi.view import current_tree
 from cadence.people import mention
 from handlers.blocks.kit import escape, local_date
+from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.triggers import trigger_lines
 from handlers.blocks.workflows import build_workflow_detail, build_workflow_list
 from handlers.commands.request import CommandRequest, split_subcommand
@@ -81,8 +83,13 @@ def _show(req: CommandRequest, text: str) -> None:
     ]
     rules = triggers.current_rules(req.db, workflow_id=pk(workflow))
     breached = set(risk_review.open_breaches(req.db, pk(workflow)))
+    tree = current_tree(req.db, workflow=workflow, default_zone=req.default_zone)
     blocks = build_workflow_detail(
-        workflow, current, history, triggers=trigger_lines(rules, breached)
+        workflow,
+        current,
+        history,
+        triggers=trigger_lines(rules, breached),
+        kpi=build_kpi_blocks(tree) if tree is not None else None,
     )
     req.reply(escape(workflow.name), blocks=blocks)
 

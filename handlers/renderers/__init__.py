@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cadence.outbox import RendererName
-from handlers.renderers import escalations, evidence, governance, reminders
+from handlers.renderers import canvas, escalations, evidence, governance, reminders, reset
 
 Renderer = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
 
@@ -35,4 +35,17 @@ def build_renderers(*, default_zone: str) -> dict[str, Renderer]:
         ),
         RendererName.REMINDER: reminders.render_reminder,
         RendererName.COUNCIL_REPORT: evidence.render_council_report,
+        RendererName.RESET_CHECKLIST: reset.render_checklist,
+        RendererName.RESET_REFRESH: reset.render_refresh,
+        RendererName.RESET_MONDAY: reset.render_monday,
+        RendererName.RESET_SUMMARY: reset.render_summary,
+        RendererName.CANVAS_CREATE: partial(canvas.render_create, default_zone=default_zone),
+        RendererName.CANVAS_EDIT: partial(canvas.render_edit, default_zone=default_zone),
+        RendererName.CANVAS_RENAME: canvas.render_rename,
+        RendererName.CANVAS_FALLBACK_MAP: partial(
+            canvas.render_fallback_map, default_zone=default_zone
+        ),
+        RendererName.CANVAS_FALLBACK_LOG: partial(
+            canvas.render_fallback_log, default_zone=default_zone
+        ),
     }

@@ -8,7 +8,9 @@ from handlers.views import (
     decision_modal,
     escalation_modal,
     escalation_steps,
+    gap_note_modal,
     guardrail_forms,
+    kpi_modal,
     owner_modal,
     rights_modal,
     scorecard_modal,
@@ -26,3 +28,5 @@ def register(app: App) -> None:
     escalation_modal.register(app)
     escalation_steps.register(app)
     guardrail_forms.register(app)
+    gap_note_modal.register(app)
+    kpi_modal.register(app)

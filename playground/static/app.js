@@ -12,6 +12,7 @@ const page = {
   user: null,
   channel: null,
   thread: null,
+  tab: "messages", // or "canvas", for a channel that has one
   state: null,
   modalKey: "",
   clockOffset: 0, // simulated minus browser time, in ms
@@ -87,6 +88,7 @@ function sidebar() {
 async function openChannel(id) {
   page.channel = id;
   page.thread = null;
+  page.tab = "messages";
   sidebar();
   if (id === HOME) await api("/api/home", { user: page.user }).catch(showError);
   refresh();
@@ -129,10 +131,14 @@ function render(state) {
   $("#main").dataset.version = state.version;
   renderHeader();
   const home = page.channel === HOME;
+  const canvas = !home && page.tab === "canvas" && state.canvas;
   $("#home").hidden = !home;
-  $("#messages").hidden = home;
-  $("#composer").hidden = home;
+  $("#messages").hidden = home || canvas;
+  $("#composer").hidden = home || canvas;
+  $("#canvas").hidden = !canvas;
+  renderTabs(state.canvas);
   if (home) renderHome(state.home);
+  else if (canvas) renderCanvas(state.canvas);
   else renderMessages($("#messages"), state.messages, true);
   renderThread(state.thread);
   renderModal(state.modals);
@@ -142,6 +148,31 @@ function renderHeader() {
   const channel = page.ws.channels.find((c) => c.id === page.channel);
   const title = channel ? "# " + channel.name : page.channel === HOME ? "Cadence — Home" : "Cadence";
   $("#channel-title").textContent = title;
+}
+
+// ----- the channel's canvas -----------------------------------------------------------------
+
+function renderTabs(canvas) {
+  $("#channel-tabs").hidden = !canvas;
+  for (const button of document.querySelectorAll("#channel-tabs [data-tab]")) {
+    button.classList.toggle("active", button.dataset.tab === (canvas ? page.tab : "messages"));
+  }
+}
+
+function renderCanvas(canvas) {
+  const box = $("#canvas");
+  const key = `${canvas.id}:${canvas.edits}:${canvas.title}`;
+  if (box.dataset.key === key) return; // unchanged: keep the reader's scroll position
+  box.dataset.key = key;
+  box.dataset.edits = canvas.edits;
+  const title = el("h1", "canvas-title", canvas.title || "Canvas");
+  title.dataset.testid = "canvas-title";
+  box.replaceChildren(title, CanvasMd.render(canvas.markdown, dir));
+}
+
+function showTab(tab) {
+  page.tab = tab;
+  refresh();
 }
 
 // ----- messages -----------------------------------------------------------------------------
@@ -363,6 +394,9 @@ async function start() {
     button.addEventListener("click", () => moveClock(button.dataset.move));
   }
   $("#thread-close").addEventListener("click", () => { page.thread = null; refresh(); });
+  for (const button of document.querySelectorAll("#channel-tabs [data-tab]")) {
+    button.addEventListener("click", () => showTab(button.dataset.tab));
+  }
   composer($("#composer"), () => null);
   composer($("#thread-composer"), () => page.thread);
   const random = page.ws.channels.find((c) => c.name === "random") || page.ws.channels[0];

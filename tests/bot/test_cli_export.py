@@ -32,7 +32,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_csv_file_opens_in_a_spreadsheet_with_formulas_neutralised(database, tmp_path, capsys):
     target = tmp_path / "escalations.csv"
 
-    assert main(["export", "escalations", "--output", str(target)]) == 0
+    assert main(["export", "escalations", "--team", "all", "--output", str(target)]) == 0
 
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for spreadsheets
@@ -46,6 +46,7 @@ def test_csv_file_opens_in_a_spreadsheet_with_formulas_neutralised(database, tmp
 
 def test_json_lines_to_stdout_filtered_by_workflow_team_and_local_dates(database, capsys):
     code = main(["export", "decisions", "--format", "json", "--workflow", "renewal risk",
+                 "--team", "all",
                  "--since", "2026-11-01", "--until", "2026-11-14",
                  "--columns", "workflow,decided_at_local,rationale"])  # fmt: skip
 
@@ -62,7 +63,8 @@ def test_json_lines_to_stdout_filtered_by_workflow_team_and_local_dates(database
 
 
 def test_markdown_table_to_stdout(database, capsys):
-    assert main(["export", "gaps", "--format", "md", "--columns", "event_id,summary"]) == 0
+    assert main(["export", "gaps", "--format", "md", "--columns", "event_id,summary",
+                 "--team", "all"]) == 0  # fmt: skip
 
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ["| event_id | summary |", "| --- | --- |"]
@@ -77,6 +79,8 @@ def test_markdown_table_to_stdout(database, capsys):
         (["export", "votes", "--columns", "voter,mood"], "votes has no column 'mood'. Columns:"),
         (["export", "actions", "--workflow", "Nope"], "No workflow is called 'Nope'."),
         (["export", "audit", "--since", "yesterday"], "'yesterday' is not a date"),
+        # Two workspaces in the database: which one is not guessed, nor both mixed silently.
+        (["export", "votes"], "This database holds 2 workspaces (T0OTHER, T0TEAM): choose one"),
     ],
 )
 def test_a_bad_request_exits_2_with_a_clear_message(database, capsys, args, message):

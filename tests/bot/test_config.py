@@ -22,7 +22,13 @@ VARIABLES = (
     "WEB_CONCURRENCY",
     "WEB_THREADS",
     "READYZ_OUTBOX_MAX_AGE",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_STATE_SECRET",
+    "SLACK_REDIRECT_URI",
 )
+CLIENT_SECRET = "0123456789abcdef-SuperSecretClient"
+STATE_SECRET = "SuperSecretStateValue-0123456789"
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +68,7 @@ def test_defaults():
     assert settings.slack_api_url is None
     assert settings.slack_app_token is None
     assert settings.socket_mode is False
+    assert settings.oauth is False  # a bot token alone: one workspace
 
 
 def test_serving_defaults_and_overrides(monkeypatch):
@@ -212,3 +219,47 @@ def test_secrets_never_appear_in_repr():
         assert SIGNING_SECRET not in shown
         assert APP_TOKEN not in shown
         assert "SuperSecret" not in shown
+
+
+def test_oauth_credentials_install_to_many_workspaces_without_a_bot_token(monkeypatch):
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("SLACK_STATE_SECRET", STATE_SECRET)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+    settings = load_settings(env_file=None)
+
+    assert settings.oauth and settings.slack_bot_token is None
+    assert settings.slack_client_id == "1111.2222" and settings.slack_redirect_uri is None
+    assert CLIENT_SECRET in settings.secrets and STATE_SECRET in settings.secrets
+
+
+def test_oauth_credentials_go_together_and_the_missing_ones_are_named(monkeypatch):
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+
+    message = str(caught.value)
+    assert "SLACK_CLIENT_SECRET is not set: installing to many workspaces needs" in message
+    assert "SLACK_STATE_SECRET is not set" in message and "token_urlsafe" in message
+    assert "SLACK_CLIENT_ID is not set" not in message
+    assert "SLACK_BOT_TOKEN is not set" in message  # neither way of authenticating is complete
+
+
+def test_a_short_state_secret_is_refused(monkeypatch):
+    message = config_error(
+        monkeypatch, SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_STATE_SECRET="short",
+    )  # fmt: skip
+
+    assert "SLACK_STATE_SECRET is invalid: must be at least 16 characters" in message
+    assert "short" not in message.replace("must be at least", "")
+
+
+def test_missing_bot_token_mentions_the_oauth_alternative():
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None, slack_signing_secret=SIGNING_SECRET)
+
+    assert "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET" in str(caught.value)

@@ -13,7 +13,8 @@ import bot.app
 import bot.delivery
 import bot.outbox_rows
 from bot.app import build_client
-from bot.delivery import BACKOFF_MAX_SECONDS, OutboxDeliverer
+from bot.delivery import OutboxDeliverer
+from bot.delivery_outcomes import BACKOFF_MAX_SECONDS
 from bot.outbox_payload import REFERENCE_WAIT_SECONDS
 from bot.outbox_worker import OutboxWorker
 from cadence.outbox import post_message, render_message, update_message

@@ -15,6 +15,7 @@ from handlers.errors import handle_error
 BOT_TOKEN = "xoxb-1111-2222-SuperSecretBotToken"
 APP_TOKEN = "xapp-1-A0001-333-SuperSecretAppToken"
 SIGNING_SECRET = "plain-signing-secret-value"
+API_TOKEN = "cad_" + "Q3kP9-x_" * 5 + "abc"  # /cadence api token create's shape
 
 
 @pytest.fixture(autouse=True)
@@ -88,11 +89,12 @@ def test_tokens_and_secrets_are_redacted_in_messages_arguments_and_tracebacks(
     except ValueError:
         log.exception("call failed")
     log.info("refresh token xoxe-1-abcdef and user token xoxp-99-88")
+    log.info("integration API token %s", API_TOKEN)
 
     output = capsys.readouterr().err
-    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, "xoxe-1-abcdef", "xoxp-99-88"):
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, "xoxe-1-abcdef", "xoxp-99-88", API_TOKEN):
         assert secret not in output
-    assert output.count("[redacted]") >= 6
+    assert output.count("[redacted]") >= 7
     if json_lines_on:
         assert all(json.loads(line) for line in output.splitlines())
     else:

@@ -51,8 +51,11 @@ def seat(db: Session, *people: Person, team_id: str = TEAM) -> None:
 
 
 def outbox_rows(db: Session) -> list[OutboxMessage]:
-    """Every outbox intent, oldest first."""
-    return list(db.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+    """Every outbox intent, oldest first, but the channel canvases' own calls and refreshes
+    (every audited change queues one; tests/cadence/test_canvas_refresh.py and
+    tests/e2e/test_canvases.py test them)."""
+    query = select(OutboxMessage).where(col(OutboxMessage.idempotency_key).not_like("canvas:%"))
+    return list(db.exec(query.order_by(col(OutboxMessage.id))).all())
 
 
 def outbox_keys(db: Session) -> list[str]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
+from cadence.errors import InvalidInput
 from cadence.escalations import lifecycle as life
 from cadence.escalations import raising
 from cadence.escalations.raising import Report, Severity
 from cadence.reminders import sweep as reminders
 from cadence.vocabulary import DecisionPoint, OwnerRole
 from storage.db import new_session
-from storage.models import Escalation, Reminder
+from storage.models import Escalation, Reminder, ReminderSnooze
 from tests.cadence.helpers import DANA, EVE, LI, MARIA, assign, make_workflow, seat
 
 
@@ -104,6 +106,8 @@ def test_an_active_snooze_holds_the_climb_until_it_ends(engine, frozen_clock):
 def test_snoozing_again_restarts_the_snooze(engine, frozen_clock):
     number = raise_one(engine)
     subject = f"escalation:{number}"
+    frozen_clock.advance(hours=4)
+    sweep(engine, frozen_clock)  # Maria gets her reminder, with its snooze buttons
     with new_session(engine) as db:
         first = reminders.snooze(db, subject=subject, recipient=MARIA.id, choice="1h")
         db.commit()
@@ -112,3 +116,14 @@ def test_snoozing_again_restarts_the_snooze(engine, frozen_clock):
         second = reminders.snooze(db, subject=subject, recipient=MARIA.id, choice="1h")
         db.commit()
     assert second - first == timedelta(minutes=50)
+
+
+def test_a_reminder_never_sent_to_you_cannot_be_snoozed(engine, frozen_clock):
+    number = raise_one(engine)
+    frozen_clock.advance(hours=4)
+    sweep(engine, frozen_clock)  # the reminder went to Maria, not to Eve
+    for subject, who in ((f"escalation:{number}", EVE.id), ("scorecard:1:2026-13-45", MARIA.id)):
+        with new_session(engine) as db:
+            with pytest.raises(InvalidInput, match="nothing to snooze"):
+                reminders.snooze(db, subject=subject, recipient=who, choice="1d")
+            assert db.exec(select(ReminderSnooze)).all() == []

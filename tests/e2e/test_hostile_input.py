@@ -147,7 +147,8 @@ WORDS = [
     "Monday", "09:30", "25:99", "Europe/Paris", "Mars/Olympus", "42", "99999999999999999999",
     "-1", "0", f"<@{EVE}>", "<@UNOBODY>", "<@W0X|x>", f"<#{GOV}|gov>", "<#C0NOPE>", "<!channel>",
     "@maria", '"', "“Exception handling”", "&amp;", "&lt;script&gt;", "\n", "\t", "\u200b",
-    "null", "{}", "%s", "'; DROP TABLE workflow; --",
+    "null", "{}", "%s", "'; DROP TABLE workflow; --", "reset", "stop", "next", "status",
+    "because", "for",
 ]  # fmt: skip
 typed = (
     st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=20)), max_size=10).map(" ".join)
@@ -159,6 +160,8 @@ typed = (
 @EXAMPLES
 @example(command="/owner", text="x" * 4100, channel=GENERAL)  # once echoed whole: Slack refused it
 @example(command="/cadence", text="settings Mars/Olympus", channel=GOV)
+@example(command="/cadence", text=f"reset {SUPPORT} because", channel=GOV)  # not hers to start
+@example(command="/cadence", text=f"reset stop {SUPPORT}", channel=GOV)
 @given(command=st.sampled_from(["/cadence", "/owner", "/escalate"]), text=typed,
        channel=st.sampled_from([GENERAL, GOV, "D0EVE", "C0UNKNOWN"]))  # fmt: skip
 def test_any_command_text_gets_a_clear_answer_and_changes_nothing(world, command, text, channel):
@@ -291,6 +294,7 @@ FORMS: dict[str, dict[str, str]] = {
     View.TRIGGERS: {"trigger-throughput-direction": "select",
                     "trigger-throughput-threshold": "text"},
     View.SKIP_WEEK: {GovernanceBlock.SKIP_REASON: "text"},
+    View.KPI: {"kpi-tree": "text", "kpi-link-quality": "text"},
     EscalationView.COUNCIL_REVIEW: {EscalationField.NOTE: "text"},
 }  # fmt: skip
 
@@ -341,6 +345,9 @@ def due(value: str) -> dict[str, Any]:
 @example(form=(View.SCORECARD, {}, '{"workflow_id": 1, "week_start": "later"}'), view_id="3")
 @example(form=(EscalationView.RESOLVE, {}, "{not json"), view_id="4")
 @example(form=("no-such-form", {}, None), view_id="5")  # once a 404
+@example(  # a valid tree, but not from the outcome owner
+    form=(View.KPI, {"kpi-tree": {INPUT_ACTION: entry("text", "goal | G | % | 1 | higher")}},
+          '{"workflow_id": 1}'), view_id="6")  # fmt: skip
 @given(form=submissions(), view_id=st.text(min_size=1, max_size=12))
 def test_any_form_submission_gets_a_clear_answer_and_changes_nothing(world, form, view_id):
     callback, state, private_metadata = form

@@ -180,3 +180,55 @@ def test_the_main_story_in_a_browser(seeded: Playground, page: object) -> None:
                                                       timeout=WAIT_MS)  # fmt: skip
     story.shot("home-after")
     assert thread is not None and len(list(story.shots.glob("*.png"))) == story.step
+
+
+def test_a_channels_canvas_shows_in_its_tab_and_follows_a_decision(
+    seeded: Playground, page: object
+) -> None:
+    story = Story(page)
+    story.be("maria")
+    story.open(GOVERNANCE)
+    canvas = page.locator("[data-testid=canvas]")
+    expect(canvas).to_be_hidden()
+    page.locator("[data-testid=tab-canvas]").click()
+    expect(canvas).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("[data-testid=canvas-title]")).to_have_text(
+        "Support resolution: escalation map and decision log"
+    )
+    heading = canvas.locator(".canvas-doc h1").first
+    expect(heading).to_have_text("Support resolution: escalation map")
+    expect(canvas.locator("table th").first).to_have_text("Decision point")
+    expect(canvas).to_contain_text("Outcome owner: @maria")  # a mention, not ![](@U…)
+    expect(canvas).not_to_contain_text("![](")
+    story.shot("canvas")
+    # The KPI tree as nested lists, one level deeper per level of the tree.
+    tree = canvas.locator("h2", has_text="KPI tree")
+    tree.scroll_into_view_if_needed()
+    nested = canvas.locator(".canvas-list .canvas-list .canvas-list .canvas-list > li")
+    expect(nested.first).to_contain_text("target")
+    story.shot("canvas-kpi-tree")
+
+    # A decision with a rationale that looks like markup: recorded in the thread as usual…
+    rationale = "Hold steady <img src=x onerror=alert(1)> **not bold** ![](@UEVIL)"
+    page.locator("[data-testid=tab-messages]").click()
+    page.get_by_role("button", name="Next Monday 09:00").click()
+    expect(page.locator("[data-testid=now]")).to_contain_text("Mon", timeout=WAIT_MS)
+    week = seeded.clock().strftime("%-d %b")
+    story.message(f"week of {week}").get_by_role("button", name="Record decision").click()
+    story.field("Decision").get_by_label("Stabilize before scaling").check()
+    story.field("Rationale").locator("textarea, input").fill(rationale)
+    story.modal().locator("button[type=submit]").click()
+    expect(story.modal()).to_contain_text("recorded", timeout=WAIT_MS)
+    story.modal().locator("header .close").click()
+
+    # …and the canvas tab, kept current by the bot, shows it as plain text at the log's top.
+    edits = int(canvas.get_attribute("data-edits") or 0)
+    page.locator("[data-testid=tab-canvas]").click()
+    expect(canvas).to_contain_text(rationale, timeout=WAIT_MS)
+    assert int(canvas.get_attribute("data-edits") or 0) > edits
+    expect(canvas.locator("img")).to_have_count(0)
+    expect(canvas.locator("blockquote").first).to_have_text(rationale)
+    entry = canvas.locator("h2", has_text="Stabilize before scaling").first
+    entry.scroll_into_view_if_needed()
+    expect(entry).to_be_visible()
+    story.shot("canvas-after-decision")

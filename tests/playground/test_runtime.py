@@ -59,6 +59,11 @@ def test_the_seeded_workspace_has_something_on_every_screen(seeded: Playground) 
     decided = [p for p in parents(seeded) if "decided" in p["text"]]
     assert len(decided) == 3 and len(parents(seeded)) == 4
     assert all(p.get("reply_count") for p in decided)  # the decision is posted in the thread
+    this_week = all_text(parents(seeded)[-1])  # the KPI tree with its values, and the risk
+    assert "✓ *RAG retrieval accuracy*: 93%" in this_week and "*KPI tree*" in the_map[
+        "text"
+    ] + all_text(the_map)
+    assert "Quality trend fell (96% → 95.5%) → puts *Tier-1 queries resolved* at risk" in this_week
     dm = next(m for m in fake.dms(MARIA.id) if "Escalation #1" in m["text"])
     assert "Acknowledge" in [b["text"] for b in buttons(dm["blocks"])]
     assert seeded.clock() >= seeded.clock() - timedelta(seconds=1)  # the clock runs

@@ -20,6 +20,9 @@ from storage.models import (
     DecisionRight,
     Escalation,
     GovernanceSession,
+    KpiLink,
+    KpiNode,
+    KpiValue,
     OutboxMessage,
     OwnerAssignment,
     ScorecardEntry,
@@ -46,6 +49,7 @@ class Parents:
     workflow_id: int
     session_id: int
     other_session_id: int
+    kpi_node_id: int
 
 
 # Each case gives (first, duplicate of first's key, row differing in one key column).
@@ -148,6 +152,34 @@ def decision_rights(p: Parents) -> Rows:
     return row("approves", "council"), row("approves", "user:ULI"), row("executes", "council")
 
 
+def kpi_nodes(p: Parents) -> Rows:
+    def row(key: str, name: str) -> KpiNode:
+        return KpiNode(
+            workflow_id=p.workflow_id, level="driver", name=name, name_key=key, target=5,
+            direction="lower", parent_id=p.kpi_node_id, set_by=ADMIN,
+        )  # fmt: skip
+
+    return row("churn", "Churn"), row("churn", "CHURN"), row("expansion", "Expansion")
+
+
+def kpi_values(p: Parents) -> Rows:
+    def row(week_offset: int, value: float) -> KpiValue:
+        week = MONDAY + timedelta(weeks=week_offset)
+        return KpiValue(workflow_id=p.workflow_id, node_id=p.kpi_node_id, week_start=week,
+                        value=value, recorded_by=ADMIN)  # fmt: skip
+
+    return row(0, 104), row(0, 105), row(1, 104)
+
+
+def kpi_links(p: Parents) -> Rows:
+    def row(metric: str) -> KpiLink:
+        return KpiLink(
+            workflow_id=p.workflow_id, metric=metric, node_id=p.kpi_node_id, set_by=ADMIN
+        )
+
+    return row("quality"), row("quality"), row("throughput")
+
+
 UNIQUE_KEYS: dict[str, Callable[[Parents], Rows]] = {
     "weekly governance session per (workflow, week)": governance_sessions,
     "extra governance session per request key": extra_sessions,
@@ -158,6 +190,9 @@ UNIQUE_KEYS: dict[str, Callable[[Parents], Rows]] = {
     "escalation per idempotency key": escalations,
     "scorecard entry per (workflow, week, metric)": scorecard_entries,
     "decision right per (workflow, point, duty)": decision_rights,
+    "KPI tree node per (workflow, name)": kpi_nodes,
+    "KPI value per (node, week)": kpi_values,
+    "KPI link per (workflow, scorecard metric)": kpi_links,
 }
 
 
@@ -168,7 +203,12 @@ def add_parents(db: Session) -> Parents:
     this_week = add_session(db, workflow_id=workflow.id)
     last_week = add_session(db, workflow_id=workflow.id, week_start=MONDAY - timedelta(weeks=1))
     assert this_week.id is not None and last_week.id is not None
-    return Parents(workflow.id, this_week.id, last_week.id)
+    goal = KpiNode(workflow_id=workflow.id, level="goal", name="NRR", name_key="nrr", target=110,
+                   direction="higher", set_by=ADMIN)  # fmt: skip
+    db.add(goal)
+    db.flush()
+    assert goal.id is not None
+    return Parents(workflow.id, this_week.id, last_week.id, goal.id)
 
 
 # The cases share one database (a fresh one per case costs more than the case itself);

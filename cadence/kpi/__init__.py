@@ -1,0 +1,1 @@
+"""The KPI tree of a workflow: from the business goal down to the technical inputs."""

@@ -1,0 +1,1 @@
+"""The 30-day accountability reset: one focus workflow, four weeks of items checked from data."""
