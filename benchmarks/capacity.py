@@ -35,7 +35,7 @@ from benchmarks.load import percentile
 from benchmarks.processes import Served, bare_process, cadence_process
 from benchmarks.threads import open_thread, parent_message
 from slackfake import FakeSlack
-from slackfake.sim import SlackSim
+from slackfake.sim import Reply, SlackSim
 from storage.db import make_engine
 from tests.cast import populate
 from tests.conftest import SIGNING_SECRET
@@ -46,6 +46,7 @@ P99_LIMIT_MS = 300.0
 # after its last answer (the lag is reported for every step).
 LAG_LIMIT_S = 3.0
 LAG_WAIT_S = 10.0
+DRAIN_WAIT_S = 30.0
 RATIO_TARGET = 0.6
 STORM_RATE, STORM_P99_MS = 100.0, 100.0
 LADDER = (20, 30, 45, 65, 90, 125, 170, 230, 310, 420, 560)
@@ -103,6 +104,14 @@ class Server:
     steps: list[Step] = field(default_factory=list)
     # Cadence's: (votes clicked, votes stored), to measure each step's work lag.
     votes: Callable[[], tuple[int, int]] | None = None
+    turned_away: int = 0  # clicks Cadence answered "too busy" (never stored)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def drain(self) -> None:
+        """Wait (up to DRAIN_WAIT_S) for Cadence's work from earlier steps to be done, so a
+        step starts on an idle server."""
+        if self.votes is not None:
+            work_lag(self, wait=DRAIN_WAIT_S)
 
     @property
     def name(self) -> str:
@@ -126,6 +135,7 @@ class Server:
         """Hold `rate`, and again if it failed (one noisy second on a shared machine is not
         the server's limit); whether it passed."""
         for attempt in range(2):
+            self.drain()
             step = hold_rate(self, rate, seconds)
             print(f"    {self.name:<13} {rate:5.0f}/s  p50 {step.p50:7.1f}  p99 {step.p99:7.1f}"
                   f" ms  errors {len(step.errors)}  late {step.late_starts}{step.lag_text()}  "
@@ -172,7 +182,8 @@ def hold_rate(server: Server, rate: float, seconds: float) -> Step:
                 reply = kind.send(sim, index)
                 problem = (
                     f"HTTP {reply.status}" if reply.status != 200
-                    else kind.check(reply) if server.votes is not None  # Cadence's answers
+                    else kind.check(reply) or _turned_away(server, reply)
+                    if server.votes is not None  # Cadence's answers
                     else None
                 )  # fmt: skip
             except OSError as exc:
@@ -192,20 +203,32 @@ def hold_rate(server: Server, rate: float, seconds: float) -> Step:
     for thread in threads:
         thread.join(seconds + ANSWER_TIMEOUT + 30)
     if server.votes is not None:
-        step.lag = work_lag(server.votes)
+        step.lag = work_lag(server)
     server.steps.append(step)
     return step
 
 
-def work_lag(votes: Callable[[], tuple[int, int]]) -> float:
-    """Seconds from now until every vote clicked is stored (LAG_WAIT_S + 1 if never)."""
+def _turned_away(server: Server, reply: Reply) -> str | None:
+    """A click Cadence turned away as too busy (told privately, before its empty ack)."""
+    told = server.sim.fake.responses(reply.response_url) if reply.response_url else []
+    if any("nothing was done" in str(body.get("text")) for body in told):
+        with server.lock:
+            server.turned_away += 1
+        return "turned away (too busy)"
+    return None
+
+
+def work_lag(server: Server, *, wait: float = LAG_WAIT_S) -> float:
+    """Seconds from now until every vote clicked and not turned away is stored
+    (`wait` + 1 if not within `wait`)."""
+    assert server.votes is not None
     ended = time.monotonic()
-    while time.monotonic() - ended < LAG_WAIT_S:
-        clicked, stored = votes()
-        if stored >= clicked:
+    while time.monotonic() - ended < wait:
+        clicked, stored = server.votes()
+        if stored >= clicked - server.turned_away:
             return time.monotonic() - ended
         time.sleep(0.05)
-    return LAG_WAIT_S + 1
+    return wait + 1
 
 
 def _settle(seconds: float = 1.0) -> None:
@@ -301,6 +324,7 @@ def run_capacity(*, database_url: str | None, seconds: float, bisections: int) -
             climb(servers, seconds, bisections)
             storm = {}
             for server in servers[:2]:
+                server.drain()
                 storm[server.name] = step = hold_rate(server, STORM_RATE, seconds * 2)
                 server.steps.pop()  # not part of the capacity search
                 print(f"    {server.name:<13} {STORM_RATE:5.0f}/s for {seconds * 2:.0f} s: "
