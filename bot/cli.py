@@ -247,7 +247,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"Cadence cannot listen on PORT {settings.port}: {exc.strerror or exc}. "
             "Stop whatever uses that port or set PORT to a free one."
         ) from None
-    # Socket Mode holds one connection to Slack; the port then serves only the probes.
+    # Socket Mode holds one connection to Slack; the port then serves the probes, the API and
+    # the install pages from one worker.
     workers = 1 if settings.socket_mode else settings.web_concurrency
     with _metrics_directory(args.metrics_directory) as directory:
         enable_multiprocess(directory)

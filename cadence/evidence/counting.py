@@ -26,6 +26,7 @@ Durations = defaultdict[str, defaultdict[int, list[int]]]  # figure -> workflow 
 # An unauthorised change of hands is closed once someone with authority takes an explicit step.
 CLOSING_STEPS = ("acknowledged", "handed_off", "resolved")
 OTHER_EVIDENCE = ("risk", "trigger", "reset")  # audit actions of features built elsewhere
+NOT_EVIDENCE = ("reset.weekly_dm",)  # a reminder sent, not something done
 
 
 def compute_report(
@@ -205,6 +206,7 @@ def _other(db: Session, w: Window, names: dict, sections: dict[int, Section]) ->
         select(AuditEvent.workflow_id, AuditEvent.action)
         .where(col(AuditEvent.workflow_id).in_(names))
         .where(or_(*(col(AuditEvent.action).contains(word) for word in OTHER_EVIDENCE)))
+        .where(col(AuditEvent.action).not_in(NOT_EVIDENCE))
         .where(AuditEvent.created_at >= w.start, AuditEvent.created_at < w.end)
     ).all()
     for workflow_id, action in rows:

@@ -8,13 +8,22 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 
 from cadence.accountability import confirmations, queries
+from cadence.canvas import refresh as canvas_refresh
 from cadence.governance import scorecard, triggers
+from cadence.governance.threads import SYSTEM_ACTOR
 from cadence.people import mention
 from cadence.reset.context import ResetContext
 from cadence.reset.items import Evidence
 from cadence.text import escape
-from cadence.vocabulary import OwnerRole
-from storage.models import AuditEvent, OwnerAssignment, RiskTrigger, ScorecardEntry, pk
+from cadence.vocabulary import OutboxStatus, OwnerRole
+from storage.models import (
+    AuditEvent,
+    ChannelCanvas,
+    OwnerAssignment,
+    RiskTrigger,
+    ScorecardEntry,
+    pk,
+)
 
 # A role handed from one person to the next in one step counts as held throughout.
 HANDOVER = timedelta(seconds=5)
@@ -66,7 +75,20 @@ def owners_assigned(ctx: ResetContext) -> Evidence:
 
 
 def map_published(ctx: ResetContext) -> Evidence:
-    """`/cadence map` posted since the reset started."""
+    """The channel's living canvas shows the map, or `/cadence map` was posted since the start."""
+    canvas = ctx.db.exec(
+        select(ChannelCanvas).where(ChannelCanvas.workflow_id == ctx.workflow.id)
+    ).first()
+    if canvas is not None and canvas.status == canvas_refresh.LIVE:
+        since = max(canvas.created_at, ctx.reset.created_at)
+        return Evidence(True, f"on the canvas of <#{canvas.channel_id}>", SYSTEM_ACTOR, since)
+    if canvas is not None and canvas.status == canvas_refresh.REFUSED:
+        key = canvas_refresh.fallback_key(canvas, canvas_refresh.MAP)
+        stand_in = canvas_refresh.existing(ctx.db, key)
+        if stand_in is not None and stand_in.status == OutboxStatus.SENT:
+            since = max(stand_in.created_at, ctx.reset.created_at)
+            detail = f"kept current in <#{canvas.channel_id}> (canvases are off)"
+            return Evidence(True, detail, SYSTEM_ACTOR, since)
     posted = ctx.db.exec(
         select(AuditEvent)
         .where(AuditEvent.workflow_id == ctx.workflow.id, AuditEvent.action == "map.posted")

@@ -33,6 +33,11 @@ def run_duties(db: Session, *, reset_id: int, default_zone: str) -> list[str]:
         return []
     moment = now()
     calendar = calendar_of(reset)
+    workflow = db.get(Workflow, reset.workflow_id)
+    if workflow is not None and workflow.archived_at is not None:  # archived in the meantime
+        finishing.finish(db, reset=reset, status=ResetStatus.STOPPED, actor_id=SYSTEM_ACTOR,
+                         reason=finishing.ARCHIVED_REASON, default_zone=default_zone)  # fmt: skip
+        return [f"reset {reset_id} stopped (workflow archived)"]
     if moment >= calendar.ends_at:
         finishing.finish(db, reset=reset, status=ResetStatus.FINISHED, actor_id=SYSTEM_ACTOR,
                          default_zone=default_zone)  # fmt: skip

@@ -16,6 +16,7 @@ from storage.clock import now
 from storage.models import AccountabilityReset, Workflow, pk
 
 SYSTEM_ACTOR = "cadence"
+ARCHIVED_REASON = "the workflow was archived"  # a reset's end when its workflow is archived
 
 
 def summary_key(reset_id: int, recipient: str) -> str:

@@ -149,6 +149,22 @@ def stop_reset(
     )
 
 
+def stop_for_archived(db: Session, *, workflow: Workflow, actor_id: str, default_zone: str) -> bool:
+    """End the archived workflow's running reset, if any, as stopped (a retired workflow gets
+    no Monday DMs, no 30-day review, and no longer holds the workspace's one reset)."""
+    reset = running_for(db, workflow_id=pk(workflow))
+    if reset is None or workflow.archived_at is None:
+        return False
+    return finishing.finish(
+        db,
+        reset=reset,
+        status=ResetStatus.STOPPED,
+        actor_id=actor_id,
+        reason=finishing.ARCHIVED_REASON,
+        default_zone=default_zone,
+    )
+
+
 def set_next(
     db: Session,
     *,

@@ -29,26 +29,39 @@ CHOICE_WORDS = {
 }
 
 
-def report_text(figures: ReportFigures) -> str:
-    """The notification text: what the report is and how much needs attention."""
+def report_text(figures: ReportFigures, *, only: list[str] | None = None) -> str:
+    """The notification text: what the report is and how much needs attention (`only`: the
+    workflows an outcome owner's copy is limited to)."""
+    if only is not None:
+        figures = figures.model_copy(update={"label": f"{figures.label} (your workflows)"})
     if figures.quiet:
         return f"AI council report, {figures.label}: no activity."
     things = len(figures.attention)
-    need = f"{things} thing{'s' if things != 1 else ''} need" if things else "nothing needs"
+    need = f"{things} thing{'s need' if things != 1 else ' needs'}" if things else "nothing needs"
     return f"AI council report, {figures.label}: {need} the council's attention."
 
 
 def build_council_report(
-    figures: ReportFigures, *, made_at: datetime | None = None
+    figures: ReportFigures, *, made_at: datetime | None = None, only: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """The report: the three things needing attention, the totals, council matters, workflows."""
+    """The report: the three things needing attention, the totals, council matters, workflows
+    (`only`: an outcome owner's copy, limited to these workflows, and saying so)."""
     blocks = [header(f"AI council report: {figures.label}")]
+    if only is not None:
+        names = truncate(", ".join(f"*{escape(n)}*" for n in only), 1500)
+        blocks.append(
+            context(
+                f"Only the workflows you are the outcome owner of: {names}. The AI council's "
+                "report covers every workflow."
+            )
+        )
     if figures.audit_problem:
         blocks.append(section(audit_warning(figures.audit_problem)))
     if figures.quiet:
+        where = " on your workflows" if only is not None else ""
         blocks.append(
             section(
-                f"No activity in {figures.label}: no governance threads, "
+                f"No activity in {figures.label}{where}: no governance threads, "
                 "decisions, escalations, gaps or follow-ups were recorded."
             )
         )
@@ -60,7 +73,8 @@ def build_council_report(
         blocks.append(section("*Needs the council's attention*\n" + "\n".join(lines)))
     else:
         blocks.append(section("*Nothing needs the council's attention this month.*"))
-    blocks += [divider(), section("*In total*\n" + "\n".join(section_lines(figures.total)))]
+    total = "*In total* (your workflows)" if only is not None else "*In total*"
+    blocks += [divider(), section(total + "\n" + "\n".join(section_lines(figures.total)))]
     if figures.council_matters:
         blocks.append(section(_matters(figures.council_matters)))
     blocks.append(divider())
@@ -139,7 +153,7 @@ def section_lines(s: Section) -> list[str]:
             f"time, {s.actions_late} done late, {s.actions_overdue} overdue"
         )
     if s.other:
-        lines.append(f"• Also recorded: {_counts(s.other, lambda a: a.replace('_', ' '))}")
+        lines.append(f"• Also recorded: {_counts(s.other, _evidence)}")
     return lines or ["• No activity."]
 
 
@@ -158,6 +172,27 @@ def _trend(s: Section) -> str:
         return f" (the month before: median {duration(before.median_s)})"
     arrow = "slower" if trend > 0 else "faster" if trend < 0 else "unchanged"
     return f" ({arrow}; the month before: median {duration(before.median_s)})"
+
+
+# The audit actions of other features that the report counts, as a reader says them.
+EVIDENCE_LABELS = {
+    "risk.trigger_set": "risk-review triggers set",
+    "risk.trigger_removed": "risk-review triggers removed",
+    "risk.breach_started": "risk-review triggers crossed",
+    "risk.breach_ended": "risk-review triggers back within bounds",
+    "risk.tier_change_requested": "risk-tier changes requested",
+    "risk.tier_change_approved": "risk-tier changes approved",
+    "risk.tier_change_rejected": "risk-tier changes rejected",
+    "risk.tier_change_refused": "risk-tier changes refused",
+    "reset.started": "30-day resets started",
+    "reset.next_set": "next 30-day focus set",
+    "reset.finished": "30-day resets finished",
+    "reset.stopped": "30-day resets stopped early",
+}
+
+
+def _evidence(action: str) -> str:
+    return EVIDENCE_LABELS.get(action, action.replace("_", " "))
 
 
 def _counts(counts: dict[str, int], name: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence.people import mention
+from cadence.people import is_api_actor, mention
 from cadence.reset.items import ItemResult, ItemState, tally
 from cadence.reset.view import ResetView
 from cadence.vocabulary import ResetStatus
@@ -31,7 +31,8 @@ MARKS = {
 
 def _who(view: ResetView, item: ItemResult) -> str:
     by = item.who or ""
-    name = mention(by) if by[:1] in ("U", "W") else ("Cadence" if by else "")
+    person = by[:1] in ("U", "W") or is_api_actor(by)  # else Cadence itself did it
+    name = mention(by) if person else ("Cadence" if by else "")
     when = view.local(item.when) if item.when is not None else ""
     return ", ".join(p for p in (name, when) if p)
 

@@ -22,6 +22,12 @@ def handle_api(req: CommandRequest) -> None:
     if noun != "token" or action not in ("create", "list", "ls", "revoke"):
         raise InvalidInput(USAGE)
     user = req.command.user_id
+    if action in ("create", "revoke") and not name.strip():
+        authority.require_api_token_authority(req.db, team_id=req.team_id, user_id=user)
+        raise InvalidInput(
+            f"Which token? Name it: `/cadence api token {action} data-pipeline` "
+            f"({tokens.NAME_RULE})."
+        )
     if action == "create":
         made = tokens.create_token(req.db, team_id=req.team_id, name=name, actor_id=user)
         req.reply(

@@ -19,6 +19,8 @@ from handlers.commands.request import CommandRequest
 from handlers.uploads import UploadRefused, upload_file
 from storage.clock import now
 
+# File formats people ask for that Cadence does not make (CSV opens in any spreadsheet).
+OTHER_FORMATS = frozenset({"xlsx", "xls", "excel", "tsv", "pdf", "txt", "markdown", "html", "xml"})
 MAX_ROWS = 100_000  # beyond this, the command line streams it (`cadence-bot export`)
 USAGE = (
     "Say what to export, e.g. `/cadence export decisions csv last quarter`: a kind ("
@@ -38,6 +40,8 @@ def handle_export(req: CommandRequest) -> None:
     fmt = ExportFormat.CSV
     if rest and rest[0].lower() in {f.value for f in ExportFormat}:
         fmt = ExportFormat(rest.pop(0).lower())
+    elif rest and rest[0].lower().lstrip(".") in OTHER_FORMATS:  # not a period: say so
+        raise InvalidInput(f"I export csv, json or md, not {rest[0].lower()}. {USAGE}")
     actor = req.actor()
     scope = report.report_scope(req.db, team_id=req.team_id, person=actor)
     zone = workspace_timezone(req.db, team_id=req.team_id, default=req.default_zone)

@@ -10,6 +10,7 @@ from cadence.reminders.working_hours import workspace_timezone
 from handlers.blocks.council_report import build_council_report, report_text
 from handlers.commands.request import CommandRequest
 from storage.clock import now
+from storage.models import Workflow
 
 
 def handle_report(req: CommandRequest) -> None:
@@ -21,4 +22,10 @@ def handle_report(req: CommandRequest) -> None:
     figures, made_at = report.report_for(
         req.db, team_id=req.team_id, period=period, scope=scope, default_zone=default
     )
-    req.reply(report_text(figures), blocks=build_council_report(figures, made_at=made_at))
+    only = None
+    if scope is not None:  # an outcome owner's copy: say whose workflows it counts
+        only = sorted(w.name for i in scope if (w := req.db.get(Workflow, i)) is not None)
+    req.reply(
+        report_text(figures, only=only),
+        blocks=build_council_report(figures, made_at=made_at, only=only),
+    )

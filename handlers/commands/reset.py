@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from cadence.accountability import workflows
@@ -21,6 +22,7 @@ USAGE = (
     "reason: `/cadence reset WORKFLOW because REASON`."
 )
 BECAUSE = re.compile(r"\s+because\s+|\s*:\s*", re.IGNORECASE)
+VERBS = ("status", "stop", "next")
 
 
 def handle_reset(req: CommandRequest) -> None:
@@ -35,7 +37,32 @@ def handle_reset(req: CommandRequest) -> None:
     elif word == "next":
         _next(req, rest)
     else:
+        _refuse_misspelt_verb(req, word, rest)
         _start(req, req.args)
+
+
+def _refuse_misspelt_verb(req: CommandRequest, word: str, rest: str) -> None:
+    """`reset stauts` or `reset start Support resolution` names no workflow: say what was
+    probably meant rather than look for a workflow called "stauts"."""
+    if _names_workflow(req, req.args):
+        return
+    if word == "start" and rest:
+        meant = f"/cadence reset {rest}"
+    else:
+        close = difflib.get_close_matches(word, VERBS, n=1, cutoff=0.7)
+        if not close:
+            return
+        meant = f"/cadence reset {close[0]} {rest if close[0] != 'status' else ''}".strip()
+    raise InvalidInput(
+        f"I couldn't find a workflow called *{quote(req.args, 80)}*. "
+        f"Did you mean `{quote(meant, 120)}`?\n{USAGE}"
+    )
+
+
+def _names_workflow(req: CommandRequest, text: str) -> bool:
+    """Whether `text`, or its part before `because`/`:`, is a workflow's name."""
+    heads = [text] + [text[: m.start()] for m in BECAUSE.finditer(text)]
+    return any(_known(req, head.strip()) is not None for head in heads)
 
 
 def _start(req: CommandRequest, text: str) -> None:
@@ -94,6 +121,11 @@ def _running_named(req: CommandRequest, text: str) -> tuple[AccountabilityReset,
 
 
 def _stop(req: CommandRequest, text: str) -> None:
+    if not text.strip():
+        raise InvalidInput(
+            "Say which reset to stop and why: `/cadence reset stop Support resolution: the "
+            "team moves to billing`. `/cadence reset status` lists the running ones."
+        )
     named = _running_named(req, text.strip())
     if named is None:
         raise InvalidInput(
@@ -135,5 +167,9 @@ def _next(req: CommandRequest, text: str) -> None:
     lifecycle.set_next(req.db, reset=target, following=following, actor_id=req.command.user_id,
                        default_zone=req.default_zone)  # fmt: skip
     current = req.db.get(Workflow, target.workflow_id)
+    if current is not None and current.id == following.id:
+        req.reply(f":white_check_mark: *{escape(following.name)}* stays the focus for the next "
+                  "30 days, after this reset.")  # fmt: skip
+        return
     of = f" after *{escape(current.name)}*" if current is not None else ""
     req.reply(f":white_check_mark: *{escape(following.name)}* is the next 30-day focus{of}.")

@@ -9,6 +9,7 @@ from cadence.governance.schedule import local_time, next_opening
 from cadence.governance.settings import load_schedule
 from cadence.kpi.view import current_tree
 from cadence.people import mention
+from cadence.reset import lifecycle
 from handlers.blocks.kit import escape, local_date
 from handlers.blocks.kpi import build_kpi_blocks
 from handlers.blocks.triggers import trigger_lines
@@ -121,7 +122,11 @@ def _split_rename(req: CommandRequest, text: str) -> tuple[str, str]:
 
 def _archive(req: CommandRequest, text: str) -> None:
     workflow = workflows.archive_workflow(req.db, team_id=req.team_id, name=text, actor=req.actor())
+    stopped = lifecycle.stop_for_archived(
+        req.db, workflow=workflow, actor_id=req.command.user_id, default_zone=req.default_zone
+    )
+    stop = " Its 30-day reset is stopped; the summary goes to its channel and the AI council."
     req.reply(
         f":file_cabinet: Archived *{escape(workflow.name)}*. "
-        "Its owners, rights and history are kept."
+        "Its owners, rights and history are kept." + (stop if stopped else "")
     )

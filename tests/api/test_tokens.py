@@ -51,7 +51,10 @@ def test_only_council_members_manage_tokens(bot):
 
 def test_bad_names_and_taken_names_are_refused_plainly(bot):
     staffed_with_token(bot, "pipeline")
-    assert "can't name a token" in said(run(bot, "/cadence", "api token create", user=DANA))
+    for action in ("create", "revoke"):  # no name at all: asked for one, not shown "**"
+        unnamed = said(run(bot, "/cadence", f"api token {action}", user=DANA))
+        assert f"Which token? Name it: `/cadence api token {action} data-pipeline`" in unnamed
+        assert "**" not in unnamed and "can't name" not in unnamed
     assert "can't name a token" in said(
         run(bot, "/cadence", "api token create Has Spaces", user=DANA)
     )

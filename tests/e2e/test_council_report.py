@@ -10,8 +10,10 @@ from bot.jobs import JOBS, JobRuntime, run_job
 from slackfake.forms import all_text
 from storage.models import CouncilReport, OutboxMessage
 from tests.cadence.report_history import seed_two_months
-from tests.cast import ADMIN, DANA, EVE, MARIA
-from tests.e2e.helpers import run, said
+from tests.cast import ADMIN, DANA, EVE, GOV, MARIA
+from tests.e2e.helpers import audit_actions, run, said
+from tests.e2e.test_governance import SUPPORT
+from tests.e2e.test_reset import reset_job
 
 COUNCIL_CHANNEL = "CCOUNCIL"
 DUE = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday 1 December, 09:00 in Paris
@@ -88,6 +90,11 @@ def test_any_past_period_on_demand_privately_and_only_for_those_entitled(bot, fr
 
     owner = said(run(bot, "/cadence", "report last month", user=MARIA))
     assert "*Support resolution*" in owner and "Renewal risk" not in owner
+    # Her copy says it is hers: its totals are her workflows', not the workspace's.
+    assert owner.startswith("AI council report, November 2026 (your workflows):")
+    assert "Only the workflows you are the outcome owner of: *Support resolution*." in owner
+    assert "*In total* (your workflows)" in owner
+    assert "(your workflows)" not in quarter and "Only the workflows" not in quarter
     refused = said(run(bot, "/cadence", "report", user=EVE))
     assert "AI council members, workspace admins and outcome owners" in refused
     future = said(run(bot, "/cadence", "report 2027-02", user=DANA))
@@ -102,3 +109,23 @@ def test_without_a_channel_each_council_member_gets_it_by_dm(bot, frozen_clock):
 
     dms = [m for m in bot.fake.dms(DANA) if "AI council report" in m.get("text", "")]
     assert len(dms) == 1 and council_posts(bot) == []
+
+
+def test_a_reset_shows_in_the_report_in_words_not_audit_names(bot, frozen_clock):
+    """The 30-day reset's evidence (started, next focus set) reads as words in the report; its
+    Monday DMs are reminders, not evidence, and are not counted."""
+    frozen_clock.current = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    run(bot, "/cadence", f"reset next {SUPPORT}", user=MARIA)
+    frozen_clock.current = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # its first Monday
+    reset_job(bot)
+    assert "reset.weekly_dm" in audit_actions(bot)
+
+    frozen_clock.current = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    shown = said(run(bot, "/cadence", "report 2026-11", user=DANA))
+    [recorded] = {ln for ln in shown.splitlines() if "Also recorded" in ln}
+    assert "30-day resets started 1" in recorded and "next 30-day focus set 1" in recorded
+    assert "reset." not in shown and "weekly" not in shown

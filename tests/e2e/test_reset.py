@@ -5,13 +5,15 @@ day-28 review and the summary, each once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
-from sqlmodel import select
+from sqlmodel import select, text
 
 from bot.jobs import JOBS, JobRuntime, run_job
 from bot.ratelimit import MethodLimiter
 from slackfake.forms import all_text, buttons
-from storage.models import AccountabilityReset, GovernanceSession, RightsConfirmation
+from storage.models import AccountabilityReset, GovernanceSession, RightsConfirmation, Workflow
+from tests.api.helpers import call, staffed_with_token
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import escalate
@@ -120,16 +122,18 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     assert "Week 1 of the 30-day reset of *Support resolution*" in week_1
     assert "due by the end of Tue 01 Dec" in week_1
     week_1_dm = all_text(bot.fake.dms(MARIA)[-1])
-    assert "Escalation map published" in week_1_dm and "`/cadence map Support" in week_1_dm
+    # The channel's living canvas already shows the map: nothing is left for week 1.
+    assert "Nothing left to do this week" in week_1_dm
 
-    at(bot, frozen_clock, 1, 15)  # Tuesday 1 Dec: Li posts the map in the channel
+    at(bot, frozen_clock, 1, 15)  # Tuesday 1 Dec: Li posts the map, for the council to confirm
     run(bot, "/cadence", f"map {SUPPORT}", user=LI, channel=GOV)
     [map_message] = [m for m in bot.fake.messages(GOV) if "Escalation map" in m["text"]]
     assert "not yet confirmed by the AI council" in all_text(map_message)
     assert "Confirm decision rights" in [b["text"] for b in buttons(map_message["blocks"])]
     at(bot, frozen_clock, 1, 15, 1)
     published = line(checklist(bot), "Escalation map published")
-    assert f"in <#{GOV}> · <@{LI}>, Tue 01 Dec 15:00" in published
+    assert published.startswith(":white_check_mark:")
+    assert f"on the canvas of <#{GOV}> · Cadence, Wed 25 Nov" in published
 
     # Week 2: the scorecard's first complete week; the council confirms the rights.
     at(bot, frozen_clock, 2)
@@ -346,3 +350,127 @@ def test_stopping_a_reset_early_takes_a_reason_and_posts_the_summary(bot, frozen
     assert "the team moves to billing" in all_text(summary)
     assert "*stopped early* by <@UMARIA>, Thu 03 Dec 10:00" in checklist(bot)
     assert audit_actions(bot).count("reset.stopped") == 1
+
+
+def test_typos_and_missing_words_get_a_pointer_not_a_missing_workflow(bot, frozen_clock):
+    """`reset stauts`, `reset stpo …`, `reset start …` and a bare `reset stop` say what was
+    probably meant; none starts or stops anything."""
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+
+    for typed in ("stauts", "status please"):  # status takes nothing after it
+        typo = said(run(bot, "/cadence", f"reset {typed}", user=MARIA))
+        assert "Did you mean `/cadence reset status`?" in typo
+    stpo = said(run(bot, "/cadence", f"reset stpo {SUPPORT}: wrong focus", user=MARIA))
+    assert f"Did you mean `/cadence reset stop {SUPPORT}: wrong focus`?" in stpo
+    start = said(run(bot, "/cadence", f"reset start {SUPPORT}", user=MARIA))
+    assert f"Did you mean `/cadence reset {SUPPORT}`?" in start
+    bare = said(run(bot, "/cadence", "reset stop", user=MARIA))
+    assert "Say which reset to stop and why: `/cadence reset stop Support resolution:" in bare
+    assert "“”" not in bare
+    with bot.session() as db:
+        [reset] = db.exec(select(AccountabilityReset)).all()
+    assert reset.status == "running" and reset.ended_at is None
+    again = said(run(bot, "/cadence", f"reset next {SUPPORT}", user=MARIA))  # the same one
+    assert f"*{SUPPORT}* stays the focus for the next 30 days, after this reset." in again
+    assert "focus after" not in again
+    assert audit_actions(bot).count("reset.started") == 1
+
+
+def test_archiving_the_workflow_stops_its_reset(bot, frozen_clock):
+    """A retired workflow's reset ends with the archive: no Monday DMs, no 30-day review, a
+    summary once, and the workspace's one reset is free for the next focus."""
+    frozen_clock.current = WEDNESDAY
+    bot.deliverer.channel_pace = 0
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/cadence", f"workflow add Billing in <#{GOV}|gov>", user=ADMIN)
+    for name in (SUPPORT, "Billing"):
+        run(bot, "/owner", f"outcome <@{MARIA}> {name}", user=ADMIN)
+    run(bot, "/cadence", f"council add <@{DANA}>", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+
+    archived = said(run(bot, "/cadence", f"workflow archive {SUPPORT}", user=ADMIN))
+    assert "Its 30-day reset is stopped" in archived
+    assert "30-day resets running: 0" in said(run(bot, "/cadence", "reset status", user=MARIA))
+    for day in (30, 7, 24, 28):  # its Mondays, day 28 (the review) and past day 30
+        at(bot, frozen_clock, day, month=11 if day == 30 else 12)
+    assert monday_dms(bot) == []
+    with bot.session() as db:
+        sessions = db.exec(select(GovernanceSession)).all()
+        [reset] = db.exec(select(AccountabilityReset)).all()
+    assert all(s.workflow_id != reset.workflow_id for s in sessions)  # no 30-day review
+    assert (reset.status, reset.end_reason) == ("stopped", "the workflow was archived")
+    [summary] = summaries(bot, GOV)
+    assert "stopped early" in summary["text"] and "the workflow was archived" in all_text(summary)
+    assert audit_actions(bot).count("reset.stopped") == 1
+    started = said(run(bot, "/cadence", "reset Billing", user=MARIA))  # no reason needed now
+    assert "Started the 30-day accountability reset of *Billing*" in started
+
+
+def test_the_reset_job_stops_a_reset_whose_workflow_was_archived_before(bot, frozen_clock):
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    with bot.session() as db:  # archived while nothing stopped its reset (as before this rule)
+        workflow = db.exec(select(Workflow)).one()
+        workflow.archived_at = frozen_clock.current
+        db.add(workflow)
+        db.commit()
+    at(bot, frozen_clock, 30, month=11)
+    assert monday_dms(bot) == []
+    with bot.session() as db:
+        assert db.exec(select(AccountabilityReset)).one().status == "stopped"
+
+
+def test_a_scorecard_from_the_api_is_credited_to_its_token_on_the_checklist(bot, frozen_clock):
+    """The baseline reported by a data pipeline names its token, not "Cadence"."""
+    frozen_clock.current = WEDNESDAY
+    bot.deliverer.channel_pace = 0
+    token = staffed_with_token(bot, "pipeline")
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    url = f"{bot.api_url}/workflows/{quote(SUPPORT)}/scorecard"
+    body = {"throughput": 1240, "quality": 94, "exception_rate": 4.1, "rework_volume": 12}
+    assert call(url, method="POST", token=token, body=body).status == 200
+    at(bot, frozen_clock, 26, month=11)
+    baselined = line(checklist(bot), "Scorecard baselined")
+    assert ":white_check_mark:" in baselined and "the API token `pipeline`" in baselined
+    assert "Cadence" not in baselined
+
+
+def test_the_map_counts_as_published_where_the_channel_can_read_it(bot, frozen_clock):
+    # Issue 13: "escalation map published (`/cadence map` posted, or the canvas)". Where Slack
+    # refuses canvases, the map message Cadence keeps current in the channel stands in for it.
+    bot.fake.refuse_canvases("team_tier_cannot_create_channel_canvases")
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    settle(bot, frozen_clock)
+    assert [m for m in bot.fake.messages(GOV) if "Escalation map" in m["text"]]
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    settle(bot, frozen_clock)
+    published = line(checklist(bot), "Escalation map published")
+    assert published.startswith(":white_check_mark:")
+    assert f"kept current in <#{GOV}> (canvases are off) · Cadence, Wed 25 Nov" in published
+
+
+def test_without_a_canvas_or_its_stand_in_the_map_must_be_posted(bot, frozen_clock):
+    frozen_clock.current = WEDNESDAY
+    run(bot, "/cadence", f"workflow add {SUPPORT} in <#{GOV}|gov>", user=ADMIN)
+    run(bot, "/owner", f"outcome <@{MARIA}> {SUPPORT}", user=ADMIN)
+    with bot.session() as db:  # no canvas yet (say, its create still waits for Slack)
+        db.exec(text("DELETE FROM channel_canvas"))
+        db.exec(text("DELETE FROM outbox_message WHERE idempotency_key LIKE 'canvas:%'"))
+        db.commit()
+    run(bot, "/cadence", f"reset {SUPPORT}", user=MARIA)
+    settle(bot, frozen_clock)
+    missing = line(checklist(bot), "Escalation map published")
+    assert "the escalation map has not been posted since the reset started" in missing
+    assert f"`/cadence map {SUPPORT}`" in missing
+    run(bot, "/cadence", f"map {SUPPORT}", user=MARIA, channel=GOV)
+    reset_job(bot)
+    settle(bot, frozen_clock)
+    published = line(checklist(bot), "Escalation map published")
+    assert published.startswith(":white_check_mark:") and f"in <#{GOV}> · <@{MARIA}>" in published

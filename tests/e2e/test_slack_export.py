@@ -92,8 +92,11 @@ def test_others_are_refused_and_bad_requests_explained_without_any_upload(bot, f
     refused = said(run(bot, "/cadence", "export decisions csv", user=EVE))
     unknown = said(run(bot, "/cadence", "export decision csv", user=DANA))
     empty = said(run(bot, "/cadence", "export", user=DANA))
+    xlsx = said(run(bot, "/cadence", "export decisions xlsx", user=DANA))
 
     assert "AI council members, workspace admins and outcome owners" in refused
     assert "There is no export kind 'decision'. Kinds: decisions, escalations" in unknown
     assert "`/cadence export decisions csv last quarter`" in empty
+    assert xlsx.startswith("I export csv, json or md, not xlsx.")
+    assert "know the period" not in xlsx
     assert bot.fake.shared_files == []

@@ -89,8 +89,10 @@ def test_the_figures_read_as_sentences():
     )
     assert "sev-1 1, sev-3 3; tier reached first owner 3, 2 climbs 1" in text
     assert "Follow-up actions due: 3: 1 done on time, 1 done late, 1 overdue" in text
-    assert "Also recorded: risk.breach started 2" in text
+    assert "Also recorded: risk-review triggers crossed 2" in text
     assert report_text(figures).endswith("3 things need the council's attention.")
+    one = figures.model_copy(update={"attention": figures.attention[:1]})
+    assert report_text(one).endswith(": 1 thing needs the council's attention.")
 
 
 def test_a_quiet_month_is_one_line():

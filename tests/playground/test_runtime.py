@@ -17,6 +17,7 @@ from playground.runtime import BOT_TOKEN, NotLocal, Options, Playground, ensure_
 from slackfake import FakeSlack
 from slackfake.forms import all_text, buttons
 from storage.models import (
+    AuditEvent,
     CouncilMember,
     Decision,
     Escalation,
@@ -148,3 +149,23 @@ def test_moving_the_clock_runs_the_weekly_thread_job(empty: Playground) -> None:
     (parent,) = parents(empty)
     assert f"Weekly governance: {WORKFLOW}" in parent["text"]
     assert abs(float(parent["ts"]) - moment.timestamp()) < 60  # Slack's ts is Cadence's time
+
+
+def test_moving_the_clock_runs_the_reset_job_too(seeded: Playground) -> None:
+    """The clock control runs every scheduled job, so the outcome owner's Monday DM of a 30-day
+    reset is there when the move returns (not a minute later, when the scheduler ticks)."""
+    seeded.sim.command("/cadence", f"reset {WORKFLOW}", user=MARIA.id, channel=GOVERNANCE,
+                       channel_name="ai-support-gov")  # fmt: skip
+    seeded.fake.wait_for(
+        lambda: any(
+            "30-day accountability reset" in m["text"] for m in seeded.fake.messages(GOVERNANCE)
+        )
+    )
+    seeded.move_clock(Move.MONDAY)
+    with Session(seeded.engine) as db:  # done by the move itself, before it returned
+        sent = db.exec(select(AuditEvent).where(AuditEvent.action == "reset.weekly_dm")).all()
+    assert [e.detail.get("user_id") for e in sent] == [MARIA.id]
+    seeded.fake.wait_for(
+        lambda: any("of the 30-day reset of" in m["text"] for m in seeded.fake.dms(MARIA.id)),
+        timeout=10,
+    )
