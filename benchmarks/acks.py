@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class VoteClicks:
     def __init__(self) -> None:
         self.parent: dict | None = None
         self.voters = itertools.count()
+        self.sent = 0  # clicks sent so far (each a new voter)
+        self._lock = threading.Lock()
 
     def prepare(self, engine: Engine, fake: FakeSlack) -> None:
         """Open this week's thread and wait until the bot has posted its parent message."""
@@ -97,6 +100,8 @@ class VoteClicks:
         """Click one vote button as a new voter."""
         assert self.parent is not None, "prepare() first"
         n = next(self.voters)
+        with self._lock:
+            self.sent += 1
         action = f"governance-vote-{self.CHOICES[n % len(self.CHOICES)]}"
         return sim.click(self.parent, user=f"U0V{n:06d}", action_id=action, latest=False)
 

@@ -219,8 +219,9 @@ def bench_capacity(report: Report, sizes: Sizes, database_url: str | None) -> No
     for server_name, step in run.storm.items():
         report.add(name, f"{server_name} at {capacity.STORM_RATE:g}/s: ack p99", step.p99,
                    unit="ms", target=f"< {capacity.STORM_P99_MS:g}",
-                   ok=step.p99 < capacity.STORM_P99_MS and not step.errors,
-                   note=f"p50 {step.p50:.1f} ms, {len(step.errors)} errors, "
+                   ok=step.p99 < capacity.STORM_P99_MS and not step.errors
+                   and (step.lag or 0) <= capacity.LAG_LIMIT_S,
+                   note=f"p50 {step.p50:.1f} ms, {len(step.errors)} errors,{step.lag_text()} "
                         f"{len(step.latencies)} answered; p50/p99 by kind: "
                         f"{step.kinds()}")  # fmt: skip
     before, after = run.load_before, run.load_after

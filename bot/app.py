@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -25,10 +26,16 @@ from bot.installations import WorkspaceTokens, build_installation_store
 from bot.oauth import build_oauth_settings
 from bot.ratelimit import Limit, MethodLimiter
 from handlers import middleware
+from handlers.middleware import Lane
 from handlers.renderers import build_renderers
 
 SLACK_TIMEOUT_SECONDS = 10
+# Listener threads per process: prompt work (commands, forms, buttons that open forms) and
+# background work (votes, which take turns per thread anyway: handlers/turns.py).
 LISTENER_THREADS = 32
+BACKGROUND_THREADS = 8
+# Requests per lane acked before their listener runs and still waiting for a thread.
+LANE_BACKLOG = 256
 # What a person in a workspace without an installation is told (OAuth mode).
 NOT_INSTALLED_MESSAGE = (
     "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
@@ -55,6 +62,49 @@ class ContextExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run `fn` in a copy of the calling thread's context variables."""
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+class ListenerPools(Executor):
+    """The listeners' threads: a pool per lane (handlers.middleware.Lane), so a storm of votes
+    waiting their turn never delays a form that must open within Slack's 3 s.
+
+    Most requests are acked before their listener runs (handlers/middleware.py); a lane takes
+    at most `backlog` of them waiting for a thread (default LANE_BACKLOG), so what has been
+    acked and not yet done stays bounded (it is lost if the process is killed). Past that,
+    such requests are turned away at once, with a "try again" (handlers.middleware.shed).
+    """
+
+    def __init__(self, threads: Mapping[Lane, int], *, backlog: int | None = None) -> None:
+        self.pools = {
+            lane: ContextExecutor(max_workers=n, thread_name_prefix=f"bolt-{lane}")
+            for lane, n in threads.items()
+        }
+        self.backlog = LANE_BACKLOG if backlog is None else backlog
+        self._waiting = dict.fromkeys(self.pools, 0)
+        self._lock = threading.Lock()
+
+    def has_room(self, lane: Lane) -> bool:
+        """Whether `lane` may take one more listener acked before it runs."""
+        with self._lock:
+            return self._waiting[lane] < self.backlog
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn` on the pool of the lane the dispatching request was put in."""
+        lane = middleware.LANE.get()
+        with self._lock:
+            self._waiting[lane] += 1
+
+        def started() -> Any:
+            with self._lock:
+                self._waiting[lane] -= 1
+            return fn(*args, **kwargs)
+
+        return self.pools[lane].submit(started)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut every pool down (by default after what is queued has run)."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
@@ -93,6 +143,11 @@ def build_deliverer(
     )
 
 
+def build_pools() -> ListenerPools:
+    """The listener pools of one process (their sizes: LISTENER_THREADS, BACKGROUND_THREADS)."""
+    return ListenerPools({Lane.PROMPT: LISTENER_THREADS, Lane.BACKGROUND: BACKGROUND_THREADS})
+
+
 def build_tokens(settings: Settings, engine: Engine) -> WorkspaceTokens | None:
     """Each workspace's bot token from its installation (OAuth mode); None with one token."""
     if not settings.oauth or settings.slack_client_id is None:
@@ -101,12 +156,18 @@ def build_tokens(settings: Settings, engine: Engine) -> WorkspaceTokens | None:
 
 
 def build_app(
-    settings: Settings, engine: Engine, *, on_commit: Callable[[], None] | None = None
+    settings: Settings,
+    engine: Engine,
+    *,
+    on_commit: Callable[[], None] | None = None,
+    pools: ListenerPools | None = None,
 ) -> App:
     """The bolt App with middleware, listeners and the error handler registered.
 
-    In OAuth mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) it also serves
-    /slack/install and /slack/oauth_redirect, and each request gets the token of its workspace.
+    `pools` (default: build_pools()) run the listeners; whoever stops the process shuts them
+    down first, so work already acked is done (bot/runtime.py). In OAuth mode
+    (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) it also serves /slack/install
+    and /slack/oauth_redirect, and each request gets the token of its workspace.
     """
     client = build_client(settings)
     on_commit = on_commit or _nothing
@@ -130,11 +191,13 @@ def build_app(
                 client=client,
             ),
         }
+    # Most acks leave before the listener runs (handlers/middleware.py); a form submission's
+    # is sent by its listener, so a free prompt thread is what keeps it under 3 s while slow
+    # commands (maps with many people) run. The pools carry the request's logging context
+    # into the listener's thread.
+    pools = pools or build_pools()
     app = App(
-        # ack() runs inside the listener, so a free worker is what keeps acks under 3 s while
-        # slow commands (maps with many people) are running; bolt's default pool has 5.
-        # It also carries the request's logging context into the listener's thread.
-        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt"),
+        listener_executor=pools,
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
@@ -147,6 +210,7 @@ def build_app(
         default_zone=settings.cadence_timezone,
         on_commit=on_commit,
         installations=installations,
+        has_room=pools.has_room,
     )
     handlers.register(app)
     return app

@@ -17,7 +17,7 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.api.app import build_api
-from bot.app import build_app, build_deliverer
+from bot.app import ListenerPools, build_app, build_deliverer, build_pools
 from bot.config import Settings
 from bot.health import ReadinessCheck
 from bot.jobs import JobRuntime
@@ -45,6 +45,7 @@ class Runtime:
     app: App
     scheduler: BackgroundScheduler
     wsgi: WSGIApp
+    pools: ListenerPools
     socket_mode: SocketModeServer | None = None
 
     def start(self) -> None:
@@ -79,6 +80,8 @@ class Runtime:
         """Stop everything started, then release the database."""
         if self.socket_mode is not None:
             self.socket_mode.close()
+        # No request arrives any more: finish the work already acked (a bounded backlog).
+        self.pools.shutdown(wait=True)
         self.scheduler.shutdown(wait=False)
         self.worker.stop()
         self.engine.dispose()
@@ -89,7 +92,8 @@ def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
     deliverer = build_deliverer(settings, engine, retries=False)
     worker = OutboxWorker(deliverer)
-    app = build_app(settings, engine, on_commit=worker.kick)
+    pools = build_pools()
+    app = build_app(settings, engine, on_commit=worker.kick, pools=pools)
     scheduler = build_scheduler(JobRuntime(settings, engine, deliverer))
     readiness = ReadinessCheck(engine, outbox_max_age_seconds=settings.readyz_outbox_max_age)
     api = build_api(
@@ -100,4 +104,4 @@ def build_runtime(settings: Settings) -> Runtime:
         on_commit=worker.kick,
     )
     wsgi = build_wsgi_app(app, Probes(readiness=readiness, engine=engine), api)
-    return Runtime(settings, engine, worker, app, scheduler, wsgi)
+    return Runtime(settings, engine, worker, app, scheduler, wsgi, pools)

@@ -8,6 +8,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
+from enum import StrEnum
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -17,11 +19,64 @@ from sqlalchemy.orm import Session
 
 from cadence import outbox
 from handlers.channels import ChannelMembers
+from handlers.commands import IMMEDIATE_ACKS
+from handlers.errors import reply_privately
+from handlers.ids import VOTE_ACTION_PREFIX
 from storage.db import new_session
 
 # Slack wants an answer within 3 s: a request waits this long for a database lock held by
 # another writer, then answers "try again" (handlers/errors.py) instead of answering late.
 REQUEST_LOCK_WAIT_SECONDS = 2.0
+BUSY = (
+    ":hourglass: Cadence has more to do than it can take right now, so nothing was done. "
+    "Please try again in a minute."
+)
+
+
+class Lane(StrEnum):
+    """Which listener threads run a request's listener (bot/app.py keeps a pool for each)."""
+
+    # What a person waits on after the ack: a form to open (its trigger expires in 3 s), an
+    # answer, a form submission.
+    PROMPT = "prompt"
+    # Clicks that only record something and confirm it later: votes, which arrive in storms
+    # and queue behind one another for their thread's lock.
+    BACKGROUND = "background"
+
+
+# The lane of the request being dispatched, read by the pool that is handed its listener.
+LANE: ContextVar[Lane] = ContextVar("cadence_listener_lane", default=Lane.PROMPT)
+
+
+def lane_of(body: dict[str, Any]) -> Lane:
+    """A vote click goes to the background lane; everything else is prompt."""
+    if body.get("type") == "block_actions":
+        action = (body.get("actions") or [{}])[0] or {}
+        if str(action.get("action_id") or "").startswith(VOTE_ACTION_PREFIX):
+            return Lane.BACKGROUND
+    return Lane.PROMPT
+
+
+def immediate_ack(body: dict[str, Any]) -> dict[str, Any] | None:
+    """What the ack says when it is known from the request alone (clicks and events: empty;
+    slash commands: handlers.commands.IMMEDIATE_ACKS), else None: a form submission's ack
+    carries its outcome, so its listener acks it."""
+    if body.get("type") in ("block_actions", "event_callback"):
+        return {}
+    command = body.get("command")
+    if command in IMMEDIATE_ACKS:
+        return IMMEDIATE_ACKS[command](body)
+    return None
+
+
+def shed(body: dict[str, Any], context: BoltContext) -> BoltResponse:
+    """Turn a request away, changing nothing: a command hears why in its ack, a click in a
+    private reply, an event is dropped (the only one, opening Home, comes again)."""
+    if body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": BUSY})
+    if body.get("type") == "block_actions":
+        reply_privately(body, context.client, BUSY)
+    return BoltResponse(status=200, body="")
 
 
 def install(
@@ -31,8 +86,9 @@ def install(
     default_zone: str,
     on_commit: Callable[[], None],
     installations: TokenRevocationListeners | None = None,
+    has_room: Callable[[Lane], bool] = lambda _lane: True,
 ) -> None:
-    """Give every request its own session (`db`) and the configured zone (`default_zone`).
+    """Ack early, and give every request its own session (`db`) and the configured zone.
 
     `installations` (OAuth mode: the installation store's revocation handling) is handed to
     the listeners as `installations`; None with a single configured token.
@@ -40,6 +96,8 @@ def install(
     `default_zone` is the IANA zone Cadence falls back on where a workspace has not set one.
     `on_commit` (the outbox worker's kick) runs after a commit that queued outbox messages;
     read-only requests (help, opening a form) do not wake the deliverer for nothing.
+    `has_room(lane)` says whether that lane's listener pool may take one more request acked
+    before it runs; when it is full, such requests are turned away at once with BUSY.
     """
 
     seen = SeenEvents()
@@ -52,6 +110,24 @@ def install(
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not seen.first_time(str(event_id)):
             return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    @app.middleware
+    def ack_at_once(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        # The ack goes from this (the request's) thread as soon as the request is verified, so
+        # it never waits for a free listener thread or behind slow work (votes queued for their
+        # thread's lock). The listener runs as before; its own ack() then changes nothing
+        # already sent, and what it says goes to the response URL, a form or the outbox.
+        lane = lane_of(body)
+        LANE.set(lane)
+        answer = immediate_ack(body)
+        if answer is not None and not has_room(lane):
+            return shed(body, context)  # overloaded: say so now rather than ack in 3 s or never
+        if answer is not None:
+            context.ack(**answer)
         next()
         return None
 

@@ -21,6 +21,7 @@ from slackfake.state import err
 # Methods called with the app-level token (xapp-); every other method refuses it, and they
 # refuse bot and user tokens.
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+RESPONSE_URL = "response_url"  # what `hang` calls posts to response_urls
 # Methods called with the app's client id and secret instead of a token.
 CREDENTIAL_METHODS = frozenset({"oauth.v2.access"})
 
@@ -149,7 +150,8 @@ class Server(Recorder, Installs):
             self._faults.append(fault)
 
     def hang(self, method: str, *, seconds: float, times: int = 1) -> None:
-        """Sleep `seconds` before answering the next `times` calls (then answer normally)."""
+        """Sleep `seconds` before answering the next `times` calls of `method` (RESPONSE_URL:
+        posts to response_urls), then answer normally."""
         with self._cond:
             self._faults.append(_Fault(method, times, hang=seconds))
 
@@ -261,6 +263,8 @@ class Server(Recorder, Installs):
         return status, body, extra
 
     def _serve_response(self, key: str, raw: bytes) -> tuple[int, dict]:
+        if (hang := self._take_fault(RESPONSE_URL, hang=True)) and self._stall(hang.hang):
+            return 503, err("fake_reset")
         try:
             text = raw.decode("utf-8")
             if text.startswith("payload="):

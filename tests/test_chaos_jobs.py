@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from bot.jobs import JOBS
 from storage.audit_verify import verify_chain
 from storage.db import make_engine, session_scope
 from storage.models import AuditEvent, CouncilReport, Escalation, EscalationEvent, GovernanceSession
@@ -54,9 +55,7 @@ def test_two_processes_running_every_job_at_once_do_each_thing_once(
     total = Counter()
     for report in reports:
         outcomes = report["outcomes"]
-        assert set(outcomes) == {"deliver-outbox", "reminders", "open-governance-threads",
-                                 "council-report", "accountability-resets",
-                                 "link-audit"}  # fmt: skip
+        assert set(outcomes) == set(JOBS), outcomes
         total["opened"] += figure(r"opened (\d+) thread", outcomes["open-governance-threads"])
         total["reports"] += figure(r"made (\d+) report", outcomes["council-report"])
         total["climbed"] += figure(r"climbed (\d+)", outcomes["reminders"])

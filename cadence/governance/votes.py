@@ -46,19 +46,19 @@ def cast_vote(
         raise Conflict(_decided_message(db, session))
     if _choice_of(db, session_id, voter) == choice:
         return VoteResult(choice, choice, False)
-    # The first write locks the session row (the write lock on SQLite), ordering this vote
-    # against other votes and against a refresh lowering the flag.
-    lock_session(db, session_id)
-    db.refresh(session)
-    if session.status != SessionStatus.OPEN:
+    # Lock the session row (the write lock on SQLite), ordering this vote against other votes
+    # and against a refresh lowering the flag. What follows holds the lock until the commit,
+    # so it is kept to a few statements.
+    status, already_flagged = _lock_and_read(db, session_id)
+    if status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session))
     # Read again under the lock: a request still running when we first looked (a retry, a
     # double click) may have cast this very vote meanwhile, and that one confirms it.
     previous = _choice_of(db, session_id, voter)
     if previous == choice:
         return VoteResult(choice, previous, False, retried=True)
-    # Only the vote that raises the flag queues a refresh.
-    flagged = _raise_flag(db, session_id)
+    # Only the vote that raises the flag queues a refresh (read under the lock, so exact).
+    flagged = not already_flagged and _raise_flag(db, session_id)
     moment = now()
     inserted = insert_if_absent(
         db,
@@ -111,6 +111,21 @@ def lock_session(db: Session, session_id: int) -> None:
         .values(tally_queued=col(GovernanceSession.tally_queued))
         .execution_options(synchronize_session=False)
     )
+
+
+def _lock_and_read(db: Session, session_id: int) -> tuple[str, bool]:
+    """Lock the session row for the rest of the transaction; its status and 'refresh queued'
+    flag as committed when the lock was granted. PostgreSQL: one SELECT … FOR UPDATE (which
+    returns the row's newest version once it has waited); SQLite: the no-op write that takes
+    the database's write lock, then the read."""
+    if db.get_bind().dialect.name != "postgresql":
+        lock_session(db, session_id)
+    row = db.exec(
+        select(GovernanceSession.status, GovernanceSession.tally_queued)
+        .where(GovernanceSession.id == session_id)
+        .with_for_update()
+    ).one()
+    return str(row[0]), bool(row[1])
 
 
 def queue_flag(db: Session, session_id: int) -> bool:

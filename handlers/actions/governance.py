@@ -21,6 +21,7 @@ from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
 from handlers.payloads import STALE_BUTTON, button_id, first_action
+from handlers.turns import Turns
 from handlers.unit_of_work import Reply, unit_of_work
 from storage.models import Workflow, pk
 
@@ -46,6 +47,10 @@ class Click(BaseModel):
         )
 
 
+# Votes on one thread, one at a time in this process (see Turns).
+VOTE_TURNS = Turns()
+
+
 @unit_of_work
 def handle_vote(
     ack: Ack,
@@ -61,14 +66,15 @@ def handle_vote(
         choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
     except ValueError:
         raise InvalidInput(STALE_BUTTON) from None
-    result = votes.cast_vote(
-        db,
-        session_id=click.value,
-        voter=click.user_id,
-        choice=choice,
-        team_id=click.team_id,
-        default_zone=default_zone,
-    )
+    with VOTE_TURNS.turn(click.value):
+        result = votes.cast_vote(
+            db,
+            session_id=click.value,
+            voter=click.user_id,
+            choice=choice,
+            team_id=click.team_id,
+            default_zone=default_zone,
+        )
     text = vote_confirmation(result)
     return Reply(text) if text is not None else None
 

@@ -23,6 +23,20 @@ def did_you_mean(word: str, choices: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def immediate_ack(body: dict[str, Any]) -> dict[str, Any]:
+    """The ack of /cadence, which needs nothing but the text typed: the help (or a 'did you
+    mean') for anything that is not a sub-command, else empty (the sub-command answers later)."""
+    name, _ = split_subcommand(str(body.get("text") or ""))
+    if name in SUBCOMMANDS:
+        return {}
+    intro = None
+    if name and name != "help":
+        guess = did_you_mean(name, sorted({*SUBCOMMAND_NAMES, *SUBCOMMANDS}))
+        intro = f"I don't know `/cadence {quote(name, 40)}`."
+        intro += f" Did you mean `/cadence {guess}`?" if guess else " Here is what I can do:"
+    return {"text": help_text(intro=intro), "blocks": build_help(intro=intro)}
+
+
 @unit_of_work
 def handle_cadence_command(
     ack: Ack,
@@ -36,15 +50,10 @@ def handle_cadence_command(
     command = SlashCommand.model_validate(body)
     name, args = split_subcommand(command.text)
     handler = SUBCOMMANDS.get(name)
+    if ack.response is None:  # not acked already on the request's thread
+        ack(**immediate_ack(body))
     if handler is None:
-        intro = None
-        if name and name != "help":
-            guess = did_you_mean(name, sorted({*SUBCOMMAND_NAMES, *SUBCOMMANDS}))
-            intro = f"I don't know `/cadence {quote(name, 40)}`."
-            intro += f" Did you mean `/cadence {guess}`?" if guess else " Here is what I can do:"
-        ack(text=help_text(intro=intro), blocks=build_help(intro=intro))
         return []
-    ack()
     request = CommandRequest(command, args, db, client, default_zone)
     handler(request)
     return request.replies

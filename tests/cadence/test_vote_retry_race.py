@@ -38,8 +38,9 @@ def race(engine: Engine, sid: int, first_choice: GovernanceChoice, retry: Govern
     writing = threading.Event()
 
     def first_write(_conn, _cursor, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE"):
-            writing.set()  # everything the retry reads before its first write is read by now
+        sql = statement.lstrip().upper()
+        if sql.startswith("UPDATE") or sql.endswith("FOR UPDATE"):
+            writing.set()  # everything the retry reads before it locks the row is read by now
 
     event.listen(engine, "before_cursor_execute", first_write)
     try:
