@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import select
 
+from cadence.vocabulary import OutboxStatus
 from slackfake.forms import all_text
 from storage.models import AuditEvent, OutboxMessage
 from tests.cast import GENERAL
@@ -40,3 +43,21 @@ def outbox_keys(bot: RunningBot) -> list[str]:
 def channel_texts(bot: RunningBot, channel: str) -> list[str]:
     """Texts the bot posted in a channel (or DM), oldest first."""
     return [m.get("text", "") for m in bot.fake.messages(channel=channel)]
+
+
+def wait_for_the_worker(bot: RunningBot, seconds: float = 10.0) -> None:
+    """Deliver what is still pending, without moving the frozen clock: the bot's own outbox
+    worker may hold a row's lease (in real time) after frozen time has moved on, so give it real
+    time to finish, up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        bot.deliverer.deliver_due()
+        with bot.session() as db:
+            pending = db.exec(
+                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+            ).all()
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still pending: {[m.idempotency_key for m in pending]}")
+        time.sleep(0.05)

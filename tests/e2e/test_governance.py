@@ -11,7 +11,7 @@ from cadence.vocabulary import OutboxStatus, SessionStatus
 from slackfake.forms import all_text, buttons
 from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
-from tests.e2e.helpers import audit_actions, run, said
+from tests.e2e.helpers import audit_actions, run, said, wait_for_the_worker
 
 SUPPORT = "Support resolution"
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def settle(bot, clock) -> None:
             return
         clock.advance(seconds=3)
         bot.deliverer.deliver_due()
-    raise AssertionError(f"still pending: {[m.idempotency_key for m in pending]}")
+    wait_for_the_worker(bot)
 
 
 def parents(bot, channel: str = GOV) -> list[dict]:
