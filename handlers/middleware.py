@@ -69,9 +69,21 @@ def immediate_ack(body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+# Events that come again when dropped (opening Home); any other (app_uninstalled,
+# tokens_revoked) comes once, so it is taken even when its lane is full.
+SHEDDABLE_EVENTS = frozenset({"app_home_opened"})
+
+
+def sheddable(body: dict[str, Any]) -> bool:
+    """Whether an overloaded process may turn this request away."""
+    if body.get("type") == "event_callback":
+        return (body.get("event") or {}).get("type") in SHEDDABLE_EVENTS
+    return True
+
+
 def shed(body: dict[str, Any], context: BoltContext) -> BoltResponse:
     """Turn a request away, changing nothing: a command hears why in its ack, a click in a
-    private reply, an event is dropped (the only one, opening Home, comes again)."""
+    private reply, an event is dropped (only one that comes again: sheddable)."""
     if body.get("command"):
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": BUSY})
     if body.get("type") == "block_actions":
@@ -124,7 +136,7 @@ def install(
         lane = lane_of(body)
         LANE.set(lane)
         answer = immediate_ack(body)
-        if answer is not None and not has_room(lane):
+        if answer is not None and sheddable(body) and not has_room(lane):
             return shed(body, context)  # overloaded: say so now rather than ack in 3 s or never
         if answer is not None:
             context.ack(**answer)
