@@ -66,15 +66,16 @@ def handle_vote(
         choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
     except ValueError:
         raise InvalidInput(STALE_BUTTON) from None
-    with VOTE_TURNS.turn(click.value):
-        result = votes.cast_vote(
-            db,
-            session_id=click.value,
-            voter=click.user_id,
-            choice=choice,
-            team_id=click.team_id,
-            default_zone=default_zone,
-        )
+    # Until the commit: the next vote on the thread then never waits on its row lock.
+    VOTE_TURNS.until_transaction_end(db, click.value)
+    result = votes.cast_vote(
+        db,
+        session_id=click.value,
+        voter=click.user_id,
+        choice=choice,
+        team_id=click.team_id,
+        default_zone=default_zone,
+    )
     text = vote_confirmation(result)
     return Reply(text) if text is not None else None
 
