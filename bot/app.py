@@ -29,6 +29,8 @@ from handlers import middleware
 from handlers.middleware import Lane
 from handlers.renderers import build_renderers
 
+logger = logging.getLogger("cadence")
+
 SLACK_TIMEOUT_SECONDS = 10
 # Listener threads per process: prompt work (commands, forms, buttons that open forms) and
 # background work (votes, which take turns per thread anyway: handlers/turns.py).
@@ -36,6 +38,8 @@ LISTENER_THREADS = 32
 BACKGROUND_THREADS = 8
 # Requests per lane acked before their listener runs and still waiting for a thread.
 LANE_BACKLOG = 256
+# Threads that say things to Slack after the ack, so a slow Slack holds none of the above.
+REPLY_THREADS = 8
 # What a person in a workspace without an installation is told (OAuth mode).
 NOT_INSTALLED_MESSAGE = (
     "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
@@ -82,6 +86,15 @@ class ListenerPools(Executor):
         self.backlog = LANE_BACKLOG if backlog is None else backlog
         self._waiting = dict.fromkeys(self.pools, 0)
         self._lock = threading.Lock()
+        self.replies = ContextExecutor(max_workers=REPLY_THREADS, thread_name_prefix="bolt-reply")
+
+    def later(self, say: Callable[[], None]) -> None:
+        """Run `say` (a best-effort reply to Slack) on the reply threads; once shut down,
+        it is dropped."""
+        try:
+            self.replies.submit(say)
+        except RuntimeError:
+            logger.warning("Stopping: a reply to Slack was not sent")
 
     def has_room(self, lane: Lane) -> bool:
         """Whether `lane` may take one more listener acked before it runs."""
@@ -105,6 +118,7 @@ class ListenerPools(Executor):
         """Shut every pool down (by default after what is queued has run)."""
         for pool in self.pools.values():
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.replies.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
@@ -211,6 +225,7 @@ def build_app(
         on_commit=on_commit,
         installations=installations,
         has_room=pools.has_room,
+        later=pools.later,
     )
     handlers.register(app)
     return app
