@@ -22,6 +22,7 @@ from handlers.channels import ChannelMembers
 from handlers.commands import IMMEDIATE_ACKS
 from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX
+from handlers.unit_of_work import Later, now
 from storage.db import new_session
 
 # Slack wants an answer within 3 s: a request waits this long for a database lock held by
@@ -42,15 +43,6 @@ class Lane(StrEnum):
     # Clicks that only record something and confirm it later: votes, which arrive in storms
     # and queue behind one another for their thread's lock.
     BACKGROUND = "background"
-
-
-# Runs a reply to Slack after the ack, off the request's thread (bot.app.ListenerPools.later).
-Later = Callable[[Callable[[], None]], None]
-
-
-def now(say: Callable[[], None]) -> None:
-    """A `Later` that says it at once (where there is no reply thread)."""
-    say()
 
 
 # The lane of the request being dispatched, read by the pool that is handed its listener.
