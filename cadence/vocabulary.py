@@ -207,12 +207,30 @@ class ReminderKind(StrEnum):
 
 
 class Severity(StrEnum):
-    """How urgent an escalation is."""
+    """How bad an escalation is; sev-1 always reaches the council."""
 
     SEV1 = "sev1"
     SEV2 = "sev2"
     SEV3 = "sev3"
     SEV4 = "sev4"
+
+    @property
+    def label(self) -> str:
+        """'sev-1'."""
+        return self.value.replace("sev", "sev-")
+
+    @property
+    def hint(self) -> str:
+        """One line on when to pick it."""
+        return SEVERITY_HINTS[self]
+
+
+SEVERITY_HINTS: dict[Severity, str] = {
+    Severity.SEV1: "Harm is happening now (customers, money, law); the council is told",
+    Severity.SEV2: "Serious harm is likely soon; needs a decision today",
+    Severity.SEV3: "Contained problem; needs a decision this week",
+    Severity.SEV4: "Minor issue or a question; decide when convenient",
+}
 
 
 class ResetStatus(StrEnum):

@@ -196,15 +196,27 @@ def require_review_authority(db: Session, *, workflow: Workflow, user_id: str) -
     )
 
 
-def require_trigger_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
-    """Only the outcome owner and the council set a workflow's risk-review triggers."""
+def _require_outcome_owner_or_council(
+    db: Session, *, workflow: Workflow, user_id: str, refused: str
+) -> None:
+    """Let the workflow's outcome owner and the council through; refuse anyone else with
+    "Sorry, {refused} by its outcome owner (…) or a member of the AI council (…)."."""
     owner = _outcome_owner(db, pk(workflow))
     if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
         return
     raise NotAuthorized(
-        f"Sorry, the risk-review triggers of *{escape(workflow.name)}* are set by its outcome "
-        f"owner ({mention(owner) if owner else 'none yet'}) or "
+        f"Sorry, {refused} by its outcome owner ({mention(owner) if owner else 'none yet'}) or "
         f"{_council_phrase(db, workflow.team_id)}."
+    )
+
+
+def require_trigger_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
+    """Only the outcome owner and the council set a workflow's risk-review triggers."""
+    _require_outcome_owner_or_council(
+        db,
+        workflow=workflow,
+        user_id=user_id,
+        refused=f"the risk-review triggers of *{escape(workflow.name)}* are set",
     )
 
 
@@ -222,13 +234,11 @@ def require_skip_authority(db: Session, *, workflow: Workflow, user_id: str) -> 
 def require_reset_authority(db: Session, *, workflow: Workflow, user_id: str) -> None:
     """Only the workflow's outcome owner and the council start, stop or steer its 30-day
     accountability reset."""
-    owner = _outcome_owner(db, pk(workflow))
-    if user_id == owner or is_council_member(db, team_id=workflow.team_id, user_id=user_id):
-        return
-    raise NotAuthorized(
-        f"Sorry, a 30-day reset of *{escape(workflow.name)}* is started, stopped and steered by "
-        f"its outcome owner ({mention(owner) if owner else 'none yet'}) or "
-        f"{_council_phrase(db, workflow.team_id)}."
+    _require_outcome_owner_or_council(
+        db,
+        workflow=workflow,
+        user_id=user_id,
+        refused=f"a 30-day reset of *{escape(workflow.name)}* is started, stopped and steered",
     )
 
 

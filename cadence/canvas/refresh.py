@@ -120,16 +120,7 @@ def request_refresh(db: Session, *, workflow: Workflow) -> None:
                 delay=COALESCE,
             )
         return
-    outbox.render_message(
-        db,
-        key=f"{KEY_PREFIX}{canvas.workflow_id}:edit:{uuid.uuid4().hex}",
-        method=EDIT_METHOD,
-        renderer=RendererName.CANVAS_EDIT,
-        args={"workflow_id": canvas.workflow_id},
-        after=create_key(canvas),
-        team_id=canvas.team_id,
-        delay=COALESCE,
-    )
+    _queue_edit(db, canvas, kind="edit", renderer=RendererName.CANVAS_EDIT)
 
 
 def request_rename(db: Session, *, workflow: Workflow) -> None:
@@ -146,11 +137,17 @@ def request_rename(db: Session, *, workflow: Workflow) -> None:
         create = existing(db, create_key(canvas))
         if create is None or (create.status == OutboxStatus.PENDING and not _leased(create)):
             return
+    _queue_edit(db, canvas, kind="rename", renderer=RendererName.CANVAS_RENAME)
+
+
+def _queue_edit(db: Session, canvas: ChannelCanvas, *, kind: str, renderer: RendererName) -> None:
+    """Queue one `canvases.edit` call (a new key each time), sent after the round's create
+    and coalesced with the changes that follow it."""
     outbox.render_message(
         db,
-        key=f"{KEY_PREFIX}{canvas.workflow_id}:rename:{uuid.uuid4().hex}",
+        key=f"{KEY_PREFIX}{canvas.workflow_id}:{kind}:{uuid.uuid4().hex}",
         method=EDIT_METHOD,
-        renderer=RendererName.CANVAS_RENAME,
+        renderer=renderer,
         args={"workflow_id": canvas.workflow_id},
         after=create_key(canvas),
         team_id=canvas.team_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -15,7 +14,7 @@ from cadence.accountability.authority import COUNCIL_MATTERS
 from cadence.errors import InvalidInput
 from cadence.escalations import guardrails, messages, visibility
 from cadence.text import quote
-from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus
+from cadence.vocabulary import CouncilMatter, DecisionPoint, Duty, EscalationStatus, Severity
 from storage.clock import now
 from storage.db import insert_if_absent
 from storage.models import Escalation, EscalationEvent, Workflow, pk
@@ -38,25 +37,6 @@ KIND_TAGS: dict[str, DecisionPoint | CouncilMatter] = {
 }  # fmt: skip
 
 
-class Severity(StrEnum):
-    """How bad it is; sev-1 always reaches the council."""
-
-    SEV1 = "sev1"
-    SEV2 = "sev2"
-    SEV3 = "sev3"
-    SEV4 = "sev4"
-
-    @property
-    def label(self) -> str:
-        """'sev-1'."""
-        return self.value.replace("sev", "sev-")
-
-    @property
-    def hint(self) -> str:
-        """One line on when to pick it."""
-        return SEVERITY_HINTS[self]
-
-
 # 'sev2', 'sev-2', 'SEV 2', 'Sev_1', 'severity 3': what people type for a severity.
 SEVERITY_SPELLING = re.compile(r"sev(?:erity)?[\s_-]*([1-4])", re.IGNORECASE)
 
@@ -69,14 +49,6 @@ def parse_severity(text: str) -> Severity:
             f"{quote(text)} is not a severity: use sev-1, sev-2, sev-3 or sev-4.", field="severity"
         )
     return Severity(f"sev{match.group(1)}")
-
-
-SEVERITY_HINTS: dict[Severity, str] = {
-    Severity.SEV1: "Harm is happening now (customers, money, law); the council is told",
-    Severity.SEV2: "Serious harm is likely soon; needs a decision today",
-    Severity.SEV3: "Contained problem; needs a decision this week",
-    Severity.SEV4: "Minor issue or a question; decide when convenient",
-}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import threads, votes
+from cadence.governance import reported, threads
 from cadence.governance.schedule import (
     ScheduleLike,
     last_opening,
@@ -96,31 +96,24 @@ def report(
 ) -> list[ScorecardMetric]:
     """Store the reported values (an empty one clears it); the metrics that changed."""
     authority.require_scorecard_authority(db, workflow=workflow, user_id=actor_id)
-    current = _entries(db, pk(workflow), week_start)
-    changed: list[ScorecardMetric] = []
-    moment = now()
-    for metric, value in values.items():
-        entry = current.get(metric)
-        if value is None:
-            if entry is not None:
-                db.delete(entry)
-                changed.append(metric)
-            continue
-        if entry is None:
-            entry = ScorecardEntry(
-                workflow_id=pk(workflow),
-                week_start=week_start,
-                metric=metric.value,
-                value=value,
-                recorded_by=actor_id,
-                created_at=moment,
-            )
-        elif entry.value == value:
-            continue
-        entry.value, entry.recorded_by, entry.updated_at = value, actor_id, moment
-        db.add(entry)
-        changed.append(metric)
-    db.flush()
+
+    def new_row(metric: ScorecardMetric, value: float, moment: datetime) -> ScorecardEntry:
+        return ScorecardEntry(
+            workflow_id=pk(workflow),
+            week_start=week_start,
+            metric=metric.value,
+            value=value,
+            recorded_by=actor_id,
+            created_at=moment,
+        )
+
+    changed = reported.store_week_values(
+        db,
+        stored=_entries(db, pk(workflow), week_start),
+        values=values,
+        new_row=new_row,
+        actor_id=actor_id,
+    )
     if changed:
         audit.record(
             db,
@@ -132,14 +125,9 @@ def report(
             values={m.value: values[m] for m in changed},
         )
         # Every open session of that week shows this scorecard: the weekly thread and extras.
-        for session in db.exec(
-            select(GovernanceSession).where(
-                GovernanceSession.workflow_id == workflow.id,
-                GovernanceSession.week_start == week_start,
-                GovernanceSession.status == SessionStatus.OPEN,
-            )
-        ).all():
-            votes.request_refresh(db, session=session, default_zone=default_zone)
+        reported.refresh_open_sessions(
+            db, workflow=workflow, default_zone=default_zone, week_start=week_start
+        )
     return changed
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlmodel import Session, col, select
 
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import review, votes
+from cadence.governance import review
+from cadence.governance.reported import refresh_open_sessions
 from cadence.kpi.tree import (
     TREE_TEXT_MAX,
     KpiDirection,
@@ -20,9 +20,9 @@ from cadence.kpi.tree import (
     name_key,
     ordered,
 )
-from cadence.vocabulary import ScorecardMetric, SessionStatus
+from cadence.vocabulary import ScorecardMetric
 from storage.clock import now
-from storage.models import GovernanceSession, KpiLink, KpiNode, Workflow, pk
+from storage.models import KpiLink, KpiNode, Workflow, pk
 
 
 @dataclass
@@ -189,18 +189,3 @@ def _save_links(
         db.add(row)
         changed[metric.value] = node.name
     return changed
-
-
-def refresh_open_sessions(
-    db: Session, *, workflow: Workflow, default_zone: str, week_start: date | None = None
-) -> None:
-    """Redraw the open governance threads of the workflow (of one week, when given): they show
-    the tree."""
-    query = select(GovernanceSession).where(
-        GovernanceSession.workflow_id == workflow.id,
-        GovernanceSession.status == SessionStatus.OPEN,
-    )
-    if week_start is not None:
-        query = query.where(GovernanceSession.week_start == week_start)
-    for session in db.exec(query).all():
-        votes.request_refresh(db, session=session, default_zone=default_zone)

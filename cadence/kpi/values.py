@@ -6,17 +6,16 @@ anything else that reports values (the integration API).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from cadence import audit
 from cadence.accountability import authority
 from cadence.errors import InvalidInput
-from cadence.governance import review
-from cadence.kpi.store import current_nodes, refresh_open_sessions
+from cadence.governance import reported, review
+from cadence.kpi.store import current_nodes
 from cadence.kpi.tree import name_key, parse_number
-from storage.clock import now
 from storage.models import KpiNode, KpiValue, Workflow, pk
 
 
@@ -101,24 +100,14 @@ def report_kpi_values(
             )
         ).all()
     }
-    moment = now()
-    changed: list[int] = []
-    for node_id, value in values.items():
-        row = stored.get(node_id)
-        if value is None:
-            if row is not None:
-                db.delete(row)
-                changed.append(node_id)
-            continue
-        if row is not None and row.value == value:
-            continue
-        if row is None:
-            row = KpiValue(workflow_id=pk(workflow), node_id=node_id, week_start=week_start,
-                           value=value, recorded_by=actor_id, created_at=moment)  # fmt: skip
-        row.value, row.recorded_by, row.updated_at = value, actor_id, moment
-        db.add(row)
-        changed.append(node_id)
-    db.flush()
+
+    def new_row(node_id: int, value: float, moment: datetime) -> KpiValue:
+        return KpiValue(workflow_id=pk(workflow), node_id=node_id, week_start=week_start,
+                        value=value, recorded_by=actor_id, created_at=moment)  # fmt: skip
+
+    changed = reported.store_week_values(
+        db, stored=stored, values=values, new_row=new_row, actor_id=actor_id
+    )
     if changed:
         audit.record(
             db,
@@ -129,7 +118,7 @@ def report_kpi_values(
             week_start=week_start.isoformat(),
             values={nodes[i].name: values[i] for i in changed},
         )
-        refresh_open_sessions(
+        reported.refresh_open_sessions(
             db, workflow=workflow, default_zone=default_zone, week_start=week_start
         )
     return changed

@@ -45,6 +45,13 @@ def channel_texts(bot: RunningBot, channel: str) -> list[str]:
     return [m.get("text", "") for m in bot.fake.messages(channel=channel)]
 
 
+def pending_rows(bot: RunningBot) -> list[OutboxMessage]:
+    """The outbox rows still waiting to be delivered."""
+    with bot.session() as db:
+        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+        return list(db.exec(query).all())
+
+
 def wait_for_the_worker(bot: RunningBot, seconds: float = 10.0) -> None:
     """Deliver what is still pending, without moving the frozen clock: the bot's own outbox
     worker may hold a row's lease (in real time) after frozen time has moved on, so give it real
@@ -52,10 +59,7 @@ def wait_for_the_worker(bot: RunningBot, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while True:
         bot.deliverer.deliver_due()
-        with bot.session() as db:
-            pending = db.exec(
-                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
-            ).all()
+        pending = pending_rows(bot)
         if not pending:
             return
         if time.monotonic() > deadline:

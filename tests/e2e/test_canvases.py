@@ -20,7 +20,7 @@ from cadence.vocabulary import OutboxStatus
 from slackfake.forms import all_text
 from storage.models import ChannelCanvas, OutboxMessage
 from tests.cast import ADMIN, DANA, GOV, LI, MARIA, SAM
-from tests.e2e.helpers import run, said, wait_for_the_worker
+from tests.e2e.helpers import pending_rows, run, said, wait_for_the_worker
 
 SUPPORT = "Support resolution"
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -31,10 +31,7 @@ def settle(bot, clock) -> None:
     """Deliver everything queued, moving frozen time past any coalescing delay or backoff."""
     for _ in range(40):
         bot.deliverer.deliver_due()
-        with bot.session() as db:
-            pending = db.exec(
-                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
-            ).all()
+        pending = pending_rows(bot)
         if not pending:
             return
         clock.advance(seconds=3)

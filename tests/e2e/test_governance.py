@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
-from cadence.vocabulary import OutboxStatus, SessionStatus
+from cadence.vocabulary import SessionStatus
 from slackfake.forms import all_text, buttons
-from storage.models import ActionItem, Decision, GovernanceSession, OutboxMessage, Vote, Workflow
+from storage.models import ActionItem, Decision, GovernanceSession, Vote, Workflow
 from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
-from tests.e2e.helpers import audit_actions, run, said, wait_for_the_worker
+from tests.e2e.helpers import audit_actions, pending_rows, run, said, wait_for_the_worker
 
 SUPPORT = "Support resolution"
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -42,10 +42,7 @@ def open_threads(bot) -> str:
 def settle(bot, clock) -> None:
     """Deliver everything queued; frozen time moves on past any deferral (pacing, references)."""
     for _ in range(40):
-        with bot.session() as db:
-            pending = db.exec(
-                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
-            ).all()
+        pending = pending_rows(bot)
         if not pending:
             return
         clock.advance(seconds=3)
