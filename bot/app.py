@@ -6,6 +6,7 @@ import contextvars
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from concurrent import futures
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from handlers import middleware
 from handlers.middleware import Lane
 from handlers.renderers import build_renderers
 
+logger = logging.getLogger("cadence")
+
 SLACK_TIMEOUT_SECONDS = 10
 # Listener threads per process: prompt work (commands, forms, buttons that open forms) and
 # background work (votes, which take turns per thread anyway: handlers/turns.py).
@@ -36,6 +39,11 @@ LISTENER_THREADS = 32
 BACKGROUND_THREADS = 8
 # Requests per lane acked before their listener runs and still waiting for a thread.
 LANE_BACKLOG = 256
+# Threads that say things to Slack after the ack, so a slow Slack holds none of the above.
+REPLY_THREADS = 8
+# Stopping, replies still unsaid get this long once every acked listener has run (what they
+# confirm is stored by then), then are dropped: within bot.server.GRACEFUL_TIMEOUT_SECONDS.
+REPLY_DRAIN_SECONDS = 5.0
 # What a person in a workspace without an installation is told (OAuth mode).
 NOT_INSTALLED_MESSAGE = (
     "Cadence is not installed in this workspace (or was removed). Ask whoever runs Cadence "
@@ -72,6 +80,8 @@ class ListenerPools(Executor):
     at most `backlog` of them waiting for a thread (default LANE_BACKLOG), so what has been
     acked and not yet done stays bounded (it is lost if the process is killed). Past that,
     such requests are turned away at once, with a "try again" (handlers.middleware.shed).
+    Replies said after the ack (`later`: vote confirmations, that "try again") have threads of
+    their own, so a slow Slack never holds a listener thread from storing acked work.
     """
 
     def __init__(self, threads: Mapping[Lane, int], *, backlog: int | None = None) -> None:
@@ -82,6 +92,24 @@ class ListenerPools(Executor):
         self.backlog = LANE_BACKLOG if backlog is None else backlog
         self._waiting = dict.fromkeys(self.pools, 0)
         self._lock = threading.Lock()
+        self.replies = ContextExecutor(max_workers=REPLY_THREADS, thread_name_prefix="bolt-reply")
+        self._unsaid: set[Future[Any]] = set()
+
+    def later(self, say: Callable[[], None]) -> None:
+        """Run `say` (a best-effort reply to Slack) on the reply threads; once shut down,
+        it is dropped."""
+        try:
+            future = self.replies.submit(say)
+        except RuntimeError:
+            logger.warning("Stopping: a reply to Slack was not sent")
+            return
+        with self._lock:
+            self._unsaid.add(future)
+        future.add_done_callback(self._said)
+
+    def _said(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._unsaid.discard(future)
 
     def has_room(self, lane: Lane) -> bool:
         """Whether `lane` may take one more listener acked before it runs."""
@@ -102,9 +130,15 @@ class ListenerPools(Executor):
         return self.pools[lane].submit(started)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Shut every pool down (by default after what is queued has run)."""
+        """Shut every pool down (by default after every queued listener has run, then with
+        REPLY_DRAIN_SECONDS for the replies still unsaid: a hanging Slack delays no store)."""
         for pool in self.pools.values():
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait:
+            with self._lock:
+                unsaid = list(self._unsaid)
+            futures.wait(unsaid, timeout=REPLY_DRAIN_SECONDS)
+        self.replies.shutdown(wait=False, cancel_futures=True)
 
 
 def build_client(settings: Settings, *, retries: bool = True) -> WebClient:
@@ -211,6 +245,7 @@ def build_app(
         on_commit=on_commit,
         installations=installations,
         has_room=pools.has_room,
+        later=pools.later,
     )
     handlers.register(app)
     return app

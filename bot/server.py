@@ -25,7 +25,10 @@ from bot.web import WSGIApp
 
 logger = logging.getLogger("cadence")
 
-GRACEFUL_TIMEOUT_SECONDS = 10
+# SIGTERM to SIGKILL for a worker: room to store a full backlog of acked votes (256 on one
+# thread: ~3 s on SQLite, ~6 s on PostgreSQL on a busy 2-core host), then bot.app's
+# REPLY_DRAIN_SECONDS for confirmations (tests/bot/test_server_drain.py).
+GRACEFUL_TIMEOUT_SECONDS = 20
 # gunicorn restarts a worker silent for this long; a thread is always free to heartbeat.
 WORKER_TIMEOUT_SECONDS = 30
 

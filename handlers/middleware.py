@@ -22,6 +22,7 @@ from handlers.channels import ChannelMembers
 from handlers.commands import IMMEDIATE_ACKS
 from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX
+from handlers.unit_of_work import Later, now
 from storage.db import new_session
 
 # Slack wants an answer within 3 s: a request waits this long for a database lock held by
@@ -81,13 +82,15 @@ def sheddable(body: dict[str, Any]) -> bool:
     return True
 
 
-def shed(body: dict[str, Any], context: BoltContext) -> BoltResponse:
+def shed(body: dict[str, Any], context: BoltContext, later: Later = now) -> BoltResponse:
     """Turn a request away, changing nothing: a command hears why in its ack, a click in a
-    private reply, an event is dropped (only one that comes again: sheddable)."""
+    private reply sent after the ack (`later`: a slow Slack never delays it), an event is
+    dropped (only one that comes again: sheddable)."""
     if body.get("command"):
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": BUSY})
     if body.get("type") == "block_actions":
-        reply_privately(body, context.client, BUSY)
+        client = context.client
+        later(lambda: reply_privately(body, client, BUSY))
     return BoltResponse(status=200, body="")
 
 
@@ -99,6 +102,7 @@ def install(
     on_commit: Callable[[], None],
     installations: TokenRevocationListeners | None = None,
     has_room: Callable[[Lane], bool] = lambda _lane: True,
+    later: Later = now,
 ) -> None:
     """Ack early, and give every request its own session (`db`) and the configured zone.
 
@@ -110,6 +114,7 @@ def install(
     read-only requests (help, opening a form) do not wake the deliverer for nothing.
     `has_room(lane)` says whether that lane's listener pool may take one more request acked
     before it runs; when it is full, such requests are turned away at once with BUSY.
+    `later` sends replies to Slack after the ack (listeners get it as `later`).
     """
 
     seen = SeenEvents()
@@ -137,7 +142,9 @@ def install(
         LANE.set(lane)
         answer = immediate_ack(body)
         if answer is not None and sheddable(body) and not has_room(lane):
-            return shed(body, context)  # overloaded: say so now rather than ack in 3 s or never
+            return shed(
+                body, context, later
+            )  # overloaded: say so now rather than ack in 3 s or never
         if answer is not None:
             context.ack(**answer)
         next()
@@ -157,6 +164,7 @@ def install(
         context["default_zone"] = default_zone
         context["channel_members"] = channel_members
         context["installations"] = installations
+        context["later"] = later
         next()
 
 

@@ -25,6 +25,15 @@ logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Runs a reply to Slack after the ack, off the request's thread (bot.app.ListenerPools.later);
+# listeners get it as `later`.
+Later = Callable[[Callable[[], None]], None]
+
+
+def now(say: Callable[[], None]) -> None:
+    """A `Later` that says it at once (where there is no reply thread)."""
+    say()
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -19,10 +20,11 @@ from cadence.governance.trends import read_trends
 from cadence.kpi.view import read_kpi_tree
 from cadence.vocabulary import GovernanceChoice, SessionStatus
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
+from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
 from handlers.payloads import STALE_BUTTON, button_id, first_action
 from handlers.turns import Turns
-from handlers.unit_of_work import Reply, unit_of_work
+from handlers.unit_of_work import Later, Reply, unit_of_work
 from storage.models import Workflow, pk
 
 
@@ -58,25 +60,30 @@ def handle_vote(
     client: WebClient,
     db: Session,
     default_zone: str,
+    later: Later,
 ) -> Reply | None:
-    """Record or change the clicker's vote, then confirm privately."""
+    """Record or change the clicker's vote, then confirm privately from a reply thread
+    (`later`): votes queued behind this one are stored without waiting for Slack."""
     ack()
     click = Click.from_body(body)
     try:
         choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
     except ValueError:
         raise InvalidInput(STALE_BUTTON) from None
-    with VOTE_TURNS.turn(click.value):
-        result = votes.cast_vote(
-            db,
-            session_id=click.value,
-            voter=click.user_id,
-            choice=choice,
-            team_id=click.team_id,
-            default_zone=default_zone,
-        )
+    # Until the commit: the next vote on the thread then never waits on its row lock.
+    VOTE_TURNS.until_transaction_end(db, click.value)
+    result = votes.cast_vote(
+        db,
+        session_id=click.value,
+        voter=click.user_id,
+        choice=choice,
+        team_id=click.team_id,
+        default_zone=default_zone,
+    )
     text = vote_confirmation(result)
-    return Reply(text) if text is not None else None
+    if text is None:
+        return None
+    return Reply(then=lambda: later(functools.partial(reply_privately, body, client, text)))
 
 
 def vote_confirmation(result: votes.VoteResult) -> str | None:

@@ -105,3 +105,33 @@ def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
         assert "Your vote" in told["text"]
     with bot.session() as db:
         assert sorted(v.voter for v in db.exec(select(Vote)).all()) == VOTERS[:taken]
+
+
+def test_a_click_turned_away_is_acked_at_once_when_its_busy_reply_hangs_at_slack(
+    small_backlog, bot, frozen_clock
+):
+    """The "try again" of a click an overloaded process turns away is said after the ack: a
+    response_url that hangs delays the reply, never the ack."""
+    staffed(bot, frozen_clock)
+    frozen_clock.current = MONDAY_9
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    [parent] = parents(bot)
+    taken = BACKGROUND_THREADS + small_backlog
+    holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
+                             isolation_level=None)  # fmt: skip
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        for user in VOTERS[:taken]:
+            bot.sim.click(parent, user=user, action_id="governance-vote-pause", latest=False)
+        bot.fake.hang(RESPONSE_URL, seconds=HANG_SECONDS)
+        turned_away = bot.sim.click(
+            parent, user=VOTERS[taken], action_id="governance-vote-pause", latest=False
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert turned_away.status == 200
+    assert turned_away.elapsed < 1.0, "the ack waited for the busy reply"
+    [busy] = bot.fake.wait_for_responses(key=turned_away.response_url, timeout=2 * HANG_SECONDS)
+    assert "nothing was done" in busy["text"]
