@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.server import GRACEFUL_TIMEOUT_SECONDS
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_WORDS = re.compile(r"TOKEN|SECRET|PASSWORD|API_KEY", re.IGNORECASE)
 SLACK_TOKEN = re.compile(r"xox[abposer]-|xapp-")
@@ -186,3 +188,10 @@ def test_compose_services_have_health_checks(compose):
     for service in (cadence, postgres):
         assert {"interval", "timeout", "retries"} <= set(service["healthcheck"])
     assert "postgres-data" in compose.get("volumes", {})
+
+
+def test_compose_gives_cadence_time_to_finish_what_it_acked(compose):
+    # docker stops a container with SIGKILL 10 s after SIGTERM unless told otherwise; a worker
+    # may need GRACEFUL_TIMEOUT_SECONDS to store the votes it acked (tests/bot/test_server_drain).
+    grace = compose["services"]["cadence"]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > GRACEFUL_TIMEOUT_SECONDS
