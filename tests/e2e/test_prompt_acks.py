@@ -19,7 +19,9 @@ from tests.cast import EVE
 from tests.e2e.test_governance import MONDAY_9, open_threads, parents, settle, staffed
 
 VOTERS = [f"U0V{n:05d}" for n in range(40)]  # more than the listener threads of both lanes
-HANG_SECONDS = 3.0
+HANG_SECONDS = 5.0
+# "At once": well under the hang an ack must not wait behind, with room for a loaded machine.
+AT_ONCE = HANG_SECONDS / 2
 
 
 def test_a_vote_storm_stuck_after_its_acks_delays_no_ack_and_no_form(bot, frozen_clock):
@@ -36,9 +38,9 @@ def test_a_vote_storm_stuck_after_its_acks_delays_no_ack_and_no_form(bot, frozen
         for user in VOTERS
     ]
     assert [a.status for a in acks] == [200] * len(VOTERS)
-    assert max(a.elapsed for a in acks) < 1.0, sorted(a.elapsed for a in acks)[-3:]
+    assert max(a.elapsed for a in acks) < AT_ONCE, sorted(a.elapsed for a in acks)[-3:]
     escalate = bot.sim.command("/escalate", "", user=EVE)
-    assert escalate.status == 200 and escalate.elapsed < 1.0
+    assert escalate.status == 200 and escalate.elapsed < AT_ONCE
     [opened] = bot.fake.wait_for("views.open", timeout=HANG_SECONDS)
     assert opened.ok and opened.at - started < HANG_SECONDS, "the form waited for the votes"
     assert not any(bot.fake.responses(a.response_url) for a in acks[-8:]), "nothing hung"
@@ -76,10 +78,13 @@ def small_backlog(monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
-    small_backlog, bot, frozen_clock
+    small_backlog, bot, frozen_clock, monkeypatch
 ):
     """The votes' thread is locked by another writer for a moment: 8 votes hold the background
     threads, 2 wait; the rest are answered at once that Cadence is too busy, and not stored."""
+    # The held votes wait for the lock for as long as the clicks take to send on a slow machine,
+    # rather than give up after the usual 2 s and free their threads for later clicks.
+    monkeypatch.setattr("handlers.middleware.REQUEST_LOCK_WAIT_SECONDS", 30.0)
     staffed(bot, frozen_clock)
     frozen_clock.current = MONDAY_9
     open_threads(bot)
@@ -98,7 +103,7 @@ def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert [a.status for a in acks] == [200] * 20 and max(a.elapsed for a in acks) < 1.0
+    assert [a.status for a in acks] == [200] * 20 and max(a.elapsed for a in acks) < AT_ONCE
     assert all("nothing was done" in b["text"] for b in busy)
     for ack in acks[:taken]:
         [told] = bot.fake.wait_for_responses(key=ack.response_url, timeout=30)
@@ -108,10 +113,13 @@ def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
 
 
 def test_a_click_turned_away_is_acked_at_once_when_its_busy_reply_hangs_at_slack(
-    small_backlog, bot, frozen_clock
+    small_backlog, bot, frozen_clock, monkeypatch
 ):
     """The "try again" of a click an overloaded process turns away is said after the ack: a
     response_url that hangs delays the reply, never the ack."""
+    # The held votes wait for the lock for as long as the clicks take to send on a slow machine,
+    # rather than give up after the usual 2 s and free their threads for later clicks.
+    monkeypatch.setattr("handlers.middleware.REQUEST_LOCK_WAIT_SECONDS", 30.0)
     staffed(bot, frozen_clock)
     frozen_clock.current = MONDAY_9
     open_threads(bot)
@@ -132,6 +140,6 @@ def test_a_click_turned_away_is_acked_at_once_when_its_busy_reply_hangs_at_slack
         holder.execute("ROLLBACK")
         holder.close()
     assert turned_away.status == 200
-    assert turned_away.elapsed < 1.0, "the ack waited for the busy reply"
+    assert turned_away.elapsed < AT_ONCE, "the ack waited for the busy reply"
     [busy] = bot.fake.wait_for_responses(key=turned_away.response_url, timeout=2 * HANG_SECONDS)
     assert "nothing was done" in busy["text"]
