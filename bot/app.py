@@ -23,6 +23,7 @@ import handlers
 from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.fastpath import streamline
 from bot.installations import WorkspaceTokens, build_installation_store
 from bot.oauth import build_oauth_settings
 from bot.ratelimit import Limit, MethodLimiter
@@ -248,6 +249,7 @@ def build_app(
         later=pools.later,
     )
     handlers.register(app)
+    streamline(app)
     return app
 
 
