@@ -23,7 +23,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -85,8 +85,8 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     SQLite's write lock) until the commit, so concurrent writers take turns, each starting from
     the link the one before it committed. Events waiting in `audit_pending` are linked after it.
     """
-    _link(db, event)
-    _link_waiting(db, event.team_id)
+    if _link(db, event):
+        _link_waiting(db, event.team_id)
     return event
 
 
@@ -150,7 +150,33 @@ def append_or_leave(db: Session, event: AuditEvent) -> bool:
     return True
 
 
-def _link(db: Session, event: AuditEvent) -> None:
+# The statements of an append, built once: an append runs in the transaction of nearly every
+# change (every vote), and building and keying a statement costs more than running it.
+_HEAD = AuditChainHead.__table__  # type: ignore[attr-defined]
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_PENDING = AuditPending.__table__  # type: ignore[attr-defined]
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.team_id == bindparam("team"))
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(
+        _HEAD.c.seq,
+        _HEAD.c.hash,
+        select(_PENDING.c.id).where(_PENDING.c.team_id == bindparam("team")).exists(),
+    )
+)
+_SET_HASH = (
+    update(_HEAD)
+    .where(_HEAD.c.team_id == bindparam("team"))
+    .values(hash=bindparam("new_hash"), updated_at=bindparam("moment"))
+)
+_INSERT = insert(_EVENTS).returning(_EVENTS.c.id)
+_COLUMNS = ("team_id", "workflow_id", "actor", "action", "detail", "created_at", "seq",
+            "prev_hash", "hash")  # fmt: skip
+
+
+def _link(db: Session, event: AuditEvent) -> bool:
+    """Number, hash and write `event` (its id set); whether events wait in `audit_pending`."""
     link = _advance_head(db, event.team_id)
     if link is None:  # the workspace's first row: start its chain (once, whoever comes first)
         insert_if_absent(
@@ -164,25 +190,20 @@ def _link(db: Session, event: AuditEvent) -> None:
         )
         link = _advance_head(db, event.team_id)
         assert link is not None
-    event.seq, event.prev_hash = link
+    event.seq, event.prev_hash, waiting = link
     event.hash = link_hash(event.prev_hash, event_content(event))
-    db.exec(  # type: ignore[call-overload]
-        update(AuditChainHead)
-        .where(col(AuditChainHead.team_id) == event.team_id)
-        .values(hash=event.hash, updated_at=event.created_at)
-        .execution_options(synchronize_session=False)
+    connection = db.connection()
+    connection.execute(
+        _SET_HASH, {"team": event.team_id, "new_hash": event.hash, "moment": event.created_at}
     )
-    db.add(event)
-    db.flush()
+    # A plain INSERT: the row is never changed afterwards, so the session need not track it.
+    row = {name: getattr(event, name) for name in _COLUMNS}
+    event.id = connection.execute(_INSERT, row).scalar_one()
+    return waiting
 
 
-def _advance_head(db: Session, team_id: str) -> tuple[int, str] | None:
-    """Lock the workspace's chain head and take the next number: (number, previous hash)."""
-    row = db.exec(  # type: ignore[call-overload]
-        update(AuditChainHead)
-        .where(col(AuditChainHead.team_id) == team_id)
-        .values(seq=col(AuditChainHead.seq) + 1)
-        .returning(col(AuditChainHead.seq), col(AuditChainHead.hash))
-        .execution_options(synchronize_session=False)
-    ).first()
-    return (int(row[0]), str(row[1])) if row is not None else None
+def _advance_head(db: Session, team_id: str) -> tuple[int, str, bool] | None:
+    """Lock the workspace's chain head and take the next number: (number, previous hash,
+    whether events wait in `audit_pending`), in one statement."""
+    row = db.connection().execute(_ADVANCE, {"team": team_id}).first()
+    return (int(row[0]), str(row[1]), bool(row[2])) if row is not None else None

@@ -5,16 +5,53 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
 from cadence.errors import Conflict, InvalidInput
-from cadence.governance.threads import get_session, parent_key, render_args, tally_key_prefix
+from cadence.governance.threads import parent_key, render_args, tally_key_prefix
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
-from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote, pk
+
+# A vote's statements, built once: votes come in storms, and building and keying a statement
+# costs more than running it (benchmarks/capacity.py).
+_SESSIONS = GovernanceSession.__table__  # type: ignore[attr-defined]
+_VOTES = Vote.__table__  # type: ignore[attr-defined]
+_SESSION = bindparam("sid")
+_VOTER = bindparam("who")
+_FIRST_LOOK = (
+    select(_SESSIONS.c.workflow_id, _SESSIONS.c.status, _VOTES.c.choice)
+    .select_from(
+        _SESSIONS.outerjoin(
+            _VOTES, and_(_VOTES.c.session_id == _SESSIONS.c.id, _VOTES.c.voter == _VOTER)
+        )
+    )
+    .where(_SESSIONS.c.id == _SESSION, _SESSIONS.c.team_id == bindparam("team_id"))
+)
+_CHOICE = select(_VOTES.c.choice).where(_VOTES.c.session_id == _SESSION, _VOTES.c.voter == _VOTER)
+_TOUCH = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == _SESSION)
+    .values(tally_queued=_SESSIONS.c.tally_queued)
+)
+_LOCKED_READ = (
+    select(_SESSIONS.c.status, _SESSIONS.c.tally_queued)
+    .where(_SESSIONS.c.id == _SESSION)
+    .with_for_update()
+)
+_RAISE_FLAG = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == _SESSION, _SESSIONS.c.tally_queued.is_(False))
+    .values(tally_queued=True)
+)
+_NEW_VOTE = insert(_VOTES)
+_CHANGE_VOTE = (
+    update(_VOTES)
+    .where(_VOTES.c.session_id == _SESSION, _VOTES.c.voter == _VOTER)
+    .values(choice=bindparam("new_choice"), updated_at=bindparam("moment"))
+)
 
 
 @dataclass
@@ -41,17 +78,25 @@ def cast_vote(
     """Record or change one person's vote; refuse once the decision is recorded."""
     if choice not in VOTE_CHOICES:
         raise InvalidInput("That is not one of the choices to vote for.")
-    session = get_session(db, session_id=session_id, team_id=team_id)
-    if session.status != SessionStatus.OPEN:
-        raise Conflict(_decided_message(db, session))
-    if _choice_of(db, session_id, voter) == choice:
+    # One read before the lock: the session (is it this workspace's, still open?) and the
+    # voter's vote as committed now. Clicking the vote you already have changes nothing.
+    connection = db.connection()
+    found = connection.execute(
+        _FIRST_LOOK, {"sid": session_id, "who": voter, "team_id": team_id}
+    ).first()
+    if found is None:
+        raise InvalidInput("That governance thread no longer exists.")
+    workflow_id, status, seen = found
+    if status != SessionStatus.OPEN:
+        raise Conflict(_decided_message(db, session_id))
+    if seen == choice.value:
         return VoteResult(choice, choice, False)
     # Lock the session row (the write lock on SQLite), ordering this vote against other votes
     # and against a refresh lowering the flag. What follows holds the lock until the commit,
     # so it is kept to a few statements.
     status, already_flagged = _lock_and_read(db, session_id)
     if status != SessionStatus.OPEN:
-        raise Conflict(_decided_message(db, session))
+        raise Conflict(_decided_message(db, session_id))
     # Read again under the lock: a request still running when we first looked (a retry, a
     # double click) may have cast this very vote meanwhile, and that one confirms it.
     previous = _choice_of(db, session_id, voter)
@@ -60,29 +105,31 @@ def cast_vote(
     # Only the vote that raises the flag queues a refresh (read under the lock, so exact).
     flagged = not already_flagged and _raise_flag(db, session_id)
     moment = now()
-    inserted = insert_if_absent(
-        db,
-        Vote,
-        key=["session_id", "voter"],
-        session_id=session_id,
-        voter=voter,
-        choice=choice.value,
-        created_at=moment,
-    )
-    if not inserted:
-        db.exec(  # type: ignore[call-overload]
-            update(Vote)
-            .where(col(Vote.session_id) == session_id, col(Vote.voter) == voter)
-            .values(choice=choice.value, updated_at=moment)
+    # Every vote on the session holds its row lock while it writes, so what was read under
+    # the lock decides between a new row and a change: one statement either way.
+    if previous is None:
+        connection.execute(
+            _NEW_VOTE,
+            {
+                "session_id": session_id,
+                "voter": voter,
+                "choice": choice.value,
+                "created_at": moment,
+            },
+        )
+    else:
+        connection.execute(
+            _CHANGE_VOTE,
+            {"sid": session_id, "who": voter, "new_choice": choice.value, "moment": moment},
         )
     if flagged:
-        _queue_refresh(db, session, default_zone)
+        _queue_refresh(db, session_id, team_id, default_zone)
     audit.record(
         db,
-        team_id=session.team_id,
+        team_id=team_id,
         actor=voter,
         action="governance.voted",
-        workflow_id=session.workflow_id,
+        workflow_id=workflow_id,
         session_id=session_id,
         choice=choice.value,
         previous=previous.value if previous else None,
@@ -92,10 +139,9 @@ def cast_vote(
 
 def _choice_of(db: Session, session_id: int, voter: str) -> GovernanceChoice | None:
     """The voter's current vote as the database holds it now (not the session's cached row)."""
-    stored = db.exec(
-        select(Vote.choice).where(Vote.session_id == session_id, Vote.voter == voter)
-    ).first()
-    return GovernanceChoice(stored) if stored is not None else None
+    stored = db.connection().execute(_CHOICE, {"sid": session_id, "who": voter})
+    choice = stored.scalar()
+    return GovernanceChoice(choice) if choice is not None else None
 
 
 def lock_session(db: Session, session_id: int) -> None:
@@ -105,12 +151,7 @@ def lock_session(db: Session, session_id: int) -> None:
     flag: a refresh lowering the flag (its first write, see take_refresh) then waits for this
     commit, or this transaction sees the flag lowered.
     """
-    db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(col(GovernanceSession.id) == session_id)
-        .values(tally_queued=col(GovernanceSession.tally_queued))
-        .execution_options(synchronize_session=False)
-    )
+    db.connection().execute(_TOUCH, {"sid": session_id})
 
 
 def _lock_and_read(db: Session, session_id: int) -> tuple[str, bool]:
@@ -120,11 +161,7 @@ def _lock_and_read(db: Session, session_id: int) -> tuple[str, bool]:
     the database's write lock, then the read."""
     if db.get_bind().dialect.name != "postgresql":
         lock_session(db, session_id)
-    row = db.exec(
-        select(GovernanceSession.status, GovernanceSession.tally_queued)
-        .where(GovernanceSession.id == session_id)
-        .with_for_update()
-    ).one()
+    row = db.connection().execute(_LOCKED_READ, {"sid": session_id}).one()
     return str(row[0]), bool(row[1])
 
 
@@ -135,24 +172,17 @@ def queue_flag(db: Session, session_id: int) -> bool:
 
 
 def _raise_flag(db: Session, session_id: int) -> bool:
-    result = db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(
-            col(GovernanceSession.id) == session_id, col(GovernanceSession.tally_queued).is_(False)
-        )
-        .values(tally_queued=True)
-    )
+    result = db.connection().execute(_RAISE_FLAG, {"sid": session_id})
     return bool(result.rowcount == 1)
 
 
 def request_refresh(db: Session, *, session: GovernanceSession, default_zone: str) -> None:
     """Ask for the parent message to be redrawn (coalesced with any refresh already queued)."""
     if queue_flag(db, pk(session)):
-        _queue_refresh(db, session, default_zone)
+        _queue_refresh(db, pk(session), session.team_id, default_zone)
 
 
-def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -> None:
-    sid = pk(session)
+def _queue_refresh(db: Session, sid: int, team_id: str, default_zone: str) -> None:
     key = f"{tally_key_prefix(sid)}{uuid.uuid4().hex}"
     outbox.render_message(
         db,
@@ -161,7 +191,7 @@ def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -
         renderer=outbox.RendererName.GOVERNANCE_TALLY,
         args=render_args(sid, default_zone, key=key),
         of=parent_key(sid),
-        team_id=session.team_id,
+        team_id=team_id,
     )
 
 
@@ -211,8 +241,8 @@ def leading_choice(counts: dict[GovernanceChoice, int]) -> GovernanceChoice | No
     return leaders[0] if best > 0 and len(leaders) == 1 else None
 
 
-def _decided_message(db: Session, session: GovernanceSession) -> str:
-    decision = db.exec(select(Decision).where(Decision.session_id == session.id)).first()
+def _decided_message(db: Session, session_id: int) -> str:
+    decision = db.exec(select(Decision).where(Decision.session_id == session_id)).first()
     if decision is None:
         return "This governance thread is closed; votes can no longer change."
     return (
