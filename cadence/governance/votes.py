@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.errors import Conflict, InvalidInput
+from cadence.errors import CadenceError, Conflict, InvalidInput
 from cadence.governance.threads import parent_key, render_args, tally_key_prefix
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
@@ -21,16 +23,21 @@ _SESSIONS = GovernanceSession.__table__  # type: ignore[attr-defined]
 _VOTES = Vote.__table__  # type: ignore[attr-defined]
 _SESSION = bindparam("sid")
 _VOTER = bindparam("who")
+_VOTERS = bindparam("voters", expanding=True)
+# Before the lock: the session (this workspace's? still open?) and the voters' votes as
+# committed now, one row per voter who has one (or one row of the session alone).
 _FIRST_LOOK = (
-    select(_SESSIONS.c.workflow_id, _SESSIONS.c.status, _VOTES.c.choice)
+    select(_SESSIONS.c.workflow_id, _SESSIONS.c.status, _VOTES.c.voter, _VOTES.c.choice)
     .select_from(
         _SESSIONS.outerjoin(
-            _VOTES, and_(_VOTES.c.session_id == _SESSIONS.c.id, _VOTES.c.voter == _VOTER)
+            _VOTES, and_(_VOTES.c.session_id == _SESSIONS.c.id, _VOTES.c.voter.in_(_VOTERS))
         )
     )
     .where(_SESSIONS.c.id == _SESSION, _SESSIONS.c.team_id == bindparam("team_id"))
 )
-_CHOICE = select(_VOTES.c.choice).where(_VOTES.c.session_id == _SESSION, _VOTES.c.voter == _VOTER)
+_CHOICES = select(_VOTES.c.voter, _VOTES.c.choice).where(
+    _VOTES.c.session_id == _SESSION, _VOTES.c.voter.in_(_VOTERS)
+)
 _TOUCH = (
     update(_SESSIONS)
     .where(_SESSIONS.c.id == _SESSION)
@@ -66,6 +73,14 @@ class VoteResult:
     retried: bool = False
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """One person's click on a vote button."""
+
+    voter: str
+    choice: GovernanceChoice
+
+
 def cast_vote(
     db: Session,
     *,
@@ -76,72 +91,119 @@ def cast_vote(
     default_zone: str,
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
-    if choice not in VOTE_CHOICES:
-        raise InvalidInput("That is not one of the choices to vote for.")
-    # One read before the lock: the session (is it this workspace's, still open?) and the
-    # voter's vote as committed now. Clicking the vote you already have changes nothing.
+    [outcome] = cast_votes(
+        db,
+        session_id=session_id,
+        ballots=[Ballot(voter, choice)],
+        team_id=team_id,
+        default_zone=default_zone,
+    )
+    if isinstance(outcome, CadenceError):
+        raise outcome
+    return outcome
+
+
+def cast_votes(
+    db: Session,
+    *,
+    session_id: int,
+    ballots: Sequence[Ballot],
+    team_id: str,
+    default_zone: str,
+) -> list[VoteResult | CadenceError]:
+    """Record several votes on one session in one transaction, in order, each with the
+    outcome `cast_vote` would have given it; a refusal of one ballot (not a vote choice) is
+    its outcome. The session gone or decided refuses them all (raised).
+
+    A storm of votes on one thread is stored in batches (handlers/batches.py): the session's
+    row lock, the flag, the audit chain's lock and the commit are taken once per batch.
+    """
+    if not ballots:
+        return []
+    outcomes: list[VoteResult | CadenceError | None] = [None] * len(ballots)
+    voters = sorted({b.voter for b in ballots})
     connection = db.connection()
-    found = connection.execute(
-        _FIRST_LOOK, {"sid": session_id, "who": voter, "team_id": team_id}
-    ).first()
-    if found is None:
+    rows = connection.execute(
+        _FIRST_LOOK, {"sid": session_id, "voters": voters, "team_id": team_id}
+    ).all()
+    if not rows:
         raise InvalidInput("That governance thread no longer exists.")
-    workflow_id, status, seen = found
+    workflow_id, status = rows[0][0], rows[0][1]
     if status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session_id))
-    if seen == choice.value:
-        return VoteResult(choice, choice, False)
-    # Lock the session row (the write lock on SQLite), ordering this vote against other votes
-    # and against a refresh lowering the flag. What follows holds the lock until the commit,
-    # so it is kept to a few statements.
+    seen = {row[2]: row[3] for row in rows if row[2] is not None}
+    # Clicking the vote you already have changes nothing (said again); a second click of one
+    # voter in the batch is ordered after the first, under the lock.
+    waiting: list[int] = []
+    touched: set[str] = set()
+    for index, ballot in enumerate(ballots):
+        if ballot.choice not in VOTE_CHOICES:
+            outcomes[index] = InvalidInput("That is not one of the choices to vote for.")
+        elif ballot.voter not in touched and seen.get(ballot.voter) == ballot.choice.value:
+            outcomes[index] = VoteResult(ballot.choice, ballot.choice, False)
+        else:
+            touched.add(ballot.voter)
+            waiting.append(index)
+    if waiting:
+        _record_under_lock(
+            db, session_id, team_id, workflow_id, [(i, ballots[i]) for i in waiting], outcomes,
+            default_zone,
+        )  # fmt: skip
+    return [o for o in outcomes if o is not None]
+
+
+def _record_under_lock(
+    db: Session,
+    session_id: int,
+    team_id: str,
+    workflow_id: int,
+    waiting: list[tuple[int, Ballot]],
+    outcomes: list[VoteResult | CadenceError | None],
+    default_zone: str,
+) -> None:
+    # Lock the session row (the write lock on SQLite), ordering these votes against other
+    # votes and against a refresh lowering the flag. What follows holds the lock until the
+    # commit, so it is kept to a few statements, however many votes the batch holds.
     status, already_flagged = _lock_and_read(db, session_id)
     if status != SessionStatus.OPEN:
         raise Conflict(_decided_message(db, session_id))
     # Read again under the lock: a request still running when we first looked (a retry, a
     # double click) may have cast this very vote meanwhile, and that one confirms it.
-    previous = _choice_of(db, session_id, voter)
-    if previous == choice:
-        return VoteResult(choice, previous, False, retried=True)
-    # Only the vote that raises the flag queues a refresh (read under the lock, so exact).
-    flagged = not already_flagged and _raise_flag(db, session_id)
-    moment = now()
-    # Every vote on the session holds its row lock while it writes, so what was read under
-    # the lock decides between a new row and a change: one statement either way.
-    if previous is None:
-        connection.execute(
-            _NEW_VOTE,
-            {
-                "session_id": session_id,
-                "voter": voter,
-                "choice": choice.value,
-                "created_at": moment,
-            },
-        )
-    else:
-        connection.execute(
-            _CHANGE_VOTE,
-            {"sid": session_id, "who": voter, "new_choice": choice.value, "moment": moment},
-        )
-    if flagged:
+    voters = sorted({ballot.voter for _, ballot in waiting})
+    connection = db.connection()
+    stored = dict(connection.execute(_CHOICES, {"sid": session_id, "voters": voters}).all())
+    current: dict[str, str] = dict(stored)
+    changes: list[tuple[str, dict[str, Any]]] = []
+    for index, ballot in waiting:
+        before = current.get(ballot.voter)
+        previous = GovernanceChoice(before) if before is not None else None
+        if previous == ballot.choice:
+            outcomes[index] = VoteResult(ballot.choice, previous, False, retried=True)
+            continue
+        outcomes[index] = VoteResult(ballot.choice, previous, True)
+        current[ballot.voter] = ballot.choice.value
+        changes.append((ballot.voter, {"session_id": session_id, "choice": ballot.choice.value,
+                                       "previous": before}))  # fmt: skip
+    if not changes:
+        return
+    # Only the batch that raises the flag queues a refresh (read under the lock, so exact).
+    if not already_flagged and _raise_flag(db, session_id):
         _queue_refresh(db, session_id, team_id, default_zone)
-    audit.record(
-        db,
-        team_id=team_id,
-        actor=voter,
-        action="governance.voted",
-        workflow_id=workflow_id,
-        session_id=session_id,
-        choice=choice.value,
-        previous=previous.value if previous else None,
+    # Every vote on the session holds its row lock while it writes, so what was read under
+    # the lock decides between a new row and a change: one statement each (one per batch).
+    moment = now()
+    changed = {voter for voter, _ in changes}
+    new = [{"session_id": session_id, "voter": v, "choice": current[v], "created_at": moment}
+           for v in sorted(changed) if v not in stored]  # fmt: skip
+    kept = [{"sid": session_id, "who": v, "new_choice": current[v], "moment": moment}
+            for v in sorted(changed) if v in stored]  # fmt: skip
+    if new:
+        connection.execute(_NEW_VOTE, new)
+    if kept:
+        connection.execute(_CHANGE_VOTE, kept)
+    audit.record_many(
+        db, team_id=team_id, action="governance.voted", workflow_id=workflow_id, entries=changes
     )
-    return VoteResult(choice, previous, True)
-
-
-def _choice_of(db: Session, session_id: int, voter: str) -> GovernanceChoice | None:
-    """The voter's current vote as the database holds it now (not the session's cached row)."""
-    stored = db.connection().execute(_CHOICE, {"sid": session_id, "who": voter})
-    choice = stored.scalar()
-    return GovernanceChoice(choice) if choice is not None else None
 
 
 def lock_session(db: Session, session_id: int) -> None:
@@ -220,25 +282,6 @@ def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
         )
     ).one()
     return int(older_waiting) == 0
-
-
-def tally(db: Session, *, session_id: int) -> dict[GovernanceChoice, int]:
-    """Votes per choice (every choice present, zero when nobody chose it)."""
-    counts = dict.fromkeys(VOTE_CHOICES, 0)
-    rows = db.exec(
-        select(Vote.choice, func.count()).where(Vote.session_id == session_id).group_by(Vote.choice)
-    ).all()
-    for choice, count in rows:
-        if choice in VOTE_CHOICES:
-            counts[GovernanceChoice(choice)] = int(count)
-    return counts
-
-
-def leading_choice(counts: dict[GovernanceChoice, int]) -> GovernanceChoice | None:
-    """The choice with the most votes, or None when nobody voted or the top is tied."""
-    best = max(counts.values(), default=0)
-    leaders = [c for c, n in counts.items() if n == best]
-    return leaders[0] if best > 0 and len(leaders) == 1 else None
 
 
 def _decided_message(db: Session, session_id: int) -> str:
