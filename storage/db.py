@@ -59,24 +59,57 @@ def insert_if_absent(db: Session, model: type[SQLModel], *, key: list[str], **va
     return db.execute(statement).first() is not None
 
 
+# Keys of Session.info read by the listeners below.
+_ON_BEGIN = "cadence.on_begin"  # SQL run at the start of each transaction
+AFTER_COMMIT = "cadence.after_commit"  # called with the session after each commit
+AFTER_ROLLBACK = "cadence.after_rollback"  # called with the session after each rollback
+
+
+class _Session(Session):
+    """A Session whose per-transaction setup and hooks are kept in its `info`, read by
+    listeners registered once for the class: every Slack request opens a session, and
+    registering listeners on each new session cost more than its queries."""
+
+
+@event.listens_for(_Session, "after_begin")
+def _begin(db: Session, _transaction: Any, connection: Any) -> None:
+    statement = db.info.get(_ON_BEGIN)
+    if statement:
+        connection.exec_driver_sql(statement)
+
+
+@event.listens_for(_Session, "after_commit")
+def _committed(db: Session) -> None:
+    hook = db.info.get(AFTER_COMMIT)
+    if hook is not None:
+        hook(db)
+
+
+@event.listens_for(_Session, "after_rollback")
+def _rolled_back(db: Session) -> None:
+    hook = db.info.get(AFTER_ROLLBACK)
+    if hook is not None:
+        hook(db)
+
+
 def new_session(engine: Engine, *, lock_wait: float | None = None) -> Session:
     """A fresh session; objects stay readable after commit.
 
     `lock_wait`: the seconds a statement waits for a lock another writer holds before failing
     with OperationalError (SQLite's busy timeout, PostgreSQL's lock_timeout); by default
-    SQLITE_BUSY_TIMEOUT_MS on SQLite and no limit on PostgreSQL.
+    SQLITE_BUSY_TIMEOUT_MS on SQLite and no limit on PostgreSQL. Hooks called after each
+    commit or rollback go in `info` under AFTER_COMMIT and AFTER_ROLLBACK.
     """
-    db = Session(engine, expire_on_commit=False)
+    db = _Session(engine, expire_on_commit=False)
     dialect = engine.dialect.name
     if dialect == "sqlite" or (dialect == "postgresql" and lock_wait is not None):
         millis = SQLITE_BUSY_TIMEOUT_MS if lock_wait is None else int(lock_wait * 1000)
         # Per transaction: a pooled connection keeps whatever the previous session set.
-        statement = (
+        db.info[_ON_BEGIN] = (
             f"PRAGMA busy_timeout={millis}"
             if dialect == "sqlite"
             else f"SET LOCAL lock_timeout = {millis}"
         )
-        event.listen(db, "after_begin", lambda _s, _t, conn: conn.exec_driver_sql(statement))
     return db
 
 
