@@ -14,19 +14,37 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Connections each process keeps open, and how many more it may open at a busy moment (closed
+# again when returned). SQLAlchemy's default of 5 kept made a process with dozens of listener
+# threads open and close a PostgreSQL connection (a server process) for most requests under
+# load. A PostgreSQL server must allow replicas x WEB_CONCURRENCY x (both) connections (its
+# default max_connections is 100: 2 workers of 2 replicas fit).
+POOL_SIZE = 12
+POOL_OVERFLOW = 12
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`: SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            future=True,
+        )
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    # SQLAlchemy pools connections to a database file; an in-memory one keeps one per thread.
+    on_file = bool(database) and database != ":memory:" and parsed.query.get("mode") != "memory"
+    sizes = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} if on_file else {}
     engine = create_engine(
         url,
         echo=echo,
+        **sizes,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _configure_sqlite)
