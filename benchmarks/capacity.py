@@ -26,13 +26,14 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import text
 
 from benchmarks.acks import RequestKind, VoteClicks, request_mix
 from benchmarks.harness import scratch_database
 from benchmarks.load import percentile
-from benchmarks.processes import Served, bare_process, cadence_process
+from benchmarks.processes import Served, bare_process, cadence_process, children
 from benchmarks.threads import open_thread, parent_message
 from slackfake import FakeSlack
 from slackfake.sim import SlackSim
@@ -49,6 +50,8 @@ LAG_WAIT_S = 10.0
 DRAIN_WAIT_S = 30.0
 RATIO_TARGET = 0.6
 STORM_RATE, STORM_P99_MS = 100.0, 100.0
+# CPU per request of each kind: one kind alone at this rate, on the 1-worker servers.
+CPU_RATE, CPU_SECONDS = 50.0, 6.0
 LADDER = (20, 30, 45, 65, 90, 125, 170, 230, 310, 420, 560)
 CLIENT_THREADS = 96
 WARM_UP_RATE, WARM_UP_SECONDS = 10.0, 4.0
@@ -153,6 +156,8 @@ class CapacityRun:
 
     servers: dict[str, Server]
     storm: dict[str, Step]
+    # ms of CPU (the server's processes, user + system) per request, by server and kind.
+    cpu: dict[str, dict[str, float]]
     seconds_per_step: float
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
@@ -291,6 +296,40 @@ def _cadence(stack: ExitStack, fake: FakeSlack, admin_url: str | None, workers: 
     return Server(served, mix, _sim(served, fake), votes=clicked_and_stored)
 
 
+def cpu_per_request(server: Server) -> dict[str, float]:
+    """Each kind of request alone at CPU_RATE for CPU_SECONDS: the CPU its server's processes
+    spent (user + system, from /proc, work after the ack included) per request, ms."""
+    spent = {}
+    mix = server.mix
+    for kind in mix:
+        server.drain()
+        server.mix = [kind]
+        before = _cpu_seconds(server.served)
+        step = hold_rate(server, CPU_RATE, CPU_SECONDS)
+        server.steps.pop()
+        if server.votes is not None:
+            server.drain()
+        answered = len(step.latencies) + len(step.errors)
+        spent[kind.name] = (_cpu_seconds(server.served) - before) * 1000 / max(answered, 1)
+        _settle()
+    server.mix = mix
+    print(
+        f"    {server.name:<13} CPU per request at {CPU_RATE:g}/s: "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in spent.items())
+    )
+    return spent
+
+
+def _cpu_seconds(served: Served) -> float:
+    """User + system CPU seconds of a server's master and workers so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [served.process.pid, *children(served.process.pid)]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _mix(votes: VoteClicks) -> list[RequestKind]:
     """Benchmark 1's mix, its votes clicked (and counted) by `votes`."""
     return [
@@ -339,7 +378,8 @@ def run_capacity(*, database_url: str | None, seconds: float, bisections: int) -
                       f"errors {len(step.errors)}{step.lag_text()}\n"
                       f"      p50/p99 ms by kind: {step.kinds()}")  # fmt: skip
                 _settle()
-            return CapacityRun({s.name: s for s in servers}, storm, seconds, load_before,
+            cpu = {server.name: cpu_per_request(server) for server in servers[::2]}
+            return CapacityRun({s.name: s for s in servers}, storm, cpu, seconds, load_before,
                                os.getloadavg())  # fmt: skip
     finally:
         fake.stop()

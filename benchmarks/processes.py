@@ -40,11 +40,12 @@ class Served:
     def rss_mb(self) -> float:
         """Memory now of the server: its master and workers' proportional set size (PSS, so
         pages the forked workers share with the master count once), from Linux /proc, in MiB."""
-        pids = [self.process.pid, *_children(self.process.pid)]
+        pids = [self.process.pid, *children(self.process.pid)]
         return sum(_pss_kib(pid) for pid in pids) / 1024
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (a gunicorn master's workers)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()] if path.exists() else []
 

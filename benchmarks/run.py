@@ -224,6 +224,15 @@ def bench_capacity(report: Report, sizes: Sizes, database_url: str | None) -> No
                    note=f"p50 {step.p50:.1f} ms, {len(step.errors)} errors,{step.lag_text()} "
                         f"{len(step.latencies)} answered; p50/p99 by kind: "
                         f"{step.kinds()}")  # fmt: skip
+    for server_name, kinds in run.cpu.items():
+        for kind, ms in kinds.items():
+            report.add(
+                name,
+                f"{server_name}: CPU per {kind} at {capacity.CPU_RATE:g}/s",
+                ms,
+                unit="ms",
+                note="server processes, user + system, after-ack work included",
+            )
     before, after = run.load_before, run.load_after
     report.add(name, "machine load average (1 min) before / after", before[0], note=f"after "
                f"{after[0]:.2f}; {os.cpu_count()} CPUs shared with the load generator")  # fmt: skip

@@ -38,14 +38,20 @@ def first_vote_commits_slowly(monkeypatch: pytest.MonkeyPatch):
     event.remove(Session, "before_commit", slow)
 
 
-def test_the_next_vote_waits_for_the_previous_commit_not_on_the_row_lock(
-    first_vote_commits_slowly, bot, frozen_clock
-):
+def this_weeks_parent(bot, frozen_clock) -> dict:
+    """The parent message of this week's governance thread, with its owners named."""
     staffed(bot, frozen_clock)
     frozen_clock.current = MONDAY_9
     open_threads(bot)
     settle(bot, frozen_clock)
     [parent] = parents(bot)
+    return parent
+
+
+def test_the_next_vote_waits_for_the_previous_commit_not_on_the_row_lock(
+    first_vote_commits_slowly, bot, frozen_clock
+):
+    parent = this_weeks_parent(bot, frozen_clock)
     voters = ["U0TURN001", "U0TURN002", "U0TURN003"]
     acks = [
         bot.sim.click(parent, user=user, action_id="governance-vote-pause", latest=False)
@@ -63,11 +69,7 @@ def test_the_next_vote_waits_for_the_previous_commit_not_on_the_row_lock(
 def test_votes_arriving_during_a_slow_commit_are_stored_together_and_each_confirmed_once(
     first_vote_commits_slowly, bot, frozen_clock
 ):
-    staffed(bot, frozen_clock)
-    frozen_clock.current = MONDAY_9
-    open_threads(bot)
-    settle(bot, frozen_clock)
-    [parent] = parents(bot)
+    parent = this_weeks_parent(bot, frozen_clock)
     batches_before = VOTE_BATCHES.batches_run
     voters = [f"U0BAT{i:04d}" for i in range(24)]
     acks = [bot.sim.click(parent, user=voters[0], action_id="governance-vote-pause", latest=False)]
