@@ -39,4 +39,5 @@ class Snapshots(Workspace):
             for name in _KEPT:
                 if name.removeprefix("_") in data:
                     setattr(self, name, copy.deepcopy(data[name.removeprefix("_")]))
+            self._ts_index_of = ()  # the messages are new: index them again (state._by_ts)
             self._changed()

@@ -58,6 +58,9 @@ class Workspace:
         self._channels: dict[str, dict] = {}
         self._messages: list[dict] = []
         self._ephemerals: list[dict] = []
+        self._ts_index: tuple[dict[str, list[dict]], ...] = ({}, {})  # see _by_ts
+        self._ts_indexed = [0, 0]
+        self._ts_index_of: tuple[int, ...] = ()
         self._views: dict[str, dict] = {}
         self._homes: dict[str, str] = {}  # user id -> view id of their Home tab
         self._responses: list[tuple[str, dict]] = []
@@ -104,10 +107,25 @@ class Workspace:
         return blocks
 
     def _find(self, channel: str | None, ts: str | None) -> dict | None:
-        for item in (*self._messages, *self._ephemerals):
-            if item["ts"] == ts and channel in (None, item["channel"]):
+        for item in self._by_ts(ts):
+            if channel in (None, item["channel"]):
                 return item
         return None
+
+    def _by_ts(self, ts: str | None) -> list[dict]:
+        """Messages, then ephemerals, with this ts, from indexes brought up to date here (a
+        long run keeps tens of thousands of ephemerals: a scan per click added up)."""
+        lists = (self._messages, self._ephemerals)
+        if self._ts_index_of != tuple(map(id, lists)):  # new lists (a restore): start over
+            self._ts_index, self._ts_indexed = ({}, {}), [0, 0]
+            self._ts_index_of = tuple(map(id, lists))
+        for which, items in enumerate(lists):
+            for item in items[self._ts_indexed[which] :]:
+                self._ts_index[which].setdefault(item["ts"], []).append(item)
+            self._ts_indexed[which] = len(items)
+        if ts is None:
+            return []
+        return [*self._ts_index[0].get(ts, []), *self._ts_index[1].get(ts, [])]
 
     def _resolve_channel(self, channel: str) -> str | None:
         if channel.startswith("#"):

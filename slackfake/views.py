@@ -200,7 +200,6 @@ class Views(Workspace):
         if params.get("view_id"):
             return self._views.get(params["view_id"])
         external_id = params.get("external_id")
-        return next(
-            (v for v in self._views.values() if external_id and v["external_id"] == external_id),
-            None,
-        )
+        if not external_id:  # most views have none: no need to look at every view kept
+            return None
+        return next((v for v in self._views.values() if v["external_id"] == external_id), None)
