@@ -217,7 +217,9 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     # with a note from /cadence gaps (Li, not the outcome owner, gets no button).
     esc = escalate(bot)
     board = notice(bot, esc.id)
-    bot.sim.click(board, user=EVE, text="Acknowledge")
+    refused = bot.sim.click(board, user=EVE, text="Acknowledge")
+    # The click is acked before its work commits; Eve is told after it has, so wait for that.
+    bot.fake.wait_for_responses(key=refused.response_url)
     at(bot, frozen_clock, 10, 11)
     gaps = line(checklist(bot), "Ownership gaps closed")
     assert f"1 of 1 gaps open (escalation #{esc.id})" in gaps and "*Acknowledge* each" in gaps
