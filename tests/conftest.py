@@ -32,6 +32,7 @@ from storage.db import make_engine, new_session
 from storage.migrate import upgrade
 from tests.blockkit import assert_within_limits
 from tests.cast import populate
+from tests.postgres_reset import MigratedPostgres
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -132,12 +133,19 @@ def copy_migrated_sqlite(template: Path, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_database: str | None) -> MigratedPostgres | None:
+    """The run's PostgreSQL database, emptied between tests rather than migrated for each
+    (see tests/postgres_reset.py), or None when no server is reachable."""
+    return None if postgres_database is None else MigratedPostgres(postgres_database)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_engine(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     migrated_sqlite: Path,
-    postgres_database: str | None,
+    migrated_postgres: MigratedPostgres | None,
 ) -> Iterator[Engine]:
     """A migrated, empty database of this test's own on each supported backend."""
     if request.param == "sqlite":
@@ -145,11 +153,9 @@ def any_engine(
         yield engine
         engine.dispose()
         return
-    if postgres_database is None:
+    if migrated_postgres is None:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    # Cloning a migrated database (CREATE DATABASE … TEMPLATE) costs as much as migrating here.
-    engine = _fresh_postgres(postgres_database)
-    upgrade(engine)
+    engine = migrated_postgres.empty_engine()
     yield engine
     engine.dispose()
 
