@@ -22,7 +22,7 @@ from benchmarks.harness import scratch_database
 from benchmarks.load import percentile
 from benchmarks.processes import cadence_process
 from benchmarks.threads import open_thread, parent_message
-from cadence.governance import votes as governance_votes
+from cadence.governance import tally as governance_tally
 from cadence.vocabulary import OutboxStatus
 from handlers.blocks.governance import tally_line
 from slackfake import FakeSlack
@@ -138,7 +138,7 @@ def _compare(
 ) -> StormRun:
     with session_scope(engine) as db:
         stored = int(db.exec(select(func.count()).where(Vote.session_id == session_id)).one())
-        expected = "*Vote:* " + tally_line(governance_votes.tally(db, session_id=session_id))
+        expected = "*Vote:* " + tally_line(governance_tally.tally(db, session_id=session_id))
     calls = [c for c in fake.calls_to("chat.update") if c.params.get("ts") == parent["ts"]]
     sent = [c for c in calls if c.ok]
     blocks = sent[-1].params.get("blocks") if sent else None

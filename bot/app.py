@@ -23,6 +23,7 @@ import handlers
 from bot import metrics
 from bot.config import Settings
 from bot.delivery import OutboxDeliverer
+from bot.fastpath import streamline
 from bot.installations import WorkspaceTokens, build_installation_store
 from bot.oauth import build_oauth_settings
 from bot.ratelimit import Limit, MethodLimiter
@@ -34,9 +35,11 @@ logger = logging.getLogger("cadence")
 
 SLACK_TIMEOUT_SECONDS = 10
 # Listener threads per process: prompt work (commands, forms, buttons that open forms) and
-# background work (votes, which take turns per thread anyway: handlers/turns.py).
+# background work (votes). The votes on one thread are stored in batches (handlers/batches.py)
+# by one of them while the others wait, holding no database connection: the more threads, the
+# larger a storm's batches.
 LISTENER_THREADS = 32
-BACKGROUND_THREADS = 8
+BACKGROUND_THREADS = 32
 # Requests per lane acked before their listener runs and still waiting for a thread.
 LANE_BACKLOG = 256
 # Threads that say things to Slack after the ack, so a slow Slack holds none of the above.
@@ -248,6 +251,7 @@ def build_app(
         later=pools.later,
     )
     handlers.register(app)
+    streamline(app)
     return app
 
 

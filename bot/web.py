@@ -77,11 +77,12 @@ class InstrumentedSlackHandler(SlackRequestHandler):
         # Unsigned or forged requests are not a kind of their own; keep their labels fixed.
         kind = context.kind if response.status != 401 else "unauthorized"
         metrics.ACK_SECONDS.labels(kind=kind).observe(elapsed)
-        logger.info(
-            "%s answered %d in %.1f ms", kind, response.status, elapsed * 1000,
-            extra={**vars(context), "kind": kind, "status": response.status,
-                   "latency_ms": round(elapsed * 1000, 1)},
-        )  # fmt: skip
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s answered %d in %.1f ms", kind, response.status, elapsed * 1000,
+                extra={**vars(context), "kind": kind, "status": response.status,
+                       "latency_ms": round(elapsed * 1000, 1)},
+            )  # fmt: skip
         return response
 
 

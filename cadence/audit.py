@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -31,6 +32,27 @@ def record(
     appended = audit_chain.append(db, event)
     canvas_refresh.on_audited(db, team_id=team_id, action=action, workflow_id=workflow_id)
     return appended
+
+
+def record_many(
+    db: Session,
+    *,
+    team_id: str,
+    action: str,
+    workflow_id: int | None,
+    entries: Sequence[tuple[str, dict[str, Any]]],
+) -> None:
+    """Append one event per (actor, detail) of `entries`, in order, as many `record` calls
+    would, linked to the chain in one step (a batch of votes)."""
+    events = [
+        AuditEvent(team_id=team_id, actor=actor, action=action, workflow_id=workflow_id,
+                   detail=detail)
+        for actor, detail in entries
+    ]  # fmt: skip
+    if not events:
+        return
+    audit_chain.append_many(db, events)
+    canvas_refresh.on_audited(db, team_id=team_id, action=action, workflow_id=workflow_id)
 
 
 def record_without_waiting(

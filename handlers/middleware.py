@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.listener.builtins import TokenRevocationListeners
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cadence import outbox
@@ -23,7 +23,7 @@ from handlers.commands import IMMEDIATE_ACKS
 from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX
 from handlers.unit_of_work import Later, now
-from storage.db import new_session
+from storage.db import AFTER_COMMIT, AFTER_ROLLBACK, new_session
 
 # Slack wants an answer within 3 s: a request waits this long for a database lock held by
 # another writer, then answers "try again" (handlers/errors.py) instead of answering late.
@@ -154,12 +154,15 @@ def install(
         if db.info.pop(outbox.QUEUED, False):
             on_commit()
 
+    def forget_queued(db: Session) -> None:
+        db.info.pop(outbox.QUEUED, None)
+
     @app.middleware
     def open_db_session(context: BoltContext, next: Callable[[], None]) -> None:
         db = new_session(engine, lock_wait=REQUEST_LOCK_WAIT_SECONDS)
         # A session opens no connection until used, so requests that never touch it cost nothing.
-        event.listen(db, "after_commit", committed)
-        event.listen(db, "after_rollback", lambda s: s.info.pop(outbox.QUEUED, None))
+        db.info[AFTER_COMMIT] = committed
+        db.info[AFTER_ROLLBACK] = forget_queued
         context["db"] = db
         context["default_zone"] = default_zone
         context["channel_members"] = channel_members

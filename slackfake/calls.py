@@ -107,7 +107,9 @@ class Recorder(Workspace):
         """Bodies posted to response_urls, optionally to one key (or full URL)."""
         key = key.rstrip("/").rsplit("/", 1)[-1] if key else None
         with self._cond:
-            return copy.deepcopy([body for k, body in self._responses if key in (None, k)])
+            if key is None:
+                return copy.deepcopy([body for _, body in self._responses])
+            return copy.deepcopy(self._responses_by_key.get(key, []))
 
     def wait_for(
         self,

@@ -275,6 +275,7 @@ class Server(Recorder, Installs):
             return 400, err("invalid_payload")
         with self._cond:
             self._responses.append((key, body))
+            self._responses_by_key.setdefault(key, []).append(body)
             self._apply_response(key, body)
             self._changed()
         return 200, {"ok": True}

@@ -61,6 +61,7 @@ class Workspace:
         self._views: dict[str, dict] = {}
         self._homes: dict[str, str] = {}  # user id -> view id of their Home tab
         self._responses: list[tuple[str, dict]] = []
+        self._responses_by_key: dict[str, list[dict]] = {}  # the same bodies, by URL key
         self._response_ctx: dict[str, dict] = {}
         self._triggers: dict[str, str | None] = {}  # trigger_id -> the view it came from
         self._trigger_users: dict[str, str] = {}  # trigger_id -> who acted

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -85,9 +86,33 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     SQLite's write lock) until the commit, so concurrent writers take turns, each starting from
     the link the one before it committed. Events waiting in `audit_pending` are linked after it.
     """
-    _link(db, event)
-    _link_waiting(db, event.team_id)
+    if _link(db, event):
+        _link_waiting(db, event.team_id)
     return event
+
+
+def append_many(db: Session, events: Sequence[AuditEvent]) -> None:
+    """Link `events` (one workspace's, in order) to the end of its chain and write them, as
+    many `append` calls would: one step of the chain head for all, one INSERT of them all."""
+    if not events:
+        return
+    team_id = events[0].team_id
+    if any(event.team_id != team_id for event in events):
+        raise ValueError("append_many links the events of one workspace")
+    link = _take(db, team_id, len(events), events[0].created_at)
+    last, prev_hash, waiting = link
+    for number, event in enumerate(events, start=last - len(events) + 1):
+        event.seq, event.prev_hash = number, prev_hash
+        event.hash = prev_hash = link_hash(event.prev_hash, event_content(event))
+    connection = db.connection()
+    connection.execute(
+        _SET_HASH, {"team": team_id, "new_hash": prev_hash, "moment": events[-1].created_at}
+    )
+    connection.execute(
+        _INSERT_MANY, [{name: getattr(e, name) for name in _COLUMNS} for e in events]
+    )
+    if waiting:
+        _link_waiting(db, team_id)
 
 
 def waiting_teams(db: Session) -> list[str]:
@@ -150,39 +175,67 @@ def append_or_leave(db: Session, event: AuditEvent) -> bool:
     return True
 
 
-def _link(db: Session, event: AuditEvent) -> None:
-    link = _advance_head(db, event.team_id)
+# The statements of an append, built once: an append runs in the transaction of nearly every
+# change (every vote), and building and keying a statement costs more than running it.
+_HEAD = AuditChainHead.__table__  # type: ignore[attr-defined]
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_PENDING = AuditPending.__table__  # type: ignore[attr-defined]
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.team_id == bindparam("team"))
+    .values(seq=_HEAD.c.seq + bindparam("step"))
+    .returning(
+        _HEAD.c.seq,
+        _HEAD.c.hash,
+        select(_PENDING.c.id).where(_PENDING.c.team_id == bindparam("team")).exists(),
+    )
+)
+_SET_HASH = (
+    update(_HEAD)
+    .where(_HEAD.c.team_id == bindparam("team"))
+    .values(hash=bindparam("new_hash"), updated_at=bindparam("moment"))
+)
+_INSERT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_MANY = insert(_EVENTS)
+_COLUMNS = ("team_id", "workflow_id", "actor", "action", "detail", "created_at", "seq",
+            "prev_hash", "hash")  # fmt: skip
+
+
+def _link(db: Session, event: AuditEvent) -> bool:
+    """Number, hash and write `event` (its id set); whether events wait in `audit_pending`."""
+    event.seq, event.prev_hash, waiting = _take(db, event.team_id, 1, event.created_at)
+    event.hash = link_hash(event.prev_hash, event_content(event))
+    connection = db.connection()
+    connection.execute(
+        _SET_HASH, {"team": event.team_id, "new_hash": event.hash, "moment": event.created_at}
+    )
+    # A plain INSERT: the row is never changed afterwards, so the session need not track it.
+    row = {name: getattr(event, name) for name in _COLUMNS}
+    event.id = connection.execute(_INSERT, row).scalar_one()
+    return waiting
+
+
+def _take(db: Session, team_id: str, count: int, moment: datetime) -> tuple[int, str, bool]:
+    """Lock the workspace's chain head and take the next `count` numbers: (the last of them,
+    the hash before the first, whether events wait in `audit_pending`)."""
+    link = _advance_head(db, team_id, count)
     if link is None:  # the workspace's first row: start its chain (once, whoever comes first)
         insert_if_absent(
             db,
             AuditChainHead,
             key=["team_id"],
-            team_id=event.team_id,
+            team_id=team_id,
             seq=0,
             hash=GENESIS,
-            created_at=event.created_at,
+            created_at=moment,
         )
-        link = _advance_head(db, event.team_id)
+        link = _advance_head(db, team_id, count)
         assert link is not None
-    event.seq, event.prev_hash = link
-    event.hash = link_hash(event.prev_hash, event_content(event))
-    db.exec(  # type: ignore[call-overload]
-        update(AuditChainHead)
-        .where(col(AuditChainHead.team_id) == event.team_id)
-        .values(hash=event.hash, updated_at=event.created_at)
-        .execution_options(synchronize_session=False)
-    )
-    db.add(event)
-    db.flush()
+    return link
 
 
-def _advance_head(db: Session, team_id: str) -> tuple[int, str] | None:
-    """Lock the workspace's chain head and take the next number: (number, previous hash)."""
-    row = db.exec(  # type: ignore[call-overload]
-        update(AuditChainHead)
-        .where(col(AuditChainHead.team_id) == team_id)
-        .values(seq=col(AuditChainHead.seq) + 1)
-        .returning(col(AuditChainHead.seq), col(AuditChainHead.hash))
-        .execution_options(synchronize_session=False)
-    ).first()
-    return (int(row[0]), str(row[1])) if row is not None else None
+def _advance_head(db: Session, team_id: str, step: int) -> tuple[int, str, bool] | None:
+    """Lock the workspace's chain head and move it `step` numbers on: (its number now, its
+    hash before, whether events wait in `audit_pending`), in one statement."""
+    row = db.connection().execute(_ADVANCE, {"team": team_id, "step": step}).first()
+    return (int(row[0]), str(row[1]), bool(row[2])) if row is not None else None

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from cadence.accountability import queries
 from cadence.accountability.queries import Owners
-from cadence.governance import scorecard, votes
+from cadence.governance import scorecard, tally
 from cadence.governance.queries import latest_decision_before
 from cadence.governance.schedule import Schedule, local_time
 from cadence.governance.settings import load_schedule
@@ -107,7 +107,7 @@ def thread_view(db: Session, *, session_id: int, default_zone: str) -> ThreadVie
                 col(ActionItem.due_on) < today,
             ),
         ),
-        tally=votes.tally(db, session_id=session_id),
+        tally=tally.tally(db, session_id=session_id),
         decision=db.exec(select(Decision).where(Decision.session_id == session_id)).first(),
     )
 

@@ -3,18 +3,62 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from cadence import audit, outbox
-from cadence.errors import Conflict, InvalidInput
-from cadence.governance.threads import get_session, parent_key, render_args, tally_key_prefix
+from cadence.errors import CadenceError, Conflict, InvalidInput
+from cadence.governance.threads import parent_key, render_args, tally_key_prefix
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
 from storage.clock import now
-from storage.db import insert_if_absent
 from storage.models import Decision, GovernanceSession, OutboxMessage, Vote, pk
+
+# A vote's statements, built once: votes come in storms, and building and keying a statement
+# costs more than running it (benchmarks/capacity.py).
+_SESSIONS = GovernanceSession.__table__  # type: ignore[attr-defined]
+_VOTES = Vote.__table__  # type: ignore[attr-defined]
+_SESSION = bindparam("sid")
+_VOTER = bindparam("who")
+_VOTERS = bindparam("voters", expanding=True)
+# Before the lock: the session (this workspace's? still open?) and the voters' votes as
+# committed now, one row per voter who has one (or one row of the session alone).
+_FIRST_LOOK = (
+    select(_SESSIONS.c.workflow_id, _SESSIONS.c.status, _VOTES.c.voter, _VOTES.c.choice)
+    .select_from(
+        _SESSIONS.outerjoin(
+            _VOTES, and_(_VOTES.c.session_id == _SESSIONS.c.id, _VOTES.c.voter.in_(_VOTERS))
+        )
+    )
+    .where(_SESSIONS.c.id == _SESSION, _SESSIONS.c.team_id == bindparam("team_id"))
+)
+_CHOICES = select(_VOTES.c.voter, _VOTES.c.choice).where(
+    _VOTES.c.session_id == _SESSION, _VOTES.c.voter.in_(_VOTERS)
+)
+_TOUCH = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == _SESSION)
+    .values(tally_queued=_SESSIONS.c.tally_queued)
+)
+_LOCKED_READ = (
+    select(_SESSIONS.c.status, _SESSIONS.c.tally_queued)
+    .where(_SESSIONS.c.id == _SESSION)
+    .with_for_update()
+)
+_RAISE_FLAG = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == _SESSION, _SESSIONS.c.tally_queued.is_(False))
+    .values(tally_queued=True)
+)
+_NEW_VOTE = insert(_VOTES)
+_CHANGE_VOTE = (
+    update(_VOTES)
+    .where(_VOTES.c.session_id == _SESSION, _VOTES.c.voter == _VOTER)
+    .values(choice=bindparam("new_choice"), updated_at=bindparam("moment"))
+)
 
 
 @dataclass
@@ -29,6 +73,14 @@ class VoteResult:
     retried: bool = False
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """One person's click on a vote button."""
+
+    voter: str
+    choice: GovernanceChoice
+
+
 def cast_vote(
     db: Session,
     *,
@@ -39,63 +91,119 @@ def cast_vote(
     default_zone: str,
 ) -> VoteResult:
     """Record or change one person's vote; refuse once the decision is recorded."""
-    if choice not in VOTE_CHOICES:
-        raise InvalidInput("That is not one of the choices to vote for.")
-    session = get_session(db, session_id=session_id, team_id=team_id)
-    if session.status != SessionStatus.OPEN:
-        raise Conflict(_decided_message(db, session))
-    if _choice_of(db, session_id, voter) == choice:
-        return VoteResult(choice, choice, False)
-    # Lock the session row (the write lock on SQLite), ordering this vote against other votes
-    # and against a refresh lowering the flag. What follows holds the lock until the commit,
-    # so it is kept to a few statements.
+    [outcome] = cast_votes(
+        db,
+        session_id=session_id,
+        ballots=[Ballot(voter, choice)],
+        team_id=team_id,
+        default_zone=default_zone,
+    )
+    if isinstance(outcome, CadenceError):
+        raise outcome
+    return outcome
+
+
+def cast_votes(
+    db: Session,
+    *,
+    session_id: int,
+    ballots: Sequence[Ballot],
+    team_id: str,
+    default_zone: str,
+) -> list[VoteResult | CadenceError]:
+    """Record several votes on one session in one transaction, in order, each with the
+    outcome `cast_vote` would have given it; a refusal of one ballot (not a vote choice) is
+    its outcome. The session gone or decided refuses them all (raised).
+
+    A storm of votes on one thread is stored in batches (handlers/batches.py): the session's
+    row lock, the flag, the audit chain's lock and the commit are taken once per batch.
+    """
+    if not ballots:
+        return []
+    outcomes: list[VoteResult | CadenceError | None] = [None] * len(ballots)
+    voters = sorted({b.voter for b in ballots})
+    connection = db.connection()
+    rows = connection.execute(
+        _FIRST_LOOK, {"sid": session_id, "voters": voters, "team_id": team_id}
+    ).all()
+    if not rows:
+        raise InvalidInput("That governance thread no longer exists.")
+    workflow_id, status = rows[0][0], rows[0][1]
+    if status != SessionStatus.OPEN:
+        raise Conflict(_decided_message(db, session_id))
+    seen = {row[2]: row[3] for row in rows if row[2] is not None}
+    # Clicking the vote you already have changes nothing (said again); a second click of one
+    # voter in the batch is ordered after the first, under the lock.
+    waiting: list[int] = []
+    touched: set[str] = set()
+    for index, ballot in enumerate(ballots):
+        if ballot.choice not in VOTE_CHOICES:
+            outcomes[index] = InvalidInput("That is not one of the choices to vote for.")
+        elif ballot.voter not in touched and seen.get(ballot.voter) == ballot.choice.value:
+            outcomes[index] = VoteResult(ballot.choice, ballot.choice, False)
+        else:
+            touched.add(ballot.voter)
+            waiting.append(index)
+    if waiting:
+        _record_under_lock(
+            db, session_id, team_id, workflow_id, [(i, ballots[i]) for i in waiting], outcomes,
+            default_zone,
+        )  # fmt: skip
+    return [o for o in outcomes if o is not None]
+
+
+def _record_under_lock(
+    db: Session,
+    session_id: int,
+    team_id: str,
+    workflow_id: int,
+    waiting: list[tuple[int, Ballot]],
+    outcomes: list[VoteResult | CadenceError | None],
+    default_zone: str,
+) -> None:
+    # Lock the session row (the write lock on SQLite), ordering these votes against other
+    # votes and against a refresh lowering the flag. What follows holds the lock until the
+    # commit, so it is kept to a few statements, however many votes the batch holds.
     status, already_flagged = _lock_and_read(db, session_id)
     if status != SessionStatus.OPEN:
-        raise Conflict(_decided_message(db, session))
+        raise Conflict(_decided_message(db, session_id))
     # Read again under the lock: a request still running when we first looked (a retry, a
     # double click) may have cast this very vote meanwhile, and that one confirms it.
-    previous = _choice_of(db, session_id, voter)
-    if previous == choice:
-        return VoteResult(choice, previous, False, retried=True)
-    # Only the vote that raises the flag queues a refresh (read under the lock, so exact).
-    flagged = not already_flagged and _raise_flag(db, session_id)
+    voters = sorted({ballot.voter for _, ballot in waiting})
+    connection = db.connection()
+    stored = dict(connection.execute(_CHOICES, {"sid": session_id, "voters": voters}).all())
+    current: dict[str, str] = dict(stored)
+    changes: list[tuple[str, dict[str, Any]]] = []
+    for index, ballot in waiting:
+        before = current.get(ballot.voter)
+        previous = GovernanceChoice(before) if before is not None else None
+        if previous == ballot.choice:
+            outcomes[index] = VoteResult(ballot.choice, previous, False, retried=True)
+            continue
+        outcomes[index] = VoteResult(ballot.choice, previous, True)
+        current[ballot.voter] = ballot.choice.value
+        changes.append((ballot.voter, {"session_id": session_id, "choice": ballot.choice.value,
+                                       "previous": before}))  # fmt: skip
+    if not changes:
+        return
+    # Only the batch that raises the flag queues a refresh (read under the lock, so exact).
+    if not already_flagged and _raise_flag(db, session_id):
+        _queue_refresh(db, session_id, team_id, default_zone)
+    # Every vote on the session holds its row lock while it writes, so what was read under
+    # the lock decides between a new row and a change: one statement each (one per batch).
     moment = now()
-    inserted = insert_if_absent(
-        db,
-        Vote,
-        key=["session_id", "voter"],
-        session_id=session_id,
-        voter=voter,
-        choice=choice.value,
-        created_at=moment,
+    changed = {voter for voter, _ in changes}
+    new = [{"session_id": session_id, "voter": v, "choice": current[v], "created_at": moment}
+           for v in sorted(changed) if v not in stored]  # fmt: skip
+    kept = [{"sid": session_id, "who": v, "new_choice": current[v], "moment": moment}
+            for v in sorted(changed) if v in stored]  # fmt: skip
+    if new:
+        connection.execute(_NEW_VOTE, new)
+    if kept:
+        connection.execute(_CHANGE_VOTE, kept)
+    audit.record_many(
+        db, team_id=team_id, action="governance.voted", workflow_id=workflow_id, entries=changes
     )
-    if not inserted:
-        db.exec(  # type: ignore[call-overload]
-            update(Vote)
-            .where(col(Vote.session_id) == session_id, col(Vote.voter) == voter)
-            .values(choice=choice.value, updated_at=moment)
-        )
-    if flagged:
-        _queue_refresh(db, session, default_zone)
-    audit.record(
-        db,
-        team_id=session.team_id,
-        actor=voter,
-        action="governance.voted",
-        workflow_id=session.workflow_id,
-        session_id=session_id,
-        choice=choice.value,
-        previous=previous.value if previous else None,
-    )
-    return VoteResult(choice, previous, True)
-
-
-def _choice_of(db: Session, session_id: int, voter: str) -> GovernanceChoice | None:
-    """The voter's current vote as the database holds it now (not the session's cached row)."""
-    stored = db.exec(
-        select(Vote.choice).where(Vote.session_id == session_id, Vote.voter == voter)
-    ).first()
-    return GovernanceChoice(stored) if stored is not None else None
 
 
 def lock_session(db: Session, session_id: int) -> None:
@@ -105,12 +213,7 @@ def lock_session(db: Session, session_id: int) -> None:
     flag: a refresh lowering the flag (its first write, see take_refresh) then waits for this
     commit, or this transaction sees the flag lowered.
     """
-    db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(col(GovernanceSession.id) == session_id)
-        .values(tally_queued=col(GovernanceSession.tally_queued))
-        .execution_options(synchronize_session=False)
-    )
+    db.connection().execute(_TOUCH, {"sid": session_id})
 
 
 def _lock_and_read(db: Session, session_id: int) -> tuple[str, bool]:
@@ -120,11 +223,7 @@ def _lock_and_read(db: Session, session_id: int) -> tuple[str, bool]:
     the database's write lock, then the read."""
     if db.get_bind().dialect.name != "postgresql":
         lock_session(db, session_id)
-    row = db.exec(
-        select(GovernanceSession.status, GovernanceSession.tally_queued)
-        .where(GovernanceSession.id == session_id)
-        .with_for_update()
-    ).one()
+    row = db.connection().execute(_LOCKED_READ, {"sid": session_id}).one()
     return str(row[0]), bool(row[1])
 
 
@@ -135,24 +234,17 @@ def queue_flag(db: Session, session_id: int) -> bool:
 
 
 def _raise_flag(db: Session, session_id: int) -> bool:
-    result = db.exec(  # type: ignore[call-overload]
-        update(GovernanceSession)
-        .where(
-            col(GovernanceSession.id) == session_id, col(GovernanceSession.tally_queued).is_(False)
-        )
-        .values(tally_queued=True)
-    )
+    result = db.connection().execute(_RAISE_FLAG, {"sid": session_id})
     return bool(result.rowcount == 1)
 
 
 def request_refresh(db: Session, *, session: GovernanceSession, default_zone: str) -> None:
     """Ask for the parent message to be redrawn (coalesced with any refresh already queued)."""
     if queue_flag(db, pk(session)):
-        _queue_refresh(db, session, default_zone)
+        _queue_refresh(db, pk(session), session.team_id, default_zone)
 
 
-def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -> None:
-    sid = pk(session)
+def _queue_refresh(db: Session, sid: int, team_id: str, default_zone: str) -> None:
     key = f"{tally_key_prefix(sid)}{uuid.uuid4().hex}"
     outbox.render_message(
         db,
@@ -161,7 +253,7 @@ def _queue_refresh(db: Session, session: GovernanceSession, default_zone: str) -
         renderer=outbox.RendererName.GOVERNANCE_TALLY,
         args=render_args(sid, default_zone, key=key),
         of=parent_key(sid),
-        team_id=session.team_id,
+        team_id=team_id,
     )
 
 
@@ -192,27 +284,8 @@ def take_refresh(db: Session, *, session_id: int, key: str) -> bool:
     return int(older_waiting) == 0
 
 
-def tally(db: Session, *, session_id: int) -> dict[GovernanceChoice, int]:
-    """Votes per choice (every choice present, zero when nobody chose it)."""
-    counts = dict.fromkeys(VOTE_CHOICES, 0)
-    rows = db.exec(
-        select(Vote.choice, func.count()).where(Vote.session_id == session_id).group_by(Vote.choice)
-    ).all()
-    for choice, count in rows:
-        if choice in VOTE_CHOICES:
-            counts[GovernanceChoice(choice)] = int(count)
-    return counts
-
-
-def leading_choice(counts: dict[GovernanceChoice, int]) -> GovernanceChoice | None:
-    """The choice with the most votes, or None when nobody voted or the top is tied."""
-    best = max(counts.values(), default=0)
-    leaders = [c for c, n in counts.items() if n == best]
-    return leaders[0] if best > 0 and len(leaders) == 1 else None
-
-
-def _decided_message(db: Session, session: GovernanceSession) -> str:
-    decision = db.exec(select(Decision).where(Decision.session_id == session.id)).first()
+def _decided_message(db: Session, session_id: int) -> str:
+    decision = db.exec(select(Decision).where(Decision.session_id == session_id)).first()
     if decision is None:
         return "This governance thread is closed; votes can no longer change."
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,18 +13,18 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from cadence.accountability import authority, workflows
-from cadence.errors import Conflict, InvalidInput
-from cadence.governance import scorecard, threads, votes
+from cadence.errors import CadenceError, Conflict, InvalidInput
+from cadence.governance import scorecard, tally, threads, votes
 from cadence.governance.decisions import already_recorded
 from cadence.governance.settings import load_schedule
 from cadence.governance.trends import read_trends
 from cadence.kpi.view import read_kpi_tree
 from cadence.vocabulary import GovernanceChoice, SessionStatus
+from handlers.batches import Batches
 from handlers.blocks.governance_modals import build_decision_modal, build_scorecard_modal
 from handlers.errors import reply_privately
 from handlers.ids import VOTE_ACTION_PREFIX, ActionId
 from handlers.payloads import STALE_BUTTON, button_id, first_action
-from handlers.turns import Turns
 from handlers.unit_of_work import Later, Reply, unit_of_work
 from storage.models import Workflow, pk
 
@@ -49,8 +50,8 @@ class Click(BaseModel):
         )
 
 
-# Votes on one thread, one at a time in this process (see Turns).
-VOTE_TURNS = Turns()
+# Votes on one thread, stored in batches in this process (see Batches).
+VOTE_BATCHES: Batches[votes.Ballot, votes.VoteResult] = Batches()
 
 
 @unit_of_work
@@ -62,24 +63,31 @@ def handle_vote(
     default_zone: str,
     later: Later,
 ) -> Reply | None:
-    """Record or change the clicker's vote, then confirm privately from a reply thread
-    (`later`): votes queued behind this one are stored without waiting for Slack."""
+    """Record or change the clicker's vote (in a batch with the votes on the same thread that
+    arrive meanwhile), then confirm privately from a reply thread (`later`): votes queued
+    behind this one are stored without waiting for Slack."""
     ack()
     click = Click.from_body(body)
     try:
         choice = GovernanceChoice(click.action_id.removeprefix(VOTE_ACTION_PREFIX))
     except ValueError:
         raise InvalidInput(STALE_BUTTON) from None
-    # Until the commit: the next vote on the thread then never waits on its row lock.
-    VOTE_TURNS.until_transaction_end(db, click.value)
-    result = votes.cast_vote(
-        db,
-        session_id=click.value,
-        voter=click.user_id,
-        choice=choice,
-        team_id=click.team_id,
-        default_zone=default_zone,
-    )
+
+    def store(ballots: Sequence[votes.Ballot]) -> list[votes.VoteResult | CadenceError]:
+        # This request leads the batch: its session stores every vote of it, and commits
+        # before anyone is told (the next batch never waits on this one's row lock).
+        outcomes = votes.cast_votes(
+            db,
+            session_id=click.value,
+            ballots=ballots,
+            team_id=click.team_id,
+            default_zone=default_zone,
+        )
+        db.commit()
+        return outcomes
+
+    ballot = votes.Ballot(click.user_id, choice)
+    result = VOTE_BATCHES.submit((click.team_id, click.value), ballot, store)
     text = vote_confirmation(result)
     if text is None:
         return None
@@ -120,13 +128,13 @@ def handle_record_decision(
     if session.status != SessionStatus.OPEN:
         raise Conflict(already_recorded(db, click.value))
     authority.require_decision_authority(db, workflow=workflow, user_id=click.user_id)
-    counts = votes.tally(db, session_id=click.value)
+    counts = tally.tally(db, session_id=click.value)
     view = build_decision_modal(
         session_id=click.value,
         workflow=workflow,
         week_start=session.week_start,
         tally=counts,
-        leading=votes.leading_choice(counts),
+        leading=tally.leading_choice(counts),
     )
     return Reply(modal=view)
 

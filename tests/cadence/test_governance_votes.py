@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.app import build_deliverer
 from bot.outbox_worker import OutboxWorker
 from cadence.errors import Conflict
+from cadence.governance import tally as governance_tally
 from cadence.governance import threads as governance
 from cadence.governance import votes as governance_votes
 from cadence.vocabulary import VOTE_CHOICES, GovernanceChoice, OutboxStatus, SessionStatus
@@ -65,7 +66,7 @@ def pending_refreshes(engine, sid: int) -> list[OutboxMessage]:
 
 def db_tally(engine, sid: int) -> tuple[int, ...]:
     with new_session(engine) as db:
-        counts = governance_votes.tally(db, session_id=sid)
+        counts = governance_tally.tally(db, session_id=sid)
     return tuple(counts[c] for c in CHOICES)
 
 
@@ -110,8 +111,8 @@ def test_changing_and_repeating_a_vote(engine):
     assert same.changed is False
     with new_session(engine) as db:
         assert [(v.voter, v.choice) for v in db.exec(select(Vote)).all()] == [("UMARIA", "pause")]
-    assert governance_votes.leading_choice(dict(zip(CHOICES, (1, 0, 2, 0), strict=True))) == "pause"
-    assert governance_votes.leading_choice(dict(zip(CHOICES, (2, 0, 2, 0), strict=True))) is None
+    assert governance_tally.leading_choice(dict(zip(CHOICES, (1, 0, 2, 0), strict=True))) == "pause"
+    assert governance_tally.leading_choice(dict(zip(CHOICES, (2, 0, 2, 0), strict=True))) is None
 
 
 def test_votes_are_refused_once_decided(engine):

@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.app import BACKGROUND_THREADS, ListenerPools
+from bot.app import ListenerPools
 from handlers.middleware import LANE, Lane
 from slackfake.server import RESPONSE_URL
 from storage.models import Vote
@@ -72,9 +72,11 @@ def test_a_lane_takes_a_bounded_backlog_of_acks_sent_before_their_listener():
 
 @pytest.fixture
 def small_backlog(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Each lane of the bot built next takes 2 early-acked requests waiting for a thread."""
+    """The bot built next has 8 vote threads and each lane takes 2 early-acked requests
+    waiting for a thread: how many votes it takes before turning clicks away."""
+    monkeypatch.setattr("bot.app.BACKGROUND_THREADS", 8)
     monkeypatch.setattr("bot.app.LANE_BACKLOG", 2)
-    return 2
+    return 8 + 2
 
 
 def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
@@ -90,7 +92,7 @@ def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
     open_threads(bot)
     settle(bot, frozen_clock)
     [parent] = parents(bot)
-    taken = BACKGROUND_THREADS + small_backlog
+    taken = small_backlog
     holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
                              isolation_level=None)  # fmt: skip
     holder.execute("BEGIN EXCLUSIVE")
@@ -125,7 +127,7 @@ def test_a_click_turned_away_is_acked_at_once_when_its_busy_reply_hangs_at_slack
     open_threads(bot)
     settle(bot, frozen_clock)
     [parent] = parents(bot)
-    taken = BACKGROUND_THREADS + small_backlog
+    taken = small_backlog
     holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
                              isolation_level=None)  # fmt: skip
     holder.execute("BEGIN EXCLUSIVE")

@@ -1,6 +1,7 @@
-"""Votes on one governance thread take turns until each has committed: the next vote never
-waits on the thread's row lock (past REQUEST_LOCK_WAIT_SECONDS it would be told "try again"),
-and the turns of a busy process do not pile up one lock per thread ever voted on."""
+"""Votes on one governance thread are stored in batches, each committed before the next
+begins: the next vote never waits on the thread's row lock (past REQUEST_LOCK_WAIT_SECONDS it
+would be told "try again"), and the votes that arrive while one batch commits are stored
+together by the next (handlers/batches.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
-from handlers.turns import Turns
+from handlers.actions.governance import VOTE_BATCHES
 from storage.models import Vote
 from tests.e2e.test_governance import MONDAY_9, open_threads, parents, settle, staffed
 
@@ -59,32 +60,29 @@ def test_the_next_vote_waits_for_the_previous_commit_not_on_the_row_lock(
         assert sorted(v.voter for v in db.exec(select(Vote)).all()) == voters
 
 
-def test_a_key_no_one_holds_or_waits_for_is_forgotten():
-    turns = Turns()
-    for key in range(1000):
-        with turns.turn(key):
-            assert len(turns) == 1
-    assert len(turns) == 0
-
-
-def test_turns_on_one_key_never_overlap_and_leave_nothing_behind():
-    turns, inside, overlaps = Turns(), [0], []
-    guard = threading.Lock()
-
-    def vote() -> None:
-        for _ in range(200):
-            with turns.turn("thread"):
-                with guard:
-                    inside[0] += 1
-                    overlaps.append(inside[0] > 1)
-                time.sleep(0)
-                with guard:
-                    inside[0] -= 1
-
-    threads = [threading.Thread(target=vote) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert len(overlaps) == 1600 and not any(overlaps)
-    assert len(turns) == 0
+def test_votes_arriving_during_a_slow_commit_are_stored_together_and_each_confirmed_once(
+    first_vote_commits_slowly, bot, frozen_clock
+):
+    staffed(bot, frozen_clock)
+    frozen_clock.current = MONDAY_9
+    open_threads(bot)
+    settle(bot, frozen_clock)
+    [parent] = parents(bot)
+    batches_before = VOTE_BATCHES.batches_run
+    voters = [f"U0BAT{i:04d}" for i in range(24)]
+    acks = [bot.sim.click(parent, user=voters[0], action_id="governance-vote-pause", latest=False)]
+    assert first_vote_commits_slowly.wait(5)  # the first vote's batch is committing, slowly
+    acks += [
+        bot.sim.click(parent, user=user, action_id="governance-vote-continue", latest=False)
+        for user in voters[1:]
+    ]
+    assert [a.status for a in acks] == [200] * len(voters)
+    for ack in acks:
+        [told] = bot.fake.wait_for_responses(key=ack.response_url, timeout=10)
+        assert "Your vote" in told["text"], told["text"]
+    with bot.session() as db:
+        stored = {v.voter: v.choice for v in db.exec(select(Vote)).all()}
+    assert stored == {voters[0]: "pause", **dict.fromkeys(voters[1:], "continue")}
+    # The 23 votes queued behind the slow commit needed far fewer transactions than votes.
+    assert VOTE_BATCHES.batches_run - batches_before <= 6, VOTE_BATCHES.batches_run
+    assert len(VOTE_BATCHES) == 0

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from storage.db import new_session, session_scope
+from storage.db import POOL_OVERFLOW, POOL_SIZE, make_engine, new_session, session_scope
 from storage.models import OwnerAssignment, Workflow
 from tests.storage.factories import ADMIN, add_workflow, count_rows
 
@@ -95,3 +95,15 @@ def test_a_session_gives_up_on_a_held_lock_after_its_lock_wait(any_engine: Engin
         if any_engine.dialect.name == "sqlite":
             busy = db.execute(text("PRAGMA busy_timeout")).scalar()
             assert busy is not None and busy > 1000  # not the 300 ms the last session set
+
+
+def test_a_busy_process_keeps_its_connections_open(tmp_path, postgres_database):
+    """Dozens of listener threads share the pool: it keeps POOL_SIZE connections open rather
+    than SQLAlchemy's 5 (opening a PostgreSQL connection starts a server process)."""
+    urls = [f"sqlite:///{tmp_path / 'pool.db'}"]
+    urls += [postgres_database] if postgres_database else []
+    for url in urls:
+        engine = make_engine(url)
+        assert (engine.pool.size(), engine.pool._max_overflow) == (POOL_SIZE, POOL_OVERFLOW)
+        engine.dispose()
+    assert type(make_engine("sqlite://").pool).__name__ == "SingletonThreadPool"
