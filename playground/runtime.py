@@ -126,8 +126,8 @@ class Playground:
         app = build_app(self.settings, self.engine, on_commit=self.worker.kick)
         ensure_local(self.settings, self.fake, app.client.base_url, self.deliverer.client.base_url)
         self._bot_server = make_http_server(app, host=LOOPBACK, port=0)
-        threading.Thread(
-            target=self._bot_server.serve_forever, name="bot-http", daemon=True
+        threading.Thread(  # polling every 50 ms: stop() need not wait up to half a second
+            target=self._bot_server.serve_forever, args=(0.05,), name="bot-http", daemon=True
         ).start()
         self.bot_url = f"http://{LOOPBACK}:{self._bot_server.server_port}{EVENTS_PATH}"
         self.sim = SlackSim(

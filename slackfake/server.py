@@ -86,8 +86,9 @@ class Server(Recorder, Installs):
     def start(self) -> Self:
         """Serve on a free port in a daemon thread."""
         self._server = _HttpServer(self)
+        # Polling every 50 ms rather than serve_forever's 0.5 s: stop() returns that much sooner.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-slack", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
         )
         self._thread.start()
         return self

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.jobs import JOBS, JobRuntime, run_job
+from bot.ratelimit import MethodLimiter
 from slackfake.forms import all_text
 from storage.models import CouncilReport, OutboxMessage
 from tests.cadence.report_history import seed_two_months
@@ -21,7 +22,11 @@ DUE = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday 1 December, 09:00 in Pa
 
 def history(bot, clock) -> None:
     bot.fake.add_channel(COUNCIL_CHANNEL, name="ai-council")
+    # The seeded history queues ~190 notices and updates; neither channel pacing nor Slack's
+    # per-method budgets are what this proves (tests/bot/test_delivery.py and test_ratelimit.py
+    # do), so they go at once instead of holding the deliverer for real seconds.
     bot.deliverer.channel_pace = 0
+    bot.deliverer.limiter = MethodLimiter({})
     with bot.session() as db:
         seed_two_months(db, clock, team_id=bot.sim.team_id)
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 from sqlmodel import SQLModel, select
 
 from cadence.escalations.raising import Severity
@@ -91,7 +92,19 @@ def world(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> World:
 
 
 def settle(bot: RunningBot) -> None:
-    """Wait until the outbox worker has sent everything the set-up queued."""
+    """Wait until the outbox worker has sent everything the set-up queued.
+
+    The canvas edit waits out its coalescing window (5 s of real time here) before it is due;
+    it is made due now, so the set-up does not sleep through it (coalescing is proved in
+    tests/e2e/test_canvases.py). Nothing is left to arrive during the test and change the
+    snapshot it compares."""
+    with session_scope(bot.engine) as db:
+        db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .values(next_attempt_at=datetime.now(UTC))
+        )
+    bot.deliverer.deliver_due()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with bot.session() as db:

@@ -18,7 +18,7 @@ from tests.cast import ADMIN, DANA, EVE, GENERAL, GOV, LI, MARIA, SAM
 from tests.e2e.helpers import audit_actions, run, said
 from tests.e2e.test_escalate import escalate
 from tests.e2e.test_escalation_lifecycle import notice
-from tests.e2e.test_governance import SUPPORT, open_threads, parents, settle
+from tests.e2e.test_governance import SUPPORT, click, open_threads, parents, settle
 from tests.e2e.test_governance_review import record
 from tests.e2e.test_risk_reviews import TRIGGERS, open_modal
 
@@ -217,7 +217,9 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     # with a note from /cadence gaps (Li, not the outcome owner, gets no button).
     esc = escalate(bot)
     board = notice(bot, esc.id)
-    bot.sim.click(board, user=EVE, text="Acknowledge")
+    refused = bot.sim.click(board, user=EVE, text="Acknowledge")
+    # The click is acked before its work commits; Eve is told after it has, so wait for that.
+    bot.fake.wait_for_responses(key=refused.response_url)
     at(bot, frozen_clock, 10, 11)
     gaps = line(checklist(bot), "Ownership gaps closed")
     assert f"1 of 1 gaps open (escalation #{esc.id})" in gaps and "*Acknowledge* each" in gaps
@@ -269,7 +271,11 @@ def test_a_reset_started_on_a_wednesday_is_checked_from_real_actions_for_30_days
     assert kinds.count("reset_review") == 1
     assert "the 30-day review opens" not in checklist(bot)
     for user, choice in ((SAM, "continue"), (EVE, "continue"), (LI, "stabilize")):
-        bot.sim.click(review, user=user, action_id=f"governance-vote-{choice}")
+        # Each voter's private answer comes after the vote commits, still at 09:05.
+        assert (
+            "Your vote"
+            in click(bot, review, user=user, action_id=f"governance-vote-{choice}")["text"]
+        )
     at(bot, frozen_clock, 22, 11)
     assert f"3 votes · <@{SAM}>, Tue 22 Dec 09:05" in line(checklist(bot), "Trend reviewed")
 

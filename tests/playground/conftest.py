@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,13 +17,23 @@ from playground.runtime import Options, Playground
 @pytest.fixture(scope="session")
 def seeded_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory holding a freshly seeded playground.db and playground.state.json."""
-    directory = tmp_path_factory.mktemp("seeded")
+    directory = tmp_path_factory.mktemp("seeding")
     playground = Playground(Options(directory=directory))
     try:
         playground.start()
     finally:
         playground.stop()
-    return directory
+    # A thread of the stopped playground may still hold the database open, its last commits
+    # then in playground.db-wal, not yet in playground.db: copying the one file would lose them
+    # (the seeded escalation went missing so). SQLite's backup copies what is committed.
+    seeded = tmp_path_factory.mktemp("seeded")
+    with (
+        closing(sqlite3.connect(directory / "playground.db")) as source,
+        closing(sqlite3.connect(seeded / "playground.db")) as copy,
+    ):
+        source.backup(copy)
+    shutil.copy(directory / "playground.state.json", seeded / "playground.state.json")
+    return seeded
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ expect = sync_api.expect
 @pytest.fixture
 def page_url(seeded: Playground) -> Iterator[str]:
     server = make_page_server(seeded, host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.closing = True
     server.shutdown()

@@ -87,7 +87,7 @@ FORM = {
 @pytest.fixture
 def page(empty: Playground) -> Iterator[object]:
     server = make_page_server(empty, host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1300, "height": 900})

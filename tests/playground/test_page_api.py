@@ -23,7 +23,7 @@ ADA, LI = BY_NAME["ada"], BY_NAME["li"]
 @pytest.fixture
 def base(empty: Playground) -> Iterator[str]:
     server = make_page_server(empty, host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.closing = True
     server.shutdown()
