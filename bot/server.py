@@ -9,6 +9,7 @@ the fork. The master process binds the port itself, so a busy port is reported p
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -86,6 +87,10 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> WSGIApp:
         """Build this worker's app (called in each worker process)."""
         self._worker_app = self._load()
+        # What was built to serve lives as long as the worker: keep the garbage collector's
+        # full collections from walking it again and again (Python's gc.freeze).
+        gc.collect()
+        gc.freeze()
         return self._worker_app.wsgi
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
