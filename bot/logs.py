@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
@@ -105,10 +106,28 @@ class JsonFormatter(logging.Formatter):
         return self.redact(json.dumps(line, default=str, ensure_ascii=False))
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to whatever `sys.stderr` is when it is written (not the stream of
+    the moment logging was configured, which may be closed by then: a replaced or captured
+    stderr, as under pytest, while a background thread still logs)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        """The process's stderr now."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """Always sys.stderr: what logging assigns is ignored."""
+
+
 def configure_logging(level: int, *, json_lines: bool = False, secrets: Iterable[str] = ()) -> None:
     """Logs on stderr, as text or JSON lines, with tokens and the given secrets masked."""
     redact = Redactor(secrets)
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter(redact) if json_lines else TextFormatter(redact))
     handler.addFilter(RedactSecrets(redact))
     root = logging.getLogger()

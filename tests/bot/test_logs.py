@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -99,3 +101,16 @@ def test_tokens_and_secrets_are_redacted_in_messages_arguments_and_tracebacks(
         assert all(json.loads(line) for line in output.splitlines())
     else:
         assert "ValueError: bad auth with [redacted]" in output
+
+
+def test_logs_go_to_the_stderr_of_the_moment_not_a_closed_one(monkeypatch) -> None:
+    """A thread still logging after stderr was replaced (and the old one closed, as pytest's
+    capture does between tests) writes to the new one rather than failing on the old."""
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging(logging.INFO)
+    logging.getLogger("cadence").info("while the first was open")
+    monkeypatch.setattr(sys, "stderr", second)
+    first.close()
+    logging.getLogger("cadence").info("after it was closed")
+    assert "after it was closed" in second.getvalue()
