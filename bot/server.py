@@ -87,10 +87,6 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> WSGIApp:
         """Build this worker's app (called in each worker process)."""
         self._worker_app = self._load()
-        # What was built to serve lives as long as the worker: keep the garbage collector's
-        # full collections from walking it again and again (Python's gc.freeze).
-        gc.collect()
-        gc.freeze()
         return self._worker_app.wsgi
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
@@ -140,6 +136,11 @@ def serve(
         "proc_name": "cadence",
     }
     master = os.getpid()
+    # What the master imported lives as long as the process and its forks: frozen before the
+    # fork, the workers' garbage collections never walk it (nor write to its pages, which
+    # they then keep sharing with the master).
+    gc.collect()
+    gc.freeze()
     try:
         GunicornServer(load, options).run()
     except SystemExit as stop:
