@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlmodel import select
@@ -79,32 +81,44 @@ def small_backlog(monkeypatch: pytest.MonkeyPatch) -> int:
     return 8 + 2
 
 
-def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
-    small_backlog, bot, frozen_clock, monkeypatch
-):
-    """The votes' thread is locked by another writer for a moment: 8 votes hold the background
-    threads, 2 wait; the rest are answered at once that Cadence is too busy, and not stored."""
-    # The held votes wait for the lock for as long as the clicks take to send on a slow machine,
-    # rather than give up after the usual 2 s and free their threads for later clicks.
+def held_votes_parent(bot, frozen_clock, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """This week's thread parent; votes held on a lock wait for it while the clicks are sent
+    on a slow machine, rather than give up after the usual 2 s and free their threads."""
     monkeypatch.setattr("handlers.middleware.REQUEST_LOCK_WAIT_SECONDS", 30.0)
     staffed(bot, frozen_clock)
     frozen_clock.current = MONDAY_9
     open_threads(bot)
     settle(bot, frozen_clock)
     [parent] = parents(bot)
-    taken = small_backlog
+    return parent
+
+
+@contextmanager
+def database_locked(bot) -> Iterator[None]:
+    """Another writer holds the bot's SQLite database for the block."""
     holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
                              isolation_level=None)  # fmt: skip
     holder.execute("BEGIN EXCLUSIVE")
     try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_past_its_backlog_a_lane_turns_requests_away_at_once_changing_nothing(
+    small_backlog, bot, frozen_clock, monkeypatch
+):
+    """The votes' thread is locked by another writer for a moment: 8 votes hold the background
+    threads, 2 wait; the rest are answered at once that Cadence is too busy, and not stored."""
+    parent = held_votes_parent(bot, frozen_clock, monkeypatch)
+    taken = small_backlog
+    with database_locked(bot):
         acks = [
             bot.sim.click(parent, user=user, action_id="governance-vote-pause", latest=False)
             for user in VOTERS[:20]
         ]
         busy = [bot.fake.wait_for_responses(key=a.response_url)[0] for a in acks[taken:]]
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert [a.status for a in acks] == [200] * 20 and max(a.elapsed for a in acks) < AT_ONCE
     assert all("nothing was done" in b["text"] for b in busy)
     for ack in acks[:taken]:
@@ -119,28 +133,15 @@ def test_a_click_turned_away_is_acked_at_once_when_its_busy_reply_hangs_at_slack
 ):
     """The "try again" of a click an overloaded process turns away is said after the ack: a
     response_url that hangs delays the reply, never the ack."""
-    # The held votes wait for the lock for as long as the clicks take to send on a slow machine,
-    # rather than give up after the usual 2 s and free their threads for later clicks.
-    monkeypatch.setattr("handlers.middleware.REQUEST_LOCK_WAIT_SECONDS", 30.0)
-    staffed(bot, frozen_clock)
-    frozen_clock.current = MONDAY_9
-    open_threads(bot)
-    settle(bot, frozen_clock)
-    [parent] = parents(bot)
+    parent = held_votes_parent(bot, frozen_clock, monkeypatch)
     taken = small_backlog
-    holder = sqlite3.connect(bot.settings.database_url.removeprefix("sqlite:///"), timeout=30,
-                             isolation_level=None)  # fmt: skip
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with database_locked(bot):
         for user in VOTERS[:taken]:
             bot.sim.click(parent, user=user, action_id="governance-vote-pause", latest=False)
         bot.fake.hang(RESPONSE_URL, seconds=HANG_SECONDS)
         turned_away = bot.sim.click(
             parent, user=VOTERS[taken], action_id="governance-vote-pause", latest=False
         )
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert turned_away.status == 200
     assert turned_away.elapsed < AT_ONCE, "the ack waited for the busy reply"
     [busy] = bot.fake.wait_for_responses(key=turned_away.response_url, timeout=2 * HANG_SECONDS)
